@@ -1,0 +1,13 @@
+//! kpack.io resources, their defaults and rules: the one place in krmwasm that knows kpack.
+//!
+//! Pure data and checks, no I/O, so every function (and the schema generator) can share it.
+//! Field names, defaults and rules follow kpack v0.17 (`pkg/apis/build/v1alpha2`).
+
+pub mod meta;
+pub mod names;
+pub mod quantity;
+pub mod reference;
+pub mod v1alpha2;
+
+/// The API group of every kpack kind.
+pub const GROUP: &str = "kpack.io";

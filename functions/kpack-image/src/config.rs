@@ -1,0 +1,222 @@
+//! `ImageConfig` (`kpack.krmwasm.dev/v1alpha1`): the short form a user writes.
+//!
+//! Every image entry takes the same fields as `defaults`, plus `name`, `tag` and
+//! `additionalTags`, which only make sense per image. A field on an image overrides the same
+//! field in `defaults`; `env` maps merge (a `null` value removes a default variable).
+
+use kpack_api::v1alpha2::ImageTaggingStrategy;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+pub const API_VERSION: &str = "kpack.krmwasm.dev/v1alpha1";
+pub const KIND: &str = "ImageConfig";
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageConfigSpec {
+    /// Settings applied to every image.
+    #[serde(default)]
+    pub defaults: ImageFields,
+    /// One entry per kpack Image.
+    pub images: Vec<ImageFields>,
+}
+
+/// The fields of one image entry, or of `defaults` (where name, tag and additionalTags are
+/// refused).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageFields {
+    /// The Image's `metadata.name` (per image only).
+    pub name: Option<String>,
+    /// Where builds are pushed (per image only); default `<registry>/<name>`.
+    pub tag: Option<String>,
+    /// More tags for every build, on the same registry as `tag` (per image only).
+    pub additional_tags: Option<Vec<String>>,
+
+    /// Registry and repository prefix the default tag is built from.
+    pub registry: Option<String>,
+    /// A ClusterBuilder name, or `{kind: Builder|ClusterBuilder, name}`.
+    pub builder: Option<BuilderSetting>,
+    /// The service account builds run as: a name, or `{name, create, secrets}`.
+    pub service_account: Option<ServiceAccountSetting>,
+
+    pub git: Option<GitSource>,
+    pub blob: Option<BlobSource>,
+    /// An OCI image holding the source: a reference, or `{image, imagePullSecrets}`.
+    pub source_image: Option<SourceImageSetting>,
+    pub sub_path: Option<String>,
+    pub project_descriptor_path: Option<String>,
+
+    /// Build-time environment; values are strings (numbers and booleans are converted).
+    pub env: Option<Map<String, Value>>,
+    /// A volume size (`2G`), `none`, or `{volume: {size, storageClassName}}` / `{registry: {tag}}`.
+    pub cache: Option<CacheSetting>,
+    pub history: Option<History>,
+    pub image_tagging_strategy: Option<ImageTaggingStrategy>,
+    pub default_process: Option<String>,
+    pub resources: Option<Resources>,
+    /// Service bindings: a Secret name, or `{kind, name, apiVersion}`.
+    pub services: Option<Vec<ServiceSetting>>,
+    pub node_selector: Option<Map<String, Value>>,
+    pub tolerations: Option<Vec<Value>>,
+    pub affinity: Option<Value>,
+    pub runtime_class_name: Option<String>,
+    pub scheduler_name: Option<String>,
+    /// Seconds a build may run.
+    pub build_timeout: Option<i64>,
+    /// `now`, or Unix epoch seconds.
+    pub creation_time: Option<String>,
+    /// Extra cosign signature annotations, name → value.
+    pub cosign_annotations: Option<Map<String, Value>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum BuilderKind {
+    Builder,
+    ClusterBuilder,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a ClusterBuilder name, or {kind: Builder|ClusterBuilder, name: ...}"
+)]
+pub enum BuilderSetting {
+    ClusterBuilder(String),
+    Reference(BuilderReference),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuilderReference {
+    pub kind: BuilderKind,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a service account name, or {name: ..., create: true|false, secrets: [...]}"
+)]
+pub enum ServiceAccountSetting {
+    Name(String),
+    Spec(ServiceAccountSpec),
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccountSpec {
+    pub name: String,
+    /// Generate the ServiceAccount (with `secrets` and `imagePullSecrets`).
+    #[serde(default)]
+    pub create: bool,
+    /// Secret names: registry credentials and git/blob credentials.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GitSource {
+    pub url: String,
+    /// A branch, tag or commit; default `main`.
+    pub revision: Option<String>,
+    pub initialize_submodules: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobAuth {
+    Secret,
+    Helper,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BlobSource {
+    pub url: String,
+    pub auth: Option<BlobAuth>,
+    pub strip_components: Option<i64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "an image reference, or {image: ..., imagePullSecrets: [...]}"
+)]
+pub enum SourceImageSetting {
+    Image(String),
+    Spec(SourceImageSpec),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SourceImageSpec {
+    pub image: String,
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a volume size such as 2G, `none`, or {volume: {size, storageClassName}} / {registry: {tag}}"
+)]
+pub enum CacheSetting {
+    SizeOrNone(String),
+    Spec(CacheSpec),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSpec {
+    pub volume: Option<VolumeCacheSpec>,
+    pub registry: Option<RegistryCacheSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VolumeCacheSpec {
+    pub size: Option<String>,
+    pub storage_class_name: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryCacheSpec {
+    pub tag: String,
+}
+
+/// How many finished Builds to keep.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    pub successful: Option<i64>,
+    pub failed: Option<i64>,
+}
+
+/// Build pod resources; quantities as strings or numbers.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub requests: Option<Map<String, Value>>,
+    pub limits: Option<Map<String, Value>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a Secret name, or {kind: ..., name: ..., apiVersion: ...}"
+)]
+pub enum ServiceSetting {
+    SecretName(String),
+    Reference(ServiceReference),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceReference {
+    pub kind: String,
+    pub name: String,
+    pub api_version: Option<String>,
+}

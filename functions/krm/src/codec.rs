@@ -1,0 +1,179 @@
+//! Reading and writing ResourceLists and YAML streams.
+//!
+//! YAML is a superset of JSON, so every reader accepts both; input that starts with `{` takes
+//! the (much faster) JSON parser first. Writers emit YAML for people and orchestrators, JSON
+//! for the host's fast path (`KRM_OUTPUT=json`).
+
+use crate::resource_list::ResourceList;
+use serde::Deserialize;
+use serde_json::Value;
+use std::fmt;
+
+/// Serialization format of a ResourceList or stream.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Format {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// Input that could not be read, with the parser's location (line/column) in the message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError(pub String);
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+fn looks_like_json(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{' || *b == b'[')
+}
+
+/// Parses one YAML or JSON document into a JSON tree.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
+    if looks_like_json(bytes)
+        && let Ok(v) = serde_json::from_slice(bytes)
+    {
+        return Ok(v);
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    serde_norway::from_str(text).map_err(|e| DecodeError(e.to_string()))
+}
+
+/// Parses a ResourceList (`kind: ResourceList`, or `List` as kyaml also accepts).
+pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
+    let value = parse_value(bytes)?;
+    match value.get("kind").and_then(Value::as_str) {
+        Some("ResourceList") | Some("List") => {}
+        Some(other) => {
+            return Err(DecodeError(format!(
+                "expected a ResourceList, got kind {other:?}"
+            )));
+        }
+        None if value.is_object() => {
+            return Err(DecodeError(
+                "expected a ResourceList, got an object without kind".into(),
+            ));
+        }
+        None => {
+            return Err(DecodeError(
+                "expected a ResourceList (a YAML or JSON object)".into(),
+            ));
+        }
+    }
+    serde_path_to_error::deserialize(&value).map_err(|e| {
+        let path = e.path().to_string();
+        DecodeError(format!("invalid ResourceList at {path}: {}", e.inner()))
+    })
+}
+
+/// Parses a multi-document YAML stream (`---` separated); empty documents are skipped.
+pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
+    if looks_like_json(bytes)
+        && let Ok(v) = serde_json::from_slice::<Value>(bytes)
+    {
+        return Ok(vec![v]);
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    let mut docs = Vec::new();
+    for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
+        let value =
+            Value::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
+/// Writes one value as YAML or as compact JSON, newline-terminated.
+pub fn to_bytes<T: serde::Serialize>(value: &T, format: Format) -> Vec<u8> {
+    match format {
+        Format::Yaml => serde_norway::to_string(value)
+            .expect("a JSON tree always serializes to YAML")
+            .into_bytes(),
+        Format::Json => {
+            let mut out = serde_json::to_vec(value).expect("a JSON tree always serializes");
+            out.push(b'\n');
+            out
+        }
+    }
+}
+
+/// Writes values as a YAML stream, documents separated by `---`.
+pub fn stream_to_yaml(values: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"---\n");
+        }
+        out.extend_from_slice(&to_bytes(v, Format::Yaml));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_and_json_give_the_same_list() {
+        let yaml = b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n";
+        let json = br#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}]}"#;
+        assert_eq!(
+            parse_resource_list(yaml).unwrap(),
+            parse_resource_list(json).unwrap()
+        );
+    }
+
+    #[test]
+    fn flow_yaml_starting_with_brace_is_still_read() {
+        let rl = parse_resource_list(b"{kind: ResourceList, items: []}").unwrap();
+        assert!(rl.items.is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_and_key_order_survive_a_round_trip() {
+        let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom: [x, 'y']\n  metadata:\n    name: t\n    annotations:\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\nsomethingElse: kept\n";
+        let rl = parse_resource_list(yaml.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(to_bytes(&rl, Format::Yaml)).unwrap(),
+            yaml
+        );
+    }
+
+    #[test]
+    fn strings_that_look_like_other_scalars_stay_strings() {
+        let v = json!({"a": "0", "b": "true", "c": "null", "d": "1.5", "e": "multi\nline"});
+        let back = parse_value(&to_bytes(&v, Format::Yaml)).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn rejects_other_kinds_and_garbage_with_a_reason() {
+        let e = parse_resource_list(b"kind: ConfigMap\n").unwrap_err();
+        assert!(e.0.contains("ConfigMap"), "{e}");
+        let e = parse_resource_list(b"kind: ResourceList\nitems: {a: b}\n").unwrap_err();
+        assert!(e.0.contains("items"), "{e}");
+        let e = parse_resource_list(b"kind: [unclosed\n").unwrap_err();
+        assert!(e.0.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn streams_skip_empty_documents() {
+        let docs = parse_stream(b"---\na: 1\n---\n---\nb: 2\n").unwrap();
+        assert_eq!(docs, vec![json!({"a": 1}), json!({"b": 2})]);
+        assert_eq!(parse_stream(b"").unwrap(), Vec::<Value>::new());
+        assert_eq!(stream_to_yaml(&docs), b"a: 1\n---\nb: 2\n");
+    }
+}

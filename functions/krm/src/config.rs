@@ -1,0 +1,75 @@
+//! Decoding a function's config into typed Rust, with errors that name the field.
+
+use crate::diagnostic::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Joins a path prefix (`spec`) and a serde path (`images[0].git`) into `spec.images[0].git`.
+fn join(prefix: &str, rest: &str) -> String {
+    match (prefix.is_empty(), rest.is_empty() || rest == ".") {
+        (_, true) => prefix.to_string(),
+        (true, false) => rest.to_string(),
+        (false, false) if rest.starts_with('[') => format!("{prefix}{rest}"),
+        (false, false) => format!("{prefix}.{rest}"),
+    }
+}
+
+/// Decodes `value` (found at `prefix` in the config) into `T`. Unknown fields, wrong types and
+/// missing fields come back as an error result whose `field.path` points at the culprit.
+pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Diagnostic> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = join(prefix, &e.path().to_string());
+        Diagnostic::error(format!("{path}: {}", e.inner())).at(path)
+    })
+}
+
+/// Decodes the `spec` of a CRD-style function config (`apiVersion`, `kind`, `metadata`, `spec`).
+pub fn decode_spec<T: DeserializeOwned>(config: &Value) -> Result<T, Diagnostic> {
+    match config.get("spec") {
+        Some(spec) => decode(spec, "spec"),
+        None => Err(Diagnostic::error("the function config has no spec").at("spec")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Spec {
+        images: Vec<Entry>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Entry {
+        name: String,
+    }
+
+    #[test]
+    fn unknown_field_path_points_at_the_entry() {
+        let cfg = json!({"spec": {"images": [{"name": "a"}, {"name": "b", "gti": 1}]}});
+        let err = decode_spec::<Spec>(&cfg).unwrap_err();
+        assert_eq!(err.field.unwrap().path, "spec.images[1].gti");
+        assert!(
+            err.message.contains("unknown field `gti`"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn wrong_type_and_missing_field() {
+        let err = decode_spec::<Spec>(&json!({"spec": {"images": [{"name": 3}]}})).unwrap_err();
+        assert_eq!(err.field.unwrap().path, "spec.images[0].name");
+        let err = decode_spec::<Spec>(&json!({"spec": {"images": [{}]}})).unwrap_err();
+        assert_eq!(err.field.unwrap().path, "spec.images[0]");
+        let err = decode_spec::<Spec>(&json!({"kind": "X"})).unwrap_err();
+        assert_eq!(err.field.unwrap().path, "spec");
+    }
+}

@@ -1,0 +1,37 @@
+//! The krmwasm function SDK.
+//!
+//! A KRM function is a small processor over a [`ResourceList`]; this crate owns everything
+//! around it: reading the list (YAML or JSON) from stdin, writing it back (YAML, or JSON when
+//! `KRM_OUTPUT=json`), turning failures into spec-conformant results, exit codes, and the
+//! guarantee that a failed function changes no item.
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//!
+//! fn main() -> ExitCode {
+//!     krm::run("my-function", |list: &mut krm::ResourceList| {
+//!         let count = list.items.len();
+//!         list.results.push(krm::Diagnostic::info(format!("{count} items")));
+//!         Ok(())
+//!     })
+//! }
+//! ```
+//!
+//! Items are untyped JSON trees ([`serde_json::Value`], key order preserved), so a function
+//! keeps every field it does not own, unknown fields and orchestrator annotations included.
+
+pub mod annotations;
+pub mod codec;
+pub mod config;
+mod diagnostic;
+mod object;
+mod resource_list;
+mod run;
+pub mod testing;
+
+pub use codec::Format;
+pub use diagnostic::{Diagnostic, FieldRef, FileRef, ResourceRef, Severity};
+pub use object::Object;
+pub use resource_list::ResourceList;
+pub use run::{Failure, Outcome, process, run};
+pub use serde_json::{Map, Value};

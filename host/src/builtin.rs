@@ -1,0 +1,48 @@
+//! The KRM functions built from this repository and embedded in the binary (see build.rs).
+
+/// A function shipped inside the binary.
+#[derive(Debug)]
+pub struct BuiltinFunction {
+    /// Short name, used by `krmwasm run <name>`.
+    pub name: &'static str,
+    /// The functionConfig kinds it serves, as (apiVersion, kind).
+    pub kinds: &'static [(&'static str, &'static str)],
+    /// The WebAssembly module.
+    pub wasm: &'static [u8],
+}
+
+include!(concat!(env!("OUT_DIR"), "/builtin_functions.rs"));
+
+/// The function named `name`.
+pub fn by_name(name: &str) -> Option<&'static BuiltinFunction> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}
+
+/// The function whose config kind is `api_version`/`kind`.
+pub fn by_kind(api_version: &str, kind: &str) -> Option<&'static BuiltinFunction> {
+    FUNCTIONS
+        .iter()
+        .find(|f| f.kinds.iter().any(|(v, k)| *v == api_version && *k == kind))
+}
+
+/// The function serving `kind` in any group/version (for legacy exec plugins, named by kind).
+pub fn by_kind_name(kind: &str) -> Option<&'static BuiltinFunction> {
+    FUNCTIONS
+        .iter()
+        .find(|f| f.kinds.iter().any(|(_, k)| *k == kind))
+}
+
+/// "kpack.krmwasm.dev/v1alpha1/ImageConfig, …", for error messages.
+pub fn known_kinds() -> String {
+    let kinds: Vec<String> = FUNCTIONS
+        .iter()
+        .flat_map(|f| f.kinds.iter().map(|(v, k)| format!("{v}/{k}")))
+        .collect();
+    kinds.join(", ")
+}
+
+/// "kpack-image, …", for error messages.
+pub fn known_names() -> String {
+    let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
+    names.join(", ")
+}

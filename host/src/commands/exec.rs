@@ -1,0 +1,37 @@
+//! `krmwasm` with no arguments: an exec KRM function, as kustomize's `exec:` and kpt's
+//! Kptfile `exec:` call it. The function is chosen by `functionConfig` apiVersion/kind.
+
+use super::{Host, exit_code, read_stdin, write_stdout};
+use crate::builtin;
+use anyhow::{Context, anyhow};
+use krm::Object;
+use krm::codec::{self, Format};
+use std::process::ExitCode;
+
+pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
+    let input = read_stdin()?;
+    let list = codec::parse_resource_list(&input)
+        .context("krmwasm reads a KRM ResourceList on stdin when run without arguments (see `krmwasm --help`)")?;
+    let config = list.function_config.as_ref().ok_or_else(|| {
+        anyhow!(
+            "the ResourceList has no functionConfig: krmwasm picks the function by the \
+             functionConfig's apiVersion and kind (known: {})",
+            builtin::known_kinds()
+        )
+    })?;
+    let (api_version, kind) = (
+        config.api_version().unwrap_or_default(),
+        config.kind().unwrap_or_default(),
+    );
+    let function = builtin::by_kind(api_version, kind).ok_or_else(|| {
+        anyhow!(
+            "no function serves functionConfig {api_version}/{kind}; known kinds: {}",
+            builtin::known_kinds()
+        )
+    })?;
+    let outcome = host.call(function.name, function.wasm, &list)?;
+    if let Some(output) = &outcome.output {
+        write_stdout(&codec::to_bytes(output, Format::Yaml))?;
+    }
+    Ok(exit_code(outcome.exit_code))
+}

@@ -1,0 +1,90 @@
+//! One module per way krmwasm is invoked.
+
+pub mod exec;
+pub mod legacy_plugin;
+pub mod plugins;
+pub mod run;
+
+use crate::runtime::{Limits, Runtime};
+use anyhow::{Context, bail};
+use krm::ResourceList;
+use krm::codec::{self, Format};
+use std::io::{Read, Write};
+
+/// The host side of one function call: the runtime, the limits, and the KRM protocol.
+pub struct Host {
+    pub runtime: Runtime,
+    pub limits: Limits,
+}
+
+/// What a function returned: its exit code and, when it wrote one, its ResourceList.
+pub struct CallOutcome {
+    pub exit_code: i32,
+    pub output: Option<ResourceList>,
+}
+
+impl Host {
+    /// Runs `wasm` over `input`. The function gets JSON and is asked for JSON back
+    /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
+    /// relayed as it is. A limit or crash is an error and yields no output.
+    pub fn call(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        input: &ResourceList,
+    ) -> anyhow::Result<CallOutcome> {
+        let loaded = self.runtime.load(name, wasm)?;
+        let stdin = codec::to_bytes(input, Format::Json);
+        let started = std::time::Instant::now();
+        let invocation = self.runtime.invoke(
+            name,
+            &loaded.module,
+            stdin,
+            &[("KRM_OUTPUT", "json")],
+            &self.limits,
+        );
+        crate::debug!("{name}: ran in {:?}", started.elapsed());
+        let _ = std::io::stderr().write_all(&invocation.stderr);
+        let exit_code = invocation.status?;
+        let output = if invocation.stdout.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match codec::parse_resource_list(&invocation.stdout) {
+                Ok(list) => Some(list),
+                Err(e) if exit_code == 0 => {
+                    bail!("function {name} exited 0 but its output is not a ResourceList: {e}")
+                }
+                Err(_) => None,
+            }
+        };
+        if exit_code == 0 && output.is_none() {
+            bail!("function {name} exited 0 without writing a ResourceList");
+        }
+        Ok(CallOutcome { exit_code, output })
+    }
+}
+
+/// Reads all of stdin.
+pub fn read_stdin() -> anyhow::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .context("cannot read stdin")?;
+    Ok(buf)
+}
+
+/// Writes `bytes` to stdout in one go.
+pub fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("cannot write stdout")
+}
+
+/// Maps a function's exit code onto the process exit code (non-zero stays non-zero).
+pub fn exit_code(code: i32) -> std::process::ExitCode {
+    match u8::try_from(code) {
+        Ok(c) => std::process::ExitCode::from(c),
+        Err(_) => std::process::ExitCode::FAILURE,
+    }
+}

@@ -1,0 +1,12 @@
+//! krmwasm: runs KRM functions compiled to WebAssembly (WASI preview 1 commands), sandboxed,
+//! for kustomize, kpt and CI.
+//!
+//! The host knows nothing about kpack: it runs any WASI KRM function. The first-party
+//! functions are compiled into the binary ([`builtin`]).
+
+pub mod builtin;
+pub mod cli;
+pub mod commands;
+pub mod log;
+pub mod runtime;
+pub mod units;

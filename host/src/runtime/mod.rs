@@ -1,0 +1,299 @@
+//! Runs WASI preview 1 command modules as KRM functions, sandboxed.
+//!
+//! Sandbox: no preopened directories, no environment beyond what the host passes on purpose
+//! (`KRM_OUTPUT`), no sockets, stdin/stdout/stderr in memory. Limits: linear memory (the
+//! allocation fails, the guest aborts, the host reports it), wall-clock time (epoch
+//! interruption), and stdout size.
+
+mod cache;
+
+pub use cache::ModuleCache;
+
+use crate::units::format_bytes;
+use anyhow::Context as _;
+use std::sync::mpsc;
+use std::time::Duration;
+use wasmtime::{Config, Engine, Linker, Module, ResourceLimiter, Store, Trap};
+use wasmtime_wasi::I32Exit;
+use wasmtime_wasi::p1::WasiP1Ctx;
+use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+
+/// wasmtime has its own error type; keep its whole chain in the message.
+pub(crate) fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
+    anyhow::anyhow!("{e:#}")
+}
+
+/// Resource limits for one function run.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Maximum linear memory, in bytes.
+    pub memory: u64,
+    /// Maximum wall-clock time.
+    pub timeout: Duration,
+    /// Maximum bytes the function may write to stdout.
+    pub output: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory: 512 << 20,
+            timeout: Duration::from_secs(60),
+            output: 64 << 20,
+        }
+    }
+}
+
+/// Why a run was stopped. Messages name the function and the flag that raises the limit.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(
+        "function {name} did not finish within {limit:?} and was stopped (raise the limit with --timeout)"
+    )]
+    Timeout { name: String, limit: Duration },
+    #[error("function {name} needed more than {} of memory and was stopped (raise the limit with --memory-limit)", format_bytes(*limit))]
+    MemoryLimit { name: String, limit: u64 },
+    #[error("function {name} wrote more than {} to stdout and was stopped (raise the limit with --output-limit)", format_bytes(*limit))]
+    OutputLimit { name: String, limit: u64 },
+    #[error("function {name} crashed: {message}")]
+    Crashed { name: String, message: String },
+    #[error("function {name} could not be started: {message}")]
+    Start { name: String, message: String },
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Invocation {
+    /// The exit code, or why the run was stopped.
+    pub status: Result<i32, RunError>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// A compiled module, and whether it came from the on-disk cache.
+pub struct LoadedModule {
+    pub module: Module,
+    pub sha256: String,
+    pub from_cache: bool,
+}
+
+/// The wasmtime engine plus the compiled-module cache; create one per process.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<GuestState>,
+    cache: Option<ModuleCache>,
+}
+
+struct GuestState {
+    wasi: WasiP1Ctx,
+    limiter: MemoryLimiter,
+}
+
+/// Refuses memory growth past the limit, and remembers that it did.
+struct MemoryLimiter {
+    max_bytes: usize,
+    hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.max_bytes {
+            self.hit = true;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1_000_000)
+    }
+}
+
+impl Runtime {
+    /// An engine with epoch interruption, and a module cache in `cache_dir` when given.
+    pub fn new(cache_dir: Option<std::path::PathBuf>) -> anyhow::Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        let engine = Engine::new(&config).map_err(to_anyhow)?;
+        let mut linker: Linker<GuestState> = Linker::new(&engine);
+        wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
+            .map_err(to_anyhow)
+            .context("cannot link WASI preview 1")?;
+        let cache = cache_dir.map(|dir| ModuleCache::new(dir, &engine));
+        Ok(Runtime {
+            engine,
+            linker,
+            cache,
+        })
+    }
+
+    /// Compiles `wasm`, or loads the compiled form from the cache.
+    pub fn load(&self, name: &str, wasm: &[u8]) -> anyhow::Result<LoadedModule> {
+        let sha256 = cache::sha256_hex(wasm);
+        if let Some(cache) = &self.cache
+            && let Some(module) = cache.get(&self.engine, &sha256)
+        {
+            crate::debug!("{name}: compiled module loaded from cache ({sha256})");
+            return Ok(LoadedModule {
+                module,
+                sha256,
+                from_cache: true,
+            });
+        }
+        let started = std::time::Instant::now();
+        let module = Module::new(&self.engine, wasm)
+            .map_err(to_anyhow)
+            .with_context(|| format!("function {name} is not a valid WebAssembly module"))?;
+        crate::debug!("{name}: compiled in {:?} ({sha256})", started.elapsed());
+        if let Some(cache) = &self.cache {
+            cache.put(&module, &sha256);
+        }
+        Ok(LoadedModule {
+            module,
+            sha256,
+            from_cache: false,
+        })
+    }
+
+    /// Runs `module` as a WASI command with `stdin` as its standard input.
+    pub fn invoke(
+        &self,
+        name: &str,
+        module: &Module,
+        stdin: Vec<u8>,
+        env: &[(&str, &str)],
+        limits: &Limits,
+    ) -> Invocation {
+        let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
+        let stdout = MemoryOutputPipe::new(output_cap);
+        let stderr = MemoryOutputPipe::new(1 << 20);
+        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .stdin(MemoryInputPipe::new(stdin))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .args(&[name])
+            .envs(env)
+            .allow_blocking_current_thread(true)
+            .build_p1();
+        let state = GuestState {
+            wasi,
+            limiter: MemoryLimiter {
+                max_bytes: usize::try_from(limits.memory).unwrap_or(usize::MAX),
+                hit: false,
+            },
+        };
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_trap();
+
+        let watchdog = Watchdog::start(&self.engine, limits.timeout);
+        let result = self.call_start(&mut store, module);
+        drop(watchdog);
+
+        let memory_hit = store.data().limiter.hit;
+        drop(store);
+        let stdout = stdout.contents().to_vec();
+        let stderr = stderr.contents().to_vec();
+        let stopped = |e: wasmtime::Error| -> RunError {
+            let name = name.to_string();
+            if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+                RunError::Timeout {
+                    name,
+                    limit: limits.timeout,
+                }
+            } else if memory_hit {
+                RunError::MemoryLimit {
+                    name,
+                    limit: limits.memory,
+                }
+            } else if stdout.len() >= output_cap {
+                RunError::OutputLimit {
+                    name,
+                    limit: limits.output,
+                }
+            } else {
+                RunError::Crashed {
+                    name,
+                    message: format!("{e:#}"),
+                }
+            }
+        };
+        let status = match result {
+            Ok(()) => Ok(0),
+            Err(Startup(message)) => Err(RunError::Start {
+                name: name.to_string(),
+                message,
+            }),
+            Err(Guest(e)) => match e.downcast_ref::<I32Exit>() {
+                Some(I32Exit(code)) if stdout.len() < output_cap => Ok(*code),
+                _ => Err(stopped(e)),
+            },
+        };
+        Invocation {
+            status,
+            stdout,
+            stderr,
+        }
+    }
+
+    fn call_start(&self, store: &mut Store<GuestState>, module: &Module) -> Result<(), CallError> {
+        let instance = self
+            .linker
+            .instantiate(&mut *store, module)
+            .map_err(|e| Startup(format!("{e:#}")))?;
+        let start = instance
+            .get_typed_func::<(), ()>(&mut *store, "_start")
+            .map_err(|e| Startup(format!("not a WASI command module (no _start): {e:#}")))?;
+        start.call(&mut *store, ()).map_err(Guest)
+    }
+}
+
+enum CallError {
+    Startup(String),
+    Guest(wasmtime::Error),
+}
+use CallError::{Guest, Startup};
+
+/// Interrupts the engine's running guests once `timeout` passes, unless dropped first.
+struct Watchdog {
+    cancel: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    fn start(engine: &Engine, timeout: Duration) -> Self {
+        let (cancel, cancelled) = mpsc::channel::<()>();
+        let engine = engine.weak();
+        let thread = std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout)
+                && let Some(engine) = engine.upgrade()
+            {
+                engine.increment_epoch();
+            }
+        });
+        Watchdog {
+            cancel: Some(cancel),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.cancel.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
