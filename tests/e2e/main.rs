@@ -1,1 +1,10 @@
+//! End-to-end tests: the real krmwasm binary, the real wasm modules, and the real kpt and
+//! kubectl binaries. A missing tool fails the test (with how to install it); nothing skips.
 
+mod support;
+
+mod cli;
+mod golden;
+mod kpt;
+mod kustomize;
+mod sandbox;

@@ -69,10 +69,25 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// Records a problem. One in `spec.defaults` is about every image, so it does not name
+    /// this one (and is reported once).
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        let path = path.into();
+        let message = message.into();
+        let message = if path.starts_with("spec.defaults") {
+            message
+        } else {
+            format!("{}: {message}", self.label)
+        };
+        self.problems.push(Problem { path, message });
+    }
+
+    /// Records a problem with this image's value, wherever the field it came from lives.
+    fn image_problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        let message = format!("{}: {}", self.label, message.into());
         self.problems.push(Problem {
             path: path.into(),
-            message: format!("{}: {}", self.label, message.into()),
+            message,
         });
     }
 
@@ -185,7 +200,7 @@ impl<'a> Entry<'a> {
         match Tag::parse(&text) {
             Ok(tag) => Some((text, tag)),
             Err(e) => {
-                self.problem(path, format!("tag {text:?} is not a valid image tag: {e}"));
+                self.image_problem(path, format!("tag {text:?} is not a valid image tag: {e}"));
                 None
             }
         }

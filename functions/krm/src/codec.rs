@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_and_key_order_survive_a_round_trip() {
-        let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom: [x, 'y']\n  metadata:\n    name: t\n    annotations:\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\nsomethingElse: kept\n";
+        let yaml = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom:\n    - x\n    - y\n  metadata:\n    name: t\n    annotations:\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\nsomethingElse: kept\n";
         let rl = parse_resource_list(yaml.as_bytes()).unwrap();
         assert_eq!(
             String::from_utf8(to_bytes(&rl, Format::Yaml)).unwrap(),

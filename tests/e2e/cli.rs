@@ -1,0 +1,240 @@
+//! The krmwasm command line: exec-function mode, `run`, the legacy plugin mode, the cache.
+
+use crate::support::*;
+use krm::Object;
+
+const CONFIG: &str = "\
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ImageConfig
+metadata: {name: shop, namespace: apps}
+spec:
+  defaults: {registry: registry.example.com/shop, builder: java}
+  images:
+  - {name: cart, git: {url: https://github.com/example/cart}}
+";
+
+fn resource_list(config: &str) -> String {
+    let indented: String = config.lines().map(|l| format!("  {l}\n")).collect();
+    format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: apps\n    annotations:\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\n  custom: {{kept: true}}\nfunctionConfig:\n{indented}"
+    )
+}
+
+#[test]
+fn without_arguments_it_is_an_exec_krm_function() {
+    let out = run_with_stdin(&mut krmwasm(), resource_list(CONFIG).as_bytes());
+    assert_success(&out);
+    let list = krm::codec::parse_resource_list(&out.stdout).unwrap();
+    assert_eq!(list.items.len(), 2);
+    let ns = &list.items[0];
+    assert_eq!(ns["custom"]["kept"], true, "unknown fields pass through");
+    assert_eq!(ns.annotation("internal.config.kubernetes.io/id"), Some("1"));
+    assert_eq!(ns.annotation("config.k8s.io/id"), Some("1"));
+    assert_eq!(list.items[1].kind(), Some("Image"));
+    assert!(
+        text(&out.stdout).starts_with("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n")
+    );
+}
+
+#[test]
+fn exec_mode_failure_returns_results_and_the_input_items() {
+    let bad = CONFIG.replace("registry.example.com/shop", "Registry.example.com/Shop");
+    let out = run_with_stdin(&mut krmwasm(), resource_list(&bad).as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let list = krm::codec::parse_resource_list(&out.stdout).unwrap();
+    assert_eq!(list.items.len(), 1, "nothing generated");
+    let result = &list.results[0];
+    assert_eq!(
+        result.field.as_ref().unwrap().path,
+        "spec.defaults.registry"
+    );
+    assert!(result.message.contains("image \"cart\""));
+    assert!(
+        text(&out.stderr).contains("spec.defaults.registry"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn exec_mode_names_unknown_kinds_and_missing_config() {
+    let out = run_with_stdin(&mut krmwasm(), b"kind: ResourceList\nitems: []\nfunctionConfig: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}}\n");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("v1/ConfigMap")
+            && stderr.contains("kpack.krmwasm.dev/v1alpha1/ImageConfig"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = run_with_stdin(&mut krmwasm(), b"kind: ResourceList\nitems: []\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no functionConfig"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run_with_stdin(&mut krmwasm(), b"items: [\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("ResourceList on stdin"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn run_takes_a_config_and_a_stream_of_resources() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("config.yaml"), CONFIG).unwrap();
+    std::fs::write(
+        tmp.path().join("resources.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    )
+    .unwrap();
+    for function in ["kpack-image", "ImageConfig"] {
+        let out = krmwasm()
+            .args(["run", function, "--output", "json", "--fn-config"])
+            .arg(tmp.path().join("config.yaml"))
+            .arg("--input")
+            .arg(tmp.path().join("resources.yaml"))
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
+        let kinds: Vec<_> = list.items.iter().map(|i| i.kind().unwrap()).collect();
+        assert_eq!(kinds, ["Namespace", "ConfigMap", "Image"]);
+    }
+}
+
+#[test]
+fn run_reports_unknown_functions_and_unreadable_files() {
+    let out = krmwasm()
+        .args(["run", "no-such-function"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("kpack-image"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = krmwasm()
+        .args(["run", "kpack-image", "--input", "/nonexistent/list.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("/nonexistent/list.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = krmwasm()
+        .args(["run", "/nonexistent/fn.wasm"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot read the module /nonexistent/fn.wasm"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn a_second_run_uses_the_compiled_module_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cmd = krmwasm();
+        cmd.env("KRMWASM_CACHE_DIR", cache.path()).arg("-v");
+        run_with_stdin(&mut cmd, resource_list(CONFIG).as_bytes())
+    };
+    let first = run();
+    assert_success(&first);
+    assert!(
+        text(&first.stderr).contains("compiled in"),
+        "{}",
+        text(&first.stderr)
+    );
+    let entries: Vec<_> = std::fs::read_dir(cache.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries.len(), 1);
+    let name = entries[0].to_string_lossy().into_owned();
+    assert!(name.ends_with(".cwasm") && name.len() > 64, "{name}");
+
+    let second = run();
+    assert_success(&second);
+    assert!(
+        text(&second.stderr).contains("loaded from cache"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(first.stdout, second.stdout);
+
+    // A damaged cache entry is recompiled, not trusted.
+    std::fs::write(cache.path().join(&name), b"garbage").unwrap();
+    let third = run();
+    assert_success(&third);
+    assert!(
+        text(&third.stderr).contains("compiled in"),
+        "{}",
+        text(&third.stderr)
+    );
+}
+
+#[test]
+fn legacy_plugin_mode_prints_a_stream_of_resources() {
+    let home = tempfile::tempdir().unwrap();
+    assert_success(
+        &krmwasm()
+            .args(["plugins", "install", "--dir"])
+            .arg(home.path())
+            .output()
+            .unwrap(),
+    );
+    let plugin = home
+        .path()
+        .join("kpack.krmwasm.dev/v1alpha1/imageconfig/ImageConfig");
+    let config = home.path().join("config.yaml");
+    std::fs::write(&config, CONFIG).unwrap();
+
+    // Generator: nothing on stdin.
+    let mut cmd = std::process::Command::new(&plugin);
+    cmd.arg(&config).env("KRMWASM_CACHE_DIR", cache_dir());
+    let out = run_with_stdin(&mut cmd, b"");
+    assert_success(&out);
+    let docs = krm::codec::parse_stream(&out.stdout).unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].name(), Some("cart"));
+
+    // Transformer: resources on stdin come back with the generated ones.
+    let mut cmd = std::process::Command::new(&plugin);
+    cmd.arg(&config).env("KRMWASM_CACHE_DIR", cache_dir());
+    let out = run_with_stdin(
+        &mut cmd,
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    assert_success(&out);
+    let docs = krm::codec::parse_stream(&out.stdout).unwrap();
+    assert_eq!(
+        docs.iter().map(|d| d.kind().unwrap()).collect::<Vec<_>>(),
+        ["ConfigMap", "Image"]
+    );
+
+    // A missing config file is named.
+    let mut cmd = std::process::Command::new(&plugin);
+    cmd.arg(home.path().join("missing.yaml"));
+    let out = run_with_stdin(&mut cmd, b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("missing.yaml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,144 @@
+//! `kpt fn render --allow-exec` on examples/kpt/shop, whose Kptfile runs `exec: krmwasm`.
+
+use crate::support::*;
+use krm::Object;
+use std::path::Path;
+use std::process::Output;
+
+fn render(package: &Path) -> Output {
+    let kpt = require_tool("kpt");
+    std::process::Command::new(kpt)
+        .args(["fn", "render", "--allow-exec", "--truncate-output=false"])
+        .current_dir(package)
+        .env("PATH", path_with_krmwasm())
+        .env("KRMWASM_CACHE_DIR", cache_dir())
+        .output()
+        .unwrap()
+}
+
+fn shop_package() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let package = tmp.path().join("shop");
+    copy_dir(&repo_root().join("examples/kpt/shop"), &package);
+    (tmp, package)
+}
+
+#[test]
+fn kpt_render_writes_the_images_and_keeps_comments() {
+    let (_tmp, package) = shop_package();
+    let before = snapshot(&package);
+    let out = render(&package);
+    assert_success(&out);
+    let after = snapshot(&package);
+
+    let cart =
+        krm::codec::parse_value(after[Path::new("apps/image_cart.yaml")].as_bytes()).unwrap();
+    assert_eq!(cart.kind(), Some("Image"));
+    assert_eq!(cart.namespace(), Some("apps"));
+    assert_eq!(cart["spec"]["tag"], "registry.example.com/shop/cart");
+    assert_eq!(cart["spec"]["serviceAccountName"], "shop-build");
+    let web = krm::codec::parse_value(after[Path::new("apps/image_web.yaml")].as_bytes()).unwrap();
+    assert_eq!(
+        web["spec"]["source"]["blob"]["url"],
+        "https://artifacts.example.com/web.tgz"
+    );
+    let sa =
+        krm::codec::parse_value(after[Path::new("apps/serviceaccount_shop-build.yaml")].as_bytes())
+            .unwrap();
+    assert_eq!(sa["secrets"][0]["name"], "regcred");
+    assert!(
+        !after
+            .values()
+            .any(|f| f.contains("internal.config.kubernetes.io")),
+        "orchestrator annotations leaked into files"
+    );
+
+    // The package's own files, comments included, come back exactly as they were.
+    for file in [
+        "namespace.yaml",
+        "image-config.yaml",
+        "Kptfile",
+        "README.md",
+    ] {
+        assert_eq!(
+            before[Path::new(file)],
+            after[Path::new(file)],
+            "{file} changed"
+        );
+    }
+    assert!(after[Path::new("namespace.yaml")].contains("# shared with the runtime deployments"));
+    assert!(after[Path::new("Kptfile")].contains("# krmwasm must be on PATH"));
+
+    // Rendering again changes nothing.
+    assert_success(&render(&package));
+    assert_eq!(
+        after,
+        snapshot(&package),
+        "a second render changed the package"
+    );
+}
+
+#[test]
+fn kpt_render_follows_config_edits_in_place() {
+    let (_tmp, package) = shop_package();
+    assert_success(&render(&package));
+    let config_path = package.join("image-config.yaml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    // Drop the "web" image and change a default.
+    let edited = config
+        .split("    - name: web")
+        .next()
+        .unwrap()
+        .replace("BP_JVM_VERSION: '21'", "BP_JVM_VERSION: '17' # LTS");
+    std::fs::write(&config_path, &edited).unwrap();
+    std::fs::write(
+        package.join("apps/image_cart.yaml"),
+        format!(
+            "# owned by krmwasm\n{}",
+            std::fs::read_to_string(package.join("apps/image_cart.yaml")).unwrap()
+        ),
+    )
+    .unwrap();
+
+    assert_success(&render(&package));
+    let after = snapshot(&package);
+    assert!(
+        !after.contains_key(Path::new("apps/image_web.yaml")),
+        "web is no longer configured"
+    );
+    let cart = &after[Path::new("apps/image_cart.yaml")];
+    assert!(cart.contains("value: '17'"), "{cart}");
+    assert!(
+        cart.starts_with("# owned by krmwasm"),
+        "comment lost:\n{cart}"
+    );
+    assert!(after[Path::new("image-config.yaml")].contains("# LTS"));
+}
+
+#[test]
+fn kpt_render_fails_on_a_bad_config_and_changes_nothing() {
+    let (_tmp, package) = shop_package();
+    let config_path = package.join("image-config.yaml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replace("    builder: java", "    buildr: java"),
+    )
+    .unwrap();
+    let before = snapshot(&package);
+
+    let out = render(&package);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(report.contains("spec.defaults.buildr"), "{report}");
+    assert!(report.contains("unknown field `buildr`"), "{report}");
+    assert!(
+        report.contains("image-config.yaml"),
+        "the file is not named:\n{report}"
+    );
+    assert_eq!(
+        before,
+        snapshot(&package),
+        "a failed render changed the package"
+    );
+}

@@ -1,0 +1,94 @@
+//! `kubectl kustomize --enable-alpha-plugins` with the plugin home laid out by
+//! `krmwasm plugins install`, on examples/kustomize/shop (an ImageConfig under `generators:`).
+
+use crate::support::*;
+use krm::Object;
+use std::path::Path;
+use std::process::Output;
+
+fn install_plugins(home: &Path) {
+    let out = krmwasm()
+        .args(["plugins", "install", "--dir"])
+        .arg(home)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let link = home.join("kpack.krmwasm.dev/v1alpha1/imageconfig/ImageConfig");
+    assert!(
+        text(&out.stdout).contains(&link.display().to_string()),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::canonicalize(&link).unwrap(),
+        std::fs::canonicalize(krmwasm_path()).unwrap()
+    );
+}
+
+fn kustomize(dir: &Path, plugin_home: &Path) -> Output {
+    let kubectl = require_tool("kubectl");
+    std::process::Command::new(kubectl)
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(dir)
+        .env("KUSTOMIZE_PLUGIN_HOME", plugin_home)
+        .env("KRMWASM_CACHE_DIR", cache_dir())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn kubectl_kustomize_generates_images_from_an_image_config() {
+    let home = tempfile::tempdir().unwrap();
+    install_plugins(home.path());
+    let out = kustomize(&repo_root().join("examples/kustomize/shop"), home.path());
+    assert_success(&out);
+    let docs = krm::codec::parse_stream(&out.stdout).unwrap();
+    let mut found: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| (d.kind().unwrap().to_string(), d.name().unwrap().to_string()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("Image".into(), "cart".into()),
+            ("Image".into(), "web".into()),
+            ("ServiceAccount".into(), "shop-build".into())
+        ]
+    );
+    for d in &docs {
+        assert_eq!(
+            d.namespace(),
+            Some("apps"),
+            "kustomize's namespace applies to generated objects"
+        );
+    }
+    let cart = docs.iter().find(|d| d.name() == Some("cart")).unwrap();
+    assert_eq!(cart["spec"]["tag"], "registry.example.com/shop/cart");
+    assert_eq!(cart["spec"]["builder"]["name"], "java");
+}
+
+#[test]
+fn kubectl_kustomize_fails_with_the_field_at_fault() {
+    let home = tempfile::tempdir().unwrap();
+    install_plugins(home.path());
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/kustomize/shop"), tmp.path());
+    let config = tmp.path().join("image-config.yaml");
+    let text_before = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text_before.replace(
+            "tag: registry.example.com/shop/web-frontend",
+            "tag: registry.example.com/shop/Web",
+        ),
+    )
+    .unwrap();
+
+    let out = kustomize(tmp.path(), home.path());
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("spec.images[1].tag"), "{stderr}");
+    assert!(stderr.contains("image \"web\""), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
