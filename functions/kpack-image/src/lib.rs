@@ -77,9 +77,17 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
             .diagnostic("metadata.name", "the ImageConfig has no metadata.name")
             .into());
     };
-    let spec: ImageConfigSpec = krm::config::decode_spec(&config).map_err(|d| {
-        d.about(location.resource.clone())
-            .in_file(location.file.clone())
+    let spec: ImageConfigSpec = krm::config::decode_spec(&config).map_err(|failure| {
+        Failure(
+            failure
+                .0
+                .into_iter()
+                .map(|d| {
+                    d.about(location.resource.clone())
+                        .in_file(location.file.clone())
+                })
+                .collect(),
+        )
     })?;
     let namespace = config.namespace();
     let owner = format!("{}/{config_name}", config::KIND);

@@ -1,6 +1,7 @@
 //! Decoding a function's config into typed Rust, with errors that name the field.
 
 use crate::diagnostic::Diagnostic;
+use crate::run::Failure;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -16,18 +17,22 @@ fn join(prefix: &str, rest: &str) -> String {
 
 /// Decodes `value` (found at `prefix` in the config) into `T`. Unknown fields, wrong types and
 /// missing fields come back as an error result whose `field.path` points at the culprit.
-pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Diagnostic> {
+pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Failure> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = join(prefix, &e.path().to_string());
-        Diagnostic::error(format!("{path}: {}", e.inner())).at(path)
+        Diagnostic::error(format!("{path}: {}", e.inner()))
+            .at(path)
+            .into()
     })
 }
 
 /// Decodes the `spec` of a CRD-style function config (`apiVersion`, `kind`, `metadata`, `spec`).
-pub fn decode_spec<T: DeserializeOwned>(config: &Value) -> Result<T, Diagnostic> {
+pub fn decode_spec<T: DeserializeOwned>(config: &Value) -> Result<T, Failure> {
     match config.get("spec") {
         Some(spec) => decode(spec, "spec"),
-        None => Err(Diagnostic::error("the function config has no spec").at("spec")),
+        None => Err(Diagnostic::error("the function config has no spec")
+            .at("spec")
+            .into()),
     }
 }
 
@@ -51,10 +56,15 @@ mod tests {
         name: String,
     }
 
+    fn only(failure: Failure) -> Diagnostic {
+        assert_eq!(failure.0.len(), 1);
+        failure.0.into_iter().next().unwrap()
+    }
+
     #[test]
     fn unknown_field_path_points_at_the_entry() {
         let cfg = json!({"spec": {"images": [{"name": "a"}, {"name": "b", "gti": 1}]}});
-        let err = decode_spec::<Spec>(&cfg).unwrap_err();
+        let err = only(decode_spec::<Spec>(&cfg).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec.images[1].gti");
         assert!(
             err.message.contains("unknown field `gti`"),
@@ -65,11 +75,12 @@ mod tests {
 
     #[test]
     fn wrong_type_and_missing_field() {
-        let err = decode_spec::<Spec>(&json!({"spec": {"images": [{"name": 3}]}})).unwrap_err();
+        let err =
+            only(decode_spec::<Spec>(&json!({"spec": {"images": [{"name": 3}]}})).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec.images[0].name");
-        let err = decode_spec::<Spec>(&json!({"spec": {"images": [{}]}})).unwrap_err();
+        let err = only(decode_spec::<Spec>(&json!({"spec": {"images": [{}]}})).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec.images[0]");
-        let err = decode_spec::<Spec>(&json!({"kind": "X"})).unwrap_err();
+        let err = only(decode_spec::<Spec>(&json!({"kind": "X"})).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec");
     }
 }
