@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Benchmarks for docs/benchmarks.md: run on an idle machine, copy the figures by hand.
+# Needs hyperfine (apt-get install hyperfine) and a release build (cargo build --release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="$PWD/target/release/krmwasm"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export KRMWASM_CACHE_DIR="$work/cache"
+config=examples/kpt/shop/image-config.yaml
+
+# Inputs: an ImageConfig with 1,000 images; 10,000 unrelated resources to pass through.
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+images = [{"name": f"app-{i}", "git": {"url": f"https://git.example.com/app-{i}"}} for i in range(1000)]
+cfg = {"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ImageConfig",
+       "metadata": {"name": "bench", "namespace": "apps"},
+       "spec": {"defaults": {"registry": "registry.example.com/bench", "builder": "base"}, "images": images}}
+open(f"{work}/config-1000.json", "w").write(json.dumps(cfg))
+with open(f"{work}/resources-10000.yaml", "w") as f:
+    for i in range(10000):
+        f.write(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: apps\n  labels: {{app: a{i % 50}}}\ndata:\n  key: value-{i}\n")
+PY
+
+"$bin" run kpack-image --fn-config "$config" --input /dev/null >/dev/null   # fill the cache
+hyperfine -N --warmup 3 --runs 30 \
+  -n "2 images, cached module" "$bin run kpack-image --fn-config $config --input /dev/null" \
+  -n "1,000 images" "$bin run kpack-image --fn-config $work/config-1000.json --input /dev/null" \
+  -n "2 images + 10,000 resources passed through" "$bin run kpack-image --fn-config $config --input $work/resources-10000.yaml"
+hyperfine -N --runs 5 -n "first run (compiles the module)" \
+  "$bin --no-cache run kpack-image --fn-config $config --input /dev/null"
