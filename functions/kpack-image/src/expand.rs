@@ -69,6 +69,11 @@ impl<'a> Entry<'a> {
         }
     }
 
+    /// The value of a field (the image's own, else the default), when no check needs its path.
+    fn value<T: Clone>(&self, field: &str, get: impl Fn(&ImageFields) -> &Option<T>) -> Option<T> {
+        self.pick(field, get).map(|(v, _)| v.clone())
+    }
+
     /// Records a problem. One in `spec.defaults` is about every image, so it does not name
     /// this one (and is reported once).
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -147,16 +152,12 @@ impl<'a> Entry<'a> {
                 failed_build_history_limit: Some(failed),
                 success_build_history_limit: Some(successful),
                 image_tagging_strategy: Some(
-                    self.pick("imageTaggingStrategy", |f| &f.image_tagging_strategy)
-                        .map(|(s, _)| *s)
+                    self.value("imageTaggingStrategy", |f| &f.image_tagging_strategy)
                         .unwrap_or(defaults::IMAGE_TAGGING_STRATEGY),
                 ),
                 project_descriptor_path: self
-                    .pick("projectDescriptorPath", |f| &f.project_descriptor_path)
-                    .map(|(p, _)| p.clone()),
-                default_process: self
-                    .pick("defaultProcess", |f| &f.default_process)
-                    .map(|(p, _)| p.clone()),
+                    .value("projectDescriptorPath", |f| &f.project_descriptor_path),
+                default_process: self.value("defaultProcess", |f| &f.default_process),
                 build,
                 cosign,
             },
@@ -289,9 +290,7 @@ impl<'a> Entry<'a> {
         .flatten()
         .collect();
         let mut source = SourceConfig {
-            sub_path: self
-                .pick("subPath", |f| &f.sub_path)
-                .map(|(p, _)| p.clone()),
+            sub_path: self.value("subPath", |f| &f.sub_path),
             ..Default::default()
         };
         match given.as_slice() {
@@ -592,22 +591,13 @@ impl<'a> Entry<'a> {
             resources,
             services,
             tolerations: self
-                .pick("tolerations", |f| &f.tolerations)
-                .map(|(t, _)| t.clone())
+                .value("tolerations", |f| &f.tolerations)
                 .unwrap_or_default(),
             node_selector,
-            affinity: self
-                .pick("affinity", |f| &f.affinity)
-                .map(|(a, _)| a.clone()),
-            runtime_class_name: self
-                .pick("runtimeClassName", |f| &f.runtime_class_name)
-                .map(|(s, _)| s.clone()),
-            scheduler_name: self
-                .pick("schedulerName", |f| &f.scheduler_name)
-                .map(|(s, _)| s.clone()),
-            build_timeout: self
-                .pick("buildTimeout", |f| &f.build_timeout)
-                .map(|(t, _)| *t),
+            affinity: self.value("affinity", |f| &f.affinity),
+            runtime_class_name: self.value("runtimeClassName", |f| &f.runtime_class_name),
+            scheduler_name: self.value("schedulerName", |f| &f.scheduler_name),
+            build_timeout: self.value("buildTimeout", |f| &f.build_timeout),
             creation_time,
         };
         (build != ImageBuild::default()).then_some(build)
