@@ -5,4 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo fmt --all --check
-cargo test --release --workspace --locked --no-fail-fast
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --release --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
+
+# cargo prints one "test result" line per test binary, the last often for an empty doc-test
+# run; close with the totals so the run is read as a whole.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
