@@ -3,11 +3,16 @@
 //! Pure data and checks, no I/O, so every function (and the schema generator) can share it.
 //! Field names, defaults and rules follow kpack v0.17 (`pkg/apis/build/v1alpha2`).
 
+pub mod core;
+pub mod field_error;
+pub mod k8s;
 pub mod meta;
 pub mod names;
 pub mod quantity;
 pub mod reference;
 pub mod v1alpha2;
+
+pub use field_error::{Context, FieldError};
 
 /// The API group of every kpack kind.
 pub const GROUP: &str = "kpack.io";

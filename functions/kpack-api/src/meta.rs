@@ -1,36 +1,82 @@
 //! The Kubernetes metadata and reference types kpack objects embed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// The parts of `metadata` a generator writes. Labels and annotations keep insertion order.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// `metadata`. kpack's webhook decodes it leniently, so fields other than the typed ones are
+/// kept as they are. Labels and annotations keep insertion order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectMeta {
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub labels: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub annotations: Map<String, Value>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
-/// `corev1.ObjectReference`, as kpack uses it for builders, stacks, stores and services.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl ObjectMeta {
+    pub fn named(name: impl Into<String>) -> Self {
+        ObjectMeta {
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+}
+
+/// `corev1.ObjectReference`, as kpack uses it for builders, stacks, stores, lifecycles,
+/// service accounts and service bindings. Every key is optional to the decoder; kpack's rules
+/// say which ones a field needs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ObjectReference {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_path: Option<String>,
+}
+
+impl ObjectReference {
+    /// `{kind, name}`, the usual reference.
+    pub fn to(kind: &str, name: &str) -> Self {
+        ObjectReference {
+            kind: Some(kind.to_string()),
+            name: Some(name.to_string()),
+            ..Default::default()
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or_default()
+    }
+
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or_default()
+    }
 }
 
 /// `corev1.LocalObjectReference` (`{name}`), as in `imagePullSecrets`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LocalObjectReference {
+    #[serde(default)]
     pub name: String,
 }

@@ -4,7 +4,8 @@
 //! `additionalTags`, which only make sense per image. A field on an image overrides the same
 //! field in `defaults`; `env` maps merge (a `null` value removes a default variable).
 
-use kpack_api::v1alpha2::ImageTaggingStrategy;
+use indexmap::IndexMap;
+use kpack_api::k8s::{Quantity, Toleration};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -57,8 +58,8 @@ pub struct ImageFields {
     pub resources: Option<Resources>,
     /// Service bindings: a Secret name, or `{kind, name, apiVersion}`.
     pub services: Option<Vec<ServiceSetting>>,
-    pub node_selector: Option<Map<String, Value>>,
-    pub tolerations: Option<Vec<Value>>,
+    pub node_selector: Option<IndexMap<String, String>>,
+    pub tolerations: Option<Vec<Toleration>>,
     pub affinity: Option<Value>,
     pub runtime_class_name: Option<String>,
     pub scheduler_name: Option<String>,
@@ -68,6 +69,24 @@ pub struct ImageFields {
     pub creation_time: Option<String>,
     /// Extra cosign signature annotations, name → value.
     pub cosign_annotations: Option<Map<String, Value>>,
+}
+
+/// kpack's image tagging strategies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum ImageTaggingStrategy {
+    /// Push only the tag (and additional tags).
+    None,
+    /// Also push `<tag>-b<N>.<date>.<time>` for every build.
+    BuildNumber,
+}
+
+impl ImageTaggingStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageTaggingStrategy::None => "None",
+            ImageTaggingStrategy::BuildNumber => "BuildNumber",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -199,8 +218,8 @@ pub struct History {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
-    pub requests: Option<Map<String, Value>>,
-    pub limits: Option<Map<String, Value>>,
+    pub requests: Option<IndexMap<String, Quantity>>,
+    pub limits: Option<IndexMap<String, Quantity>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

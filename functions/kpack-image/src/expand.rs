@@ -4,14 +4,15 @@
 //! the offending value (`spec.images[1].tag` or `spec.defaults.registry`).
 
 use crate::config::*;
+use kpack_api::core::{Blob, CosignAnnotation, CosignConfig, Git, Registry, SourceConfig};
+use kpack_api::k8s::{EnvVar, Quantity, ResourceRequirements};
 use kpack_api::meta::{LocalObjectReference, ObjectMeta, ObjectReference};
 use kpack_api::names;
 use kpack_api::quantity::is_quantity;
 use kpack_api::reference::{ImageRef, Tag};
 use kpack_api::v1alpha2::{
-    self as kpack, Blob, CosignAnnotation, CosignConfig, EnvVar, Git, Image, ImageBuild,
-    ImageCacheConfig, ImageSpec, RegistryCache, RegistrySource, SourceConfig, VolumeCache,
-    defaults,
+    self as kpack, Image, ImageBuild, ImageCacheConfig, ImagePersistentVolumeCache, ImageSpec,
+    RegistryCache, defaults,
 };
 use serde_json::{Map, Value, json};
 
@@ -132,12 +133,13 @@ impl<'a> Entry<'a> {
             unreachable!("a missing required value is always reported as a problem");
         };
         let mut metadata = meta.clone();
-        metadata.name = name;
+        metadata.name = Some(name);
         metadata.namespace = namespace.map(str::to_string);
         Ok(Image {
             api_version: kpack::API_VERSION.to_string(),
             kind: kpack::IMAGE_KIND.to_string(),
             metadata,
+            status: None,
             spec: ImageSpec {
                 tag,
                 additional_tags,
@@ -153,12 +155,14 @@ impl<'a> Entry<'a> {
                 success_build_history_limit: Some(successful),
                 image_tagging_strategy: Some(
                     self.value("imageTaggingStrategy", |f| &f.image_tagging_strategy)
-                        .unwrap_or(defaults::IMAGE_TAGGING_STRATEGY),
+                        .map_or(defaults::IMAGE_TAGGING_STRATEGY, |s| s.as_str())
+                        .to_string(),
                 ),
                 project_descriptor_path: self
                     .value("projectDescriptorPath", |f| &f.project_descriptor_path),
                 default_process: self.value("defaultProcess", |f| &f.default_process),
                 build,
+                notary: None,
                 cosign,
             },
         })
@@ -262,11 +266,7 @@ impl<'a> Entry<'a> {
             );
             return None;
         }
-        Some(ObjectReference {
-            kind: Some(kind.to_string()),
-            name: name.clone(),
-            ..Default::default()
-        })
+        Some(ObjectReference::to(kind, name))
     }
 
     /// The source: the entry's own if it names one, else the defaults'; exactly one kind.
@@ -363,7 +363,7 @@ impl<'a> Entry<'a> {
                     format!("source image {image:?} is not a valid image reference: {e}"),
                 );
             }
-            source.registry = Some(RegistrySource {
+            source.registry = Some(Registry {
                 image: image.clone(),
                 image_pull_secrets: secrets
                     .iter()
@@ -383,8 +383,8 @@ impl<'a> Entry<'a> {
                     self.problem(path, format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi), nor `none`"));
                 }
                 Some(ImageCacheConfig {
-                    volume: Some(VolumeCache {
-                        size: Some(size.clone()),
+                    volume: Some(ImagePersistentVolumeCache {
+                        size: Some(Quantity::String(size.clone())),
                         storage_class_name: None,
                     }),
                     registry: None,
@@ -409,7 +409,10 @@ impl<'a> Entry<'a> {
                     {
                         self.problem(format!("{path}.volume.size"), format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi)"));
                     }
-                    VolumeCache { size: v.size.clone(), storage_class_name: v.storage_class_name.clone() }
+                    ImagePersistentVolumeCache {
+                        size: v.size.clone().map(Quantity::String),
+                        storage_class_name: v.storage_class_name.clone(),
+                    }
                 });
                 let registry = spec.registry.as_ref().map(|r| {
                     if let Err(e) = Tag::parse(&r.tag) {
@@ -492,29 +495,34 @@ impl<'a> Entry<'a> {
             .collect()
     }
 
-    fn resources(&mut self) -> Option<Value> {
+    fn resources(&mut self) -> Option<ResourceRequirements> {
         let (res, path) = self.pick("resources", |f| &f.resources)?;
-        let mut out = Map::new();
         for (section, values) in [("requests", &res.requests), ("limits", &res.limits)] {
-            let Some(values) = values else { continue };
-            let mut section_out = Map::new();
-            for (resource, q) in values {
-                let text = match q {
-                    Value::String(s) => s.clone(),
-                    Value::Number(n) => n.to_string(),
-                    _ => String::new(),
-                };
-                if !is_quantity(&text) {
+            for (resource, q) in values.iter().flatten() {
+                if !q.is_valid() {
                     self.problem(
                         format!("{path}.{section}.{resource}"),
-                        format!("{q} is not a Kubernetes quantity (such as 500m or 2Gi)"),
+                        format!(
+                            "{:?} is not a Kubernetes quantity (such as 500m or 2Gi)",
+                            q.as_text()
+                        ),
                     );
                 }
-                section_out.insert(resource.clone(), Value::String(text));
             }
-            out.insert(section.to_string(), Value::Object(section_out));
         }
-        Some(Value::Object(out))
+        // Quantities are written as strings, as the API server returns them.
+        let as_strings = |m: &Option<indexmap::IndexMap<String, Quantity>>| {
+            m.as_ref().map(|m| {
+                m.iter()
+                    .map(|(k, q)| (k.clone(), Quantity::String(q.as_text())))
+                    .collect()
+            })
+        };
+        Some(ResourceRequirements {
+            requests: as_strings(&res.requests),
+            limits: as_strings(&res.limits),
+            claims: None,
+        })
     }
 
     fn services(&mut self) -> Vec<ObjectReference> {
@@ -526,35 +534,29 @@ impl<'a> Entry<'a> {
         for (i, s) in list.iter().enumerate() {
             let r = match s {
                 ServiceSetting::SecretName(name) => ObjectReference {
-                    kind: Some("Secret".into()),
-                    name: name.clone(),
                     api_version: Some("v1".into()),
-                    namespace: None,
+                    ..ObjectReference::to("Secret", name)
                 },
                 ServiceSetting::Reference(r) => ObjectReference {
-                    kind: Some(r.kind.clone()),
-                    name: r.name.clone(),
                     api_version: r.api_version.clone(),
-                    namespace: None,
+                    ..ObjectReference::to(&r.kind, &r.name)
                 },
             };
-            let valid = !r.name.is_empty()
-                && r.name.len() <= 253
-                && r.name.bytes().all(|c| {
+            let name = r.name();
+            let valid = !name.is_empty()
+                && name.len() <= 253
+                && name.bytes().all(|c| {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.'
                 });
             if !valid {
                 self.problem(
                     format!("{path}[{i}]"),
-                    format!(
-                        "service name {:?} must match ^[a-z0-9\\-\\.]{{1,253}}$",
-                        r.name
-                    ),
+                    format!("service name {name:?} must match ^[a-z0-9\\-\\.]{{1,253}}$"),
                 );
-            } else if !seen.insert(r.name.clone()) {
+            } else if !seen.insert(name.to_string()) {
                 self.problem(
                     format!("{path}[{i}]"),
-                    format!("duplicate service name {:?}", r.name),
+                    format!("duplicate service name {name:?}"),
                 );
             }
             out.push(r);
@@ -571,9 +573,9 @@ impl<'a> Entry<'a> {
                 if sel.contains_key("kubernetes.io/os") {
                     self.problem(format!("{path}.kubernetes.io/os"), "nodeSelector must not set kubernetes.io/os: kpack determines the os automatically");
                 }
-                sel.clone()
+                Some(sel.clone())
             }
-            None => Map::new(),
+            None => None,
         };
         let creation_time = self
             .pick("creationTime", |f| &f.creation_time)
@@ -590,6 +592,7 @@ impl<'a> Entry<'a> {
             env,
             resources,
             services,
+            cnb_bindings: Vec::new(),
             tolerations: self
                 .value("tolerations", |f| &f.tolerations)
                 .unwrap_or_default(),
@@ -630,7 +633,7 @@ pub fn service_account(
 ) -> Value {
     let refs: Vec<Value> = spec.secrets.iter().map(|s| json!({ "name": s })).collect();
     let mut metadata = meta.clone();
-    metadata.name = spec.name.clone();
+    metadata.name = Some(spec.name.clone());
     metadata.namespace = namespace.map(str::to_string);
     let mut sa = json!({
         "apiVersion": "v1",

@@ -375,3 +375,25 @@ fn wrong_or_missing_function_config_is_an_error() {
     assert_eq!(code, 1);
     assert!(errors(&out)[0].1.contains("not v1/ConfigMap"));
 }
+
+#[test]
+fn generated_images_pass_kpacks_webhook_and_need_no_defaults() {
+    use kpack_api::{Context, v1alpha2::Image};
+    let mut all_options = config(include_str!("../tests/golden/all-options/input.yaml"));
+    let all_options = all_options["functionConfig"].take();
+    for cfg in [config(SKETCH), all_options] {
+        let (out, code) = run(vec![], cfg);
+        assert_eq!(code, 0, "{:?}", out.results);
+        for item in out.items.iter().filter(|i| i.kind() == Some("Image")) {
+            let mut image: Image = serde_json::from_value(item.clone()).expect("strict decode");
+            let ctx = Context::default();
+            image.set_defaults(&ctx);
+            assert_eq!(image.validate(&ctx), vec![], "{item}");
+            assert_eq!(
+                &serde_json::to_value(&image).unwrap(),
+                item,
+                "kpack would add defaults"
+            );
+        }
+    }
+}

@@ -1,42 +1,66 @@
-//! The `Image` kind: what to build, with which builder, and where to push it.
+//! `Image`: what to build, with which builder, and where to push it.
 
-use super::SourceConfig;
+use super::rules;
+use crate::core::{CnbBinding, CosignConfig, NotaryConfig, SourceConfig};
+use crate::field_error::{Context, FieldError};
+use crate::k8s::{EnvVar, Quantity, ResourceRequirements, Toleration};
 use crate::meta::{ObjectMeta, ObjectReference};
+use crate::reference::Tag;
+use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub const IMAGE_KIND: &str = "Image";
 
 /// kpack's defaults for an Image (`SetDefaults` in `image_validation.go`).
 pub mod defaults {
     pub const SERVICE_ACCOUNT_NAME: &str = "default";
-    pub const IMAGE_TAGGING_STRATEGY: super::ImageTaggingStrategy =
-        super::ImageTaggingStrategy::BuildNumber;
+    pub const IMAGE_TAGGING_STRATEGY: &str = "BuildNumber";
     pub const FAILED_BUILD_HISTORY_LIMIT: i64 = 10;
     pub const SUCCESS_BUILD_HISTORY_LIMIT: i64 = 10;
+    /// The volume cache kpack adds when the cluster has a default StorageClass.
+    pub const CACHE_SIZE: &str = "2G";
 }
 
 /// The builder kinds an Image may reference.
 pub const BUILDER_KINDS: [&str; 2] = ["Builder", "ClusterBuilder"];
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The image tagging strategies kpack knows (the value is not validated: anything but `None`
+/// behaves as `BuildNumber`).
+pub const IMAGE_TAGGING_STRATEGIES: [&str; 2] = ["None", "BuildNumber"];
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Image {
     pub api_version: String,
     pub kind: String,
+    #[serde(default)]
     pub metadata: ObjectMeta,
+    #[serde(default)]
     pub spec: ImageSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageSpec {
+    /// Where every build is pushed; a tag, never a digest. Immutable.
+    #[serde(default)]
+    #[schemars(required)]
     pub tag: String,
+    /// Extra tags for every build, on the registry of `tag`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional_tags: Vec<String>,
+    /// A `Builder` in the Image's namespace, or a `ClusterBuilder`.
+    #[serde(default)]
+    #[schemars(required)]
     pub builder: ObjectReference,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
+    #[serde(default)]
+    #[schemars(required)]
     pub source: SourceConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<ImageCacheConfig>,
@@ -44,8 +68,9 @@ pub struct ImageSpec {
     pub failed_build_history_limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_build_history_limit: Option<i64>,
+    /// `None` or `BuildNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_tagging_strategy: Option<ImageTaggingStrategy>,
+    pub image_tagging_strategy: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_descriptor_path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,56 +78,54 @@ pub struct ImageSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build: Option<ImageBuild>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notary: Option<NotaryConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cosign: Option<CosignConfig>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImageTaggingStrategy {
-    /// Push only `tag` (and `additionalTags`).
-    None,
-    /// Also push `<tag>-b<N>.<date>.<time>` for every build.
-    BuildNumber,
-}
-
 /// Build cache: a volume, or an image in a registry; never both.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageCacheConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<VolumeCache>,
+    pub volume: Option<ImagePersistentVolumeCache>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry: Option<RegistryCache>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VolumeCache {
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImagePersistentVolumeCache {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
+    pub size: Option<Quantity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class_name: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RegistryCache {
+    #[serde(default)]
     pub tag: String,
 }
 
 /// Settings copied into every Build of the Image.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageBuild {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<EnvVar>,
-    /// `corev1.ResourceRequirements` (`requests`, `limits`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Value>,
+    pub resources: Option<ResourceRequirements>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub services: Vec<ObjectReference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tolerations: Vec<Value>,
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub node_selector: Map<String, Value>,
+    pub cnb_bindings: Vec<CnbBinding>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerations: Vec<Toleration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_selector: Option<IndexMap<String, String>>,
+    /// `corev1.Affinity`, kept as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,24 +140,171 @@ pub struct ImageBuild {
     pub creation_time: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EnvVar {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value_from: Option<Value>,
+impl Image {
+    /// kpack's defaulting webhook.
+    pub fn set_defaults(&mut self, ctx: &Context) {
+        let spec = &mut self.spec;
+        if spec
+            .service_account_name
+            .as_deref()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            spec.service_account_name = Some(defaults::SERVICE_ACCOUNT_NAME.into());
+        }
+        if spec
+            .image_tagging_strategy
+            .as_deref()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            spec.image_tagging_strategy = Some(defaults::IMAGE_TAGGING_STRATEGY.into());
+        }
+        spec.failed_build_history_limit
+            .get_or_insert(defaults::FAILED_BUILD_HISTORY_LIMIT);
+        spec.success_build_history_limit
+            .get_or_insert(defaults::SUCCESS_BUILD_HISTORY_LIMIT);
+        if spec.cache.is_none() && ctx.default_storage_class == Some(true) {
+            spec.cache = Some(ImageCacheConfig {
+                volume: Some(ImagePersistentVolumeCache {
+                    size: Some(Quantity::String(defaults::CACHE_SIZE.into())),
+                    storage_class_name: None,
+                }),
+                registry: None,
+            });
+        }
+    }
+
+    /// kpack's validating webhook (on create), on a defaulted Image.
+    pub fn validate(&self, ctx: &Context) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let Some(name) = &self.metadata.name
+            && !crate::names::is_label_value(name)
+        {
+            errors.push(
+                FieldError::new(
+                    format!("invalid image name: {name}, name must be a valid label"),
+                    &["metadata.name"],
+                )
+                .details("a valid label must be 63 characters or less and must be empty or begin and end with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), underscores (_), dots (.), and alphanumerics between"),
+            );
+        }
+        errors.extend(self.spec.validate(ctx));
+        errors
+    }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CosignConfig {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub annotations: Vec<CosignAnnotation>,
-}
+impl ImageSpec {
+    fn validate(&self, ctx: &Context) -> Vec<FieldError> {
+        let mut errors = rules::tag(&self.tag, "spec.tag");
+        errors.extend(self.validate_additional_tags());
+        if self.builder.name().is_empty() {
+            errors.push(FieldError::missing(&["spec.builder.name"]));
+        }
+        if !BUILDER_KINDS.contains(&self.builder.kind()) {
+            errors.push(FieldError::invalid(
+                self.builder.kind(),
+                "spec.builder.kind",
+            ));
+        }
+        errors.extend(rules::source(&self.source, "spec.source"));
+        if let Some(build) = &self.build {
+            errors.extend(rules::node_selector(
+                build.node_selector.as_ref(),
+                "spec.build.nodeSelector",
+            ));
+            if let Some(t) = &build.creation_time
+                && t != "now"
+                && t.parse::<i64>().is_err()
+            {
+                errors.push(FieldError::invalid(t, "spec.build.creationTime"));
+            }
+            errors.extend(rules::services(&build.services, "spec.build.services"));
+            errors.extend(rules::env(&build.env, "spec.build.env", ctx));
+        }
+        errors.extend(rules::controller_only(
+            self.build
+                .as_ref()
+                .map(|b| &b.cnb_bindings[..])
+                .unwrap_or_default(),
+            "spec.build.cnbBindings",
+            self.notary.as_ref(),
+            "spec.notary",
+        ));
+        if let Some(cache) = &self.cache {
+            if cache.volume.is_some() && cache.registry.is_some() {
+                errors.push(FieldError::new(
+                    "only one type of cache can be specified",
+                    &["spec.cache.volume", "spec.cache.registry"],
+                ));
+            }
+            if let Some(size) = cache.volume.as_ref().and_then(|v| v.size.as_ref())
+                && !size.is_valid()
+            {
+                errors.push(FieldError::invalid(
+                    size.as_text(),
+                    "spec.cache.volume.size",
+                ));
+            }
+            if let Some(volume) = &cache.volume
+                && volume.size.is_some()
+                && volume.storage_class_name.is_none()
+                && ctx.default_storage_class == Some(false)
+            {
+                errors.push(FieldError::new(
+                    "spec.cache.volume.size cannot be set without spec.cache.volume.storageClassName or a default StorageClass",
+                    &[],
+                ));
+            }
+        }
+        errors.extend(rules::cosign(self.cosign.as_ref(), "spec.cosign"));
+        for (field, limit) in [
+            (
+                "spec.failedBuildHistoryLimit",
+                self.failed_build_history_limit,
+            ),
+            (
+                "spec.successBuildHistoryLimit",
+                self.success_build_history_limit,
+            ),
+        ] {
+            if let Some(n) = limit
+                && n < 1
+            {
+                errors.push(FieldError::new(
+                    "build history limit must be greater than 0",
+                    &[field],
+                ));
+            }
+        }
+        errors
+    }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct CosignAnnotation {
-    pub name: String,
-    pub value: String,
+    fn validate_additional_tags(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let main = Tag::parse(&self.tag).ok();
+        for (i, extra) in self.additional_tags.iter().enumerate() {
+            let path = format!("spec.additionalTags[{i}]");
+            match Tag::parse(extra) {
+                Err(e) => errors.push(FieldError::invalid(extra, &path).details(e.to_string())),
+                Ok(t) => {
+                    if let Some(main) = &main
+                        && t.repository.registry != main.repository.registry
+                    {
+                        errors.push(
+                            FieldError::new(
+                                "all additionalTags must have the same registry as tag",
+                                &["spec.additionalTags"],
+                            )
+                            .details(format!(
+                                "expected registry: {}, got: {}",
+                                main.repository.registry, t.repository.registry
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+        errors
+    }
 }

@@ -1,9 +1,22 @@
-//! `kpack.io/v1alpha2`, the version kpack stores and its webhook checks.
+//! `kpack.io/v1alpha2`: the version kpack stores and its webhook defaults and validates.
 
+mod build;
+mod builder;
+mod buildpack;
 mod image;
-mod source;
+mod lifecycle;
+mod rules;
+mod source_resolver;
+mod stack;
+mod store;
 
+pub use build::*;
+pub use builder::*;
+pub use buildpack::*;
 pub use image::*;
-pub use source::*;
+pub use lifecycle::*;
+pub use source_resolver::*;
+pub use stack::*;
+pub use store::*;
 
 pub const API_VERSION: &str = "kpack.io/v1alpha2";

@@ -1,0 +1,88 @@
+//! `Buildpack` (namespaced) and `ClusterBuildpack`: one buildpackage image each.
+
+use super::rules;
+use crate::field_error::{Context, FieldError};
+use crate::meta::{ObjectMeta, ObjectReference};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const BUILDPACK_KIND: &str = "Buildpack";
+pub const CLUSTER_BUILDPACK_KIND: &str = "ClusterBuildpack";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Buildpack {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: BuildpackSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BuildpackSpec {
+    #[serde(default)]
+    #[schemars(required)]
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterBuildpack {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ClusterBuildpackSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterBuildpackSpec {
+    #[serde(default)]
+    #[schemars(required)]
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_ref: Option<ObjectReference>,
+}
+
+impl Buildpack {
+    pub fn set_defaults(&mut self, _ctx: &Context) {
+        if self
+            .spec
+            .service_account_name
+            .as_deref()
+            .unwrap_or_default()
+            .is_empty()
+        {
+            self.spec.service_account_name = Some("default".into());
+        }
+    }
+
+    pub fn validate(&self, _ctx: &Context) -> Vec<FieldError> {
+        rules::image(&self.spec.image, "spec.image")
+    }
+}
+
+impl ClusterBuildpack {
+    pub fn set_defaults(&mut self, _ctx: &Context) {}
+
+    pub fn validate(&self, _ctx: &Context) -> Vec<FieldError> {
+        let mut errors = rules::service_account_ref(
+            self.spec.service_account_ref.as_ref(),
+            "spec.serviceAccountRef",
+        );
+        errors.extend(rules::image(&self.spec.image, "spec.image"));
+        errors
+    }
+}

@@ -1,0 +1,49 @@
+//! `ClusterLifecycle`: the CNB lifecycle image builders use.
+
+use super::rules;
+use crate::field_error::{Context, FieldError};
+use crate::meta::{ObjectMeta, ObjectReference};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const CLUSTER_LIFECYCLE_KIND: &str = "ClusterLifecycle";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterLifecycle {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ClusterLifecycleSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterLifecycleSpec {
+    #[serde(default)]
+    #[schemars(required)]
+    pub image: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_ref: Option<ObjectReference>,
+}
+
+impl ClusterLifecycle {
+    pub fn set_defaults(&mut self, _ctx: &Context) {}
+
+    /// kpack only checks that the image is there; it does not parse it.
+    pub fn validate(&self, _ctx: &Context) -> Vec<FieldError> {
+        let mut errors = rules::service_account_ref(
+            self.spec.service_account_ref.as_ref(),
+            "spec.serviceAccountRef",
+        );
+        if self.spec.image.is_empty() {
+            errors.push(FieldError::missing(&["spec.image"]));
+        }
+        errors
+    }
+}

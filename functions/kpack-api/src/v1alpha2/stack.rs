@@ -1,0 +1,57 @@
+//! `ClusterStack`: the build and run images builders are made from.
+
+use super::rules;
+use crate::core::ImageSource;
+use crate::field_error::{Context, FieldError};
+use crate::meta::{ObjectMeta, ObjectReference};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const CLUSTER_STACK_KIND: &str = "ClusterStack";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterStack {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ClusterStackSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterStackSpec {
+    /// The CNB stack id, e.g. `io.buildpacks.stacks.jammy`.
+    #[serde(default)]
+    #[schemars(required)]
+    pub id: String,
+    #[serde(default)]
+    #[schemars(required)]
+    pub build_image: ImageSource,
+    #[serde(default)]
+    #[schemars(required)]
+    pub run_image: ImageSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_ref: Option<ObjectReference>,
+}
+
+impl ClusterStack {
+    pub fn set_defaults(&mut self, _ctx: &Context) {}
+
+    pub fn validate(&self, _ctx: &Context) -> Vec<FieldError> {
+        let s = &self.spec;
+        let mut errors =
+            rules::service_account_ref(s.service_account_ref.as_ref(), "spec.serviceAccountRef");
+        if s.id.is_empty() {
+            errors.push(FieldError::missing(&["spec.id"]));
+        }
+        errors.extend(rules::image(&s.build_image.image, "spec.buildImage.image"));
+        errors.extend(rules::image(&s.run_image.image, "spec.runImage.image"));
+        errors
+    }
+}

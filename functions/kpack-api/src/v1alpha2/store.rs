@@ -1,0 +1,61 @@
+//! `ClusterStore`: buildpackage images that builders take buildpacks from by id.
+
+use super::rules;
+use crate::core::ImageSource;
+use crate::field_error::{Context, FieldError};
+use crate::meta::{ObjectMeta, ObjectReference};
+use crate::reference::ImageRef;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const CLUSTER_STORE_KIND: &str = "ClusterStore";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterStore {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ClusterStoreSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClusterStoreSpec {
+    #[serde(default)]
+    #[schemars(required)]
+    pub sources: Vec<ImageSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_ref: Option<ObjectReference>,
+}
+
+impl ClusterStore {
+    pub fn set_defaults(&mut self, _ctx: &Context) {}
+
+    pub fn validate(&self, _ctx: &Context) -> Vec<FieldError> {
+        let s = &self.spec;
+        let mut errors =
+            rules::service_account_ref(s.service_account_ref.as_ref(), "spec.serviceAccountRef");
+        if s.sources.is_empty() {
+            errors.push(FieldError::missing(&["spec.sources"]));
+        }
+        for (i, source) in s.sources.iter().enumerate() {
+            if let Err(e) = ImageRef::parse(&source.image) {
+                // kpack prints the whole source struct here.
+                errors.push(
+                    FieldError::invalid(
+                        format!("{{{}}}", source.image),
+                        &format!("spec.sources[{i}]"),
+                    )
+                    .details(e.to_string()),
+                );
+            }
+        }
+        errors
+    }
+}
