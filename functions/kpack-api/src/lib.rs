@@ -6,6 +6,7 @@
 pub mod core;
 pub mod field_error;
 pub mod k8s;
+pub mod kinds;
 pub mod meta;
 pub mod names;
 pub mod quantity;

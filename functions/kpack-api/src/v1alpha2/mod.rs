@@ -20,3 +20,6 @@ pub use stack::*;
 pub use store::*;
 
 pub const API_VERSION: &str = "kpack.io/v1alpha2";
+
+#[cfg(test)]
+mod tests;

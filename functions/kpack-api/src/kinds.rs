@@ -1,0 +1,186 @@
+//! Every kpack kind and version, looked up by apiVersion and kind: its schema, and for the
+//! kinds kpack's webhook handles, decoding + defaulting + validation.
+
+use crate::field_error::{Context, FieldError};
+use crate::v1alpha2;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Whether a kind lives in a namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Namespaced,
+    Cluster,
+}
+
+/// A kind kpack's webhook defaults and validates.
+pub trait Admitted: DeserializeOwned + Serialize {
+    fn set_defaults(&mut self, ctx: &Context);
+    fn validate(&self, ctx: &Context) -> Vec<FieldError>;
+}
+
+macro_rules! admitted {
+    ($($t:ty),*) => {$(
+        impl Admitted for $t {
+            fn set_defaults(&mut self, ctx: &Context) {
+                <$t>::set_defaults(self, ctx)
+            }
+            fn validate(&self, ctx: &Context) -> Vec<FieldError> {
+                <$t>::validate(self, ctx)
+            }
+        }
+    )*};
+}
+
+admitted!(
+    v1alpha2::Image,
+    v1alpha2::Build,
+    v1alpha2::Builder,
+    v1alpha2::ClusterBuilder,
+    v1alpha2::ClusterStack,
+    v1alpha2::ClusterStore,
+    v1alpha2::Buildpack,
+    v1alpha2::ClusterBuildpack,
+    v1alpha2::ClusterLifecycle
+);
+
+/// The outcome of admitting an object: the defaulted object and the webhook's errors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Admission {
+    pub defaulted: Value,
+    pub errors: Vec<FieldError>,
+}
+
+/// A decoding failure: the object does not match the kind's types (the schema says where).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeError {
+    pub path: String,
+    pub message: String,
+}
+
+fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, DecodeError> {
+    let mut typed: T = serde_path_to_error::deserialize(object).map_err(|e| DecodeError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    typed.set_defaults(ctx);
+    let errors = typed.validate(ctx);
+    let defaulted = serde_json::to_value(&typed).expect("kpack types serialize");
+    Ok(Admission { defaulted, errors })
+}
+
+fn schema<T: JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize")
+}
+
+/// One kind at one version.
+pub struct KindInfo {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub scope: Scope,
+    /// The JSON Schema of the whole object (strict: unknown fields refused outside metadata).
+    pub schema: fn() -> Value,
+    /// Decode, default and validate, for the kinds kpack's webhook admits (v1alpha2 only).
+    pub admit: Option<fn(&Value, &Context) -> Result<Admission, DecodeError>>,
+}
+
+impl KindInfo {
+    pub fn api_version(&self) -> String {
+        format!("{}/{}", self.group, self.version)
+    }
+}
+
+macro_rules! kind {
+    ($version:literal, $kind:literal, $scope:ident, $t:ty, admitted) => {
+        KindInfo {
+            group: crate::GROUP,
+            version: $version,
+            kind: $kind,
+            scope: Scope::$scope,
+            schema: schema::<$t>,
+            admit: Some(admit::<$t>),
+        }
+    };
+    ($version:literal, $kind:literal, $scope:ident, $t:ty) => {
+        KindInfo {
+            group: crate::GROUP,
+            version: $version,
+            kind: $kind,
+            scope: Scope::$scope,
+            schema: schema::<$t>,
+            admit: None,
+        }
+    };
+}
+
+/// Every kind kpack v0.17 serves.
+pub static KINDS: &[KindInfo] = &[
+    kind!("v1alpha2", "Image", Namespaced, v1alpha2::Image, admitted),
+    kind!("v1alpha2", "Build", Namespaced, v1alpha2::Build, admitted),
+    kind!(
+        "v1alpha2",
+        "Builder",
+        Namespaced,
+        v1alpha2::Builder,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "ClusterBuilder",
+        Cluster,
+        v1alpha2::ClusterBuilder,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "ClusterStack",
+        Cluster,
+        v1alpha2::ClusterStack,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "ClusterStore",
+        Cluster,
+        v1alpha2::ClusterStore,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "Buildpack",
+        Namespaced,
+        v1alpha2::Buildpack,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "ClusterBuildpack",
+        Cluster,
+        v1alpha2::ClusterBuildpack,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "ClusterLifecycle",
+        Cluster,
+        v1alpha2::ClusterLifecycle,
+        admitted
+    ),
+    kind!(
+        "v1alpha2",
+        "SourceResolver",
+        Namespaced,
+        v1alpha2::SourceResolver
+    ),
+];
+
+/// The kind served at `api_version` (`kpack.io/v1alpha2`) as `kind`.
+pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {
+    let (group, version) = api_version.split_once('/')?;
+    KINDS
+        .iter()
+        .find(|k| k.group == group && k.version == version && k.kind == kind)
+}
