@@ -20,13 +20,12 @@ pub struct SourceConfig {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = git_required)]
 pub struct Git {
     #[serde(default)]
-    #[schemars(required)]
     pub url: String,
     /// A commit, branch or tag; branches and tags are polled for new commits.
     #[serde(default)]
-    #[schemars(required)]
     pub revision: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initialize_submodules: Option<bool>,
@@ -34,9 +33,9 @@ pub struct Git {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = blob_required)]
 pub struct Blob {
     #[serde(default)]
-    #[schemars(required)]
     pub url: String,
     /// `""`, `secret` or `helper`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,9 +46,9 @@ pub struct Blob {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = registry_required)]
 pub struct Registry {
     #[serde(default)]
-    #[schemars(required)]
     pub image: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub image_pull_secrets: Vec<LocalObjectReference>,
@@ -58,9 +57,9 @@ pub struct Registry {
 /// `{image}`: a stack image, a store source, a run image.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = image_source_required)]
 pub struct ImageSource {
     #[serde(default)]
-    #[schemars(required)]
     pub image: String,
 }
 
@@ -108,4 +107,20 @@ pub struct CosignAnnotation {
     pub name: String,
     #[serde(default)]
     pub value: String,
+}
+
+fn git_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["url", "revision"]);
+}
+
+fn blob_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["url"]);
+}
+
+fn registry_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["image"]);
+}
+
+fn image_source_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["image"]);
 }

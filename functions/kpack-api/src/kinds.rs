@@ -72,7 +72,9 @@ fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, Decode
 }
 
 fn schema<T: JsonSchema>() -> Value {
-    serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize")
+    let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize");
+    crate::schema::strip_defaults(&mut schema);
+    schema
 }
 
 /// One kind at one version.

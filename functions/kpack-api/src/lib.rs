@@ -11,6 +11,7 @@ pub mod meta;
 pub mod names;
 pub mod quantity;
 pub mod reference;
+pub mod schema;
 pub mod v1alpha2;
 
 pub use field_error::{Context, FieldError};

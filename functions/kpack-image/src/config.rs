@@ -6,13 +6,14 @@
 
 use indexmap::IndexMap;
 use kpack_api::k8s::{Quantity, Toleration};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub const API_VERSION: &str = "kpack.krmwasm.dev/v1alpha1";
 pub const KIND: &str = "ImageConfig";
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ImageConfigSpec {
     /// Settings applied to every image.
@@ -24,7 +25,7 @@ pub struct ImageConfigSpec {
 
 /// The fields of one image entry, or of `defaults` (where name, tag and additionalTags are
 /// refused).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ImageFields {
     /// The Image's `metadata.name` (per image only).
@@ -72,7 +73,7 @@ pub struct ImageFields {
 }
 
 /// kpack's image tagging strategies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum ImageTaggingStrategy {
     /// Push only the tag (and additional tags).
     None,
@@ -89,13 +90,13 @@ impl ImageTaggingStrategy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum BuilderKind {
     Builder,
     ClusterBuilder,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "a ClusterBuilder name, or {kind: Builder|ClusterBuilder, name: ...}"
@@ -105,14 +106,14 @@ pub enum BuilderSetting {
     Reference(BuilderReference),
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BuilderReference {
     pub kind: BuilderKind,
     pub name: String,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "a service account name, or {name: ..., create: true|false, secrets: [...]}"
@@ -122,7 +123,7 @@ pub enum ServiceAccountSetting {
     Spec(ServiceAccountSpec),
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountSpec {
     pub name: String,
@@ -134,7 +135,7 @@ pub struct ServiceAccountSpec {
     pub secrets: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GitSource {
     pub url: String,
@@ -143,14 +144,14 @@ pub struct GitSource {
     pub initialize_submodules: Option<bool>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BlobAuth {
     Secret,
     Helper,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BlobSource {
     pub url: String,
@@ -158,7 +159,7 @@ pub struct BlobSource {
     pub strip_components: Option<i64>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "an image reference, or {image: ..., imagePullSecrets: [...]}"
@@ -168,7 +169,7 @@ pub enum SourceImageSetting {
     Spec(SourceImageSpec),
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SourceImageSpec {
     pub image: String,
@@ -176,7 +177,7 @@ pub struct SourceImageSpec {
     pub image_pull_secrets: Vec<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "a volume size such as 2G, `none`, or {volume: {size, storageClassName}} / {registry: {tag}}"
@@ -186,28 +187,28 @@ pub enum CacheSetting {
     Spec(CacheSpec),
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CacheSpec {
     pub volume: Option<VolumeCacheSpec>,
     pub registry: Option<RegistryCacheSpec>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VolumeCacheSpec {
     pub size: Option<String>,
     pub storage_class_name: Option<String>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryCacheSpec {
     pub tag: String,
 }
 
 /// How many finished Builds to keep.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct History {
     pub successful: Option<i64>,
@@ -215,14 +216,14 @@ pub struct History {
 }
 
 /// Build pod resources; quantities as strings or numbers.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     pub requests: Option<IndexMap<String, Quantity>>,
     pub limits: Option<IndexMap<String, Quantity>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(
     untagged,
     expecting = "a Secret name, or {kind: ..., name: ..., apiVersion: ...}"
@@ -232,10 +233,21 @@ pub enum ServiceSetting {
     Reference(ServiceReference),
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceReference {
     pub kind: String,
     pub name: String,
     pub api_version: Option<String>,
+}
+
+/// The whole `ImageConfig` object, as written in a file (used for its schema).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageConfig {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: kpack_api::meta::ObjectMeta,
+    pub spec: ImageConfigSpec,
 }

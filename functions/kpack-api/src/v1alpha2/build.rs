@@ -27,17 +27,15 @@ pub struct Build {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = build_spec_required)]
 pub struct BuildSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub tags: Vec<String>,
     #[serde(default)]
-    #[schemars(required)]
     pub builder: BuildBuilderSpec,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
     #[serde(default)]
-    #[schemars(required)]
     pub source: SourceConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<BuildCacheConfig>,
@@ -194,4 +192,8 @@ impl Build {
         errors.extend(rules::cosign(s.cosign.as_ref(), "spec.cosign"));
         errors
     }
+}
+
+fn build_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["tags", "builder", "source"]);
 }

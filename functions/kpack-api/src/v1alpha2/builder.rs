@@ -45,14 +45,13 @@ pub struct ClusterBuilder {
 /// A Builder's spec: the shared builder fields plus its service account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = namespaced_builder_spec_required)]
 pub struct NamespacedBuilderSpec {
     /// Where the builder image is written.
     #[serde(default)]
-    #[schemars(required)]
     pub tag: String,
     /// A `ClusterStack`.
     #[serde(default)]
-    #[schemars(required)]
     pub stack: ObjectReference,
     /// A `ClusterStore` for buildpacks given by id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,12 +72,11 @@ pub struct NamespacedBuilderSpec {
 /// A ClusterBuilder's spec: the shared builder fields plus a service account reference.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = cluster_builder_spec_required)]
 pub struct ClusterBuilderSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub tag: String,
     #[serde(default)]
-    #[schemars(required)]
     pub stack: ObjectReference,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<ObjectReference>,
@@ -90,7 +88,6 @@ pub struct ClusterBuilderSpec {
     pub additional_labels: Option<IndexMap<String, String>>,
     /// Required: `name` and `namespace` of the service account.
     #[serde(default)]
-    #[schemars(required)]
     pub service_account_ref: ObjectReference,
 }
 
@@ -278,4 +275,12 @@ impl SharedSpec<'_> {
         }
         errors
     }
+}
+
+fn namespaced_builder_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["tag", "stack"]);
+}
+
+fn cluster_builder_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["tag", "stack", "serviceAccountRef"]);
 }

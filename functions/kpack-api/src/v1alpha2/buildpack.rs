@@ -25,9 +25,9 @@ pub struct Buildpack {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = buildpack_spec_required)]
 pub struct BuildpackSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub image: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
@@ -48,9 +48,9 @@ pub struct ClusterBuildpack {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = cluster_buildpack_spec_required)]
 pub struct ClusterBuildpackSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub image: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_ref: Option<ObjectReference>,
@@ -85,4 +85,12 @@ impl ClusterBuildpack {
         errors.extend(rules::image(&self.spec.image, "spec.image"));
         errors
     }
+}
+
+fn buildpack_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["image"]);
+}
+
+fn cluster_buildpack_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["image"]);
 }

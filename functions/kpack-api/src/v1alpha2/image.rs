@@ -45,22 +45,20 @@ pub struct Image {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = image_spec_required)]
 pub struct ImageSpec {
     /// Where every build is pushed; a tag, never a digest. Immutable.
     #[serde(default)]
-    #[schemars(required)]
     pub tag: String,
     /// Extra tags for every build, on the registry of `tag`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub additional_tags: Vec<String>,
     /// A `Builder` in the Image's namespace, or a `ClusterBuilder`.
     #[serde(default)]
-    #[schemars(required)]
     pub builder: ObjectReference,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,
     #[serde(default)]
-    #[schemars(required)]
     pub source: SourceConfig,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<ImageCacheConfig>,
@@ -307,4 +305,8 @@ impl ImageSpec {
         }
         errors
     }
+}
+
+fn image_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["tag", "builder", "source"]);
 }

@@ -24,9 +24,9 @@ pub struct ClusterLifecycle {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = cluster_lifecycle_spec_required)]
 pub struct ClusterLifecycleSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub image: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_ref: Option<ObjectReference>,
@@ -46,4 +46,8 @@ impl ClusterLifecycle {
         }
         errors
     }
+}
+
+fn cluster_lifecycle_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["image"]);
 }

@@ -25,16 +25,14 @@ pub struct ClusterStack {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = cluster_stack_spec_required)]
 pub struct ClusterStackSpec {
     /// The CNB stack id, e.g. `io.buildpacks.stacks.jammy`.
     #[serde(default)]
-    #[schemars(required)]
     pub id: String,
     #[serde(default)]
-    #[schemars(required)]
     pub build_image: ImageSource,
     #[serde(default)]
-    #[schemars(required)]
     pub run_image: ImageSource,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_ref: Option<ObjectReference>,
@@ -54,4 +52,8 @@ impl ClusterStack {
         errors.extend(rules::image(&s.run_image.image, "spec.runImage.image"));
         errors
     }
+}
+
+fn cluster_stack_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["id", "buildImage", "runImage"]);
 }

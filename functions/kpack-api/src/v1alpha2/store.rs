@@ -26,9 +26,9 @@ pub struct ClusterStore {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(transform = cluster_store_spec_required)]
 pub struct ClusterStoreSpec {
     #[serde(default)]
-    #[schemars(required)]
     pub sources: Vec<ImageSource>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_ref: Option<ObjectReference>,
@@ -58,4 +58,8 @@ impl ClusterStore {
         }
         errors
     }
+}
+
+fn cluster_store_spec_required(schema: &mut schemars::Schema) {
+    crate::schema::require(schema, &["sources"]);
 }

@@ -1,0 +1,73 @@
+//! The JSON Schemas under `schemas/`, generated from the Rust types that decode the objects, so
+//! the schemas and the validator cannot disagree. Layout: `<group>/<kind>_<version>.json`
+//! (lowercase kind), the layout kubeconform's `-schema-location` templates expect.
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// One schema file: its path under `schemas/` and its contents.
+pub struct SchemaFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Pins `apiVersion` and `kind` to the one value the schema is for.
+fn pin_gvk(mut schema: Value, group: &str, version: &str, kind: &str) -> Value {
+    let api_version = format!("{group}/{version}");
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        props.insert(
+            "apiVersion".into(),
+            json!({"type": "string", "const": api_version}),
+        );
+        props.insert("kind".into(), json!({"type": "string", "const": kind}));
+    }
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert(
+            "$id".into(),
+            json!(format!(
+                "https://krmwasm.dev/schemas/{group}/{}_{version}.json",
+                kind.to_lowercase()
+            )),
+        );
+        obj.insert(
+            "x-kubernetes-group-version-kind".into(),
+            json!([{"group": group, "version": version, "kind": kind}]),
+        );
+    }
+    schema
+}
+
+fn file(group: &str, version: &str, kind: &str, schema: Value) -> SchemaFile {
+    let schema = pin_gvk(schema, group, version, kind);
+    let mut contents = serde_json::to_string_pretty(&schema).expect("schemas serialize");
+    contents.push('\n');
+    SchemaFile {
+        path: PathBuf::from(group).join(format!("{}_{version}.json", kind.to_lowercase())),
+        contents,
+    }
+}
+
+/// Every schema, sorted by path.
+pub fn schemas() -> Vec<SchemaFile> {
+    let mut files: Vec<SchemaFile> = kpack_api::kinds::KINDS
+        .iter()
+        .map(|k| file(k.group, k.version, k.kind, (k.schema)()))
+        .collect();
+    let config = |kind: &str, schema: schemars::Schema| {
+        let (group, version) = kpack_image::config::API_VERSION.split_once('/').unwrap();
+        let mut schema = serde_json::to_value(schema).unwrap();
+        kpack_api::schema::strip_defaults(&mut schema);
+        file(group, version, kind, schema)
+    };
+    files.push(config(
+        kpack_image::config::KIND,
+        schemars::schema_for!(kpack_image::config::ImageConfig),
+    ));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// `schemas/` in this repository.
+pub fn schemas_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../schemas")
+}
