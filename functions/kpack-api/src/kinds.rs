@@ -77,6 +77,9 @@ fn schema<T: JsonSchema>() -> Value {
     schema
 }
 
+/// Decodes, defaults and validates one object of a kind.
+pub type AdmitFn = fn(&Value, &Context) -> Result<Admission, DecodeError>;
+
 /// One kind at one version.
 pub struct KindInfo {
     pub group: &'static str,
@@ -86,7 +89,7 @@ pub struct KindInfo {
     /// The JSON Schema of the whole object (strict: unknown fields refused outside metadata).
     pub schema: fn() -> Value,
     /// Decode, default and validate, for the kinds kpack's webhook admits (v1alpha2 only).
-    pub admit: Option<fn(&Value, &Context) -> Result<Admission, DecodeError>>,
+    pub admit: Option<AdmitFn>,
 }
 
 impl KindInfo {
