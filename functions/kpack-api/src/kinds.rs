@@ -2,7 +2,7 @@
 //! kinds kpack's webhook handles, decoding + defaulting + validation.
 
 use crate::field_error::{Context, FieldError};
-use crate::v1alpha2;
+use crate::{v1alpha1, v1alpha2};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -179,6 +179,23 @@ pub static KINDS: &[KindInfo] = &[
         "SourceResolver",
         Namespaced,
         v1alpha2::SourceResolver
+    ),
+    kind!("v1alpha1", "Image", Namespaced, v1alpha1::Image),
+    kind!("v1alpha1", "Build", Namespaced, v1alpha1::Build),
+    kind!("v1alpha1", "Builder", Namespaced, v1alpha1::Builder),
+    kind!(
+        "v1alpha1",
+        "ClusterBuilder",
+        Cluster,
+        v1alpha1::ClusterBuilder
+    ),
+    kind!("v1alpha1", "ClusterStack", Cluster, v1alpha1::ClusterStack),
+    kind!("v1alpha1", "ClusterStore", Cluster, v1alpha1::ClusterStore),
+    kind!(
+        "v1alpha1",
+        "SourceResolver",
+        Namespaced,
+        v1alpha1::SourceResolver
     ),
 ];
 

@@ -12,6 +12,7 @@ pub mod names;
 pub mod quantity;
 pub mod reference;
 pub mod schema;
+pub mod v1alpha1;
 pub mod v1alpha2;
 
 pub use field_error::{Context, FieldError};
