@@ -72,9 +72,7 @@ fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, Decode
 }
 
 fn schema<T: JsonSchema>() -> Value {
-    let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize");
-    crate::schema::strip_defaults(&mut schema);
-    schema
+    crate::schema::root_for::<T>()
 }
 
 /// Decodes, defaults and validates one object of a kind.

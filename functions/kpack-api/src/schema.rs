@@ -1,6 +1,58 @@
 //! Helpers that shape the JSON Schemas generated from the types.
 
+use schemars::JsonSchema;
 use serde_json::Value;
+
+/// The schema of `T` as krmwasm publishes it: JSON Schema 2020-12; an optional field is just
+/// its type (so validators report errors inside it, not a bare `anyOf` failure); no `default`s.
+pub fn root_for<T: JsonSchema>() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize");
+    strip_defaults(&mut schema);
+    drop_null_alternatives(&mut schema);
+    schema
+}
+
+/// `anyOf: [X, {type: null}]` becomes X, and `type: [T, "null"]` becomes `type: T`. An
+/// absent field and a null one decode the same, and without the `anyOf` a validator points
+/// at the faulty field inside an optional object instead of failing the whole `anyOf`.
+fn drop_null_alternatives(value: &mut Value) {
+    let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type")
+                && types.len() == 2
+                && types.iter().any(|t| t == "null")
+            {
+                types.retain(|t| t != "null");
+                let only = types.remove(0);
+                map.insert("type".into(), only);
+            }
+            let replacement = match map.get("anyOf") {
+                Some(Value::Array(alts)) if alts.len() == 2 && alts.iter().any(is_null) => {
+                    alts.iter().find(|a| !is_null(a)).cloned()
+                }
+                _ => None,
+            };
+            if let Some(Value::Object(inner)) = replacement {
+                map.remove("anyOf");
+                for (k, v) in inner {
+                    map.entry(k).or_insert(v);
+                }
+            }
+            for (key, v) in map.iter_mut() {
+                if key == "properties" {
+                    if let Value::Object(props) = v {
+                        props.values_mut().for_each(drop_null_alternatives);
+                    }
+                } else {
+                    drop_null_alternatives(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_alternatives),
+        _ => {}
+    }
+}
 
 /// Marks `fields` required: the fields kpack's webhook requires. The types still decode
 /// without them (as `Default`), so the webhook rules can report them in kpack's words.

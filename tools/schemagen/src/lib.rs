@@ -53,15 +53,19 @@ pub fn schemas() -> Vec<SchemaFile> {
         .iter()
         .map(|k| file(k.group, k.version, k.kind, (k.schema)()))
         .collect();
-    let config = |kind: &str, schema: schemars::Schema| {
-        let (group, version) = kpack_image::config::API_VERSION.split_once('/').unwrap();
-        let mut schema = serde_json::to_value(schema).unwrap();
-        kpack_api::schema::strip_defaults(&mut schema);
+    let config = |api_version: &str, kind: &str, schema: Value| {
+        let (group, version) = api_version.split_once('/').unwrap();
         file(group, version, kind, schema)
     };
     files.push(config(
+        kpack_image::config::API_VERSION,
         kpack_image::config::KIND,
-        schemars::schema_for!(kpack_image::config::ImageConfig),
+        kpack_api::schema::root_for::<kpack_image::config::ImageConfig>(),
+    ));
+    files.push(config(
+        kpack_validate::config::API_VERSION,
+        kpack_validate::config::KIND,
+        kpack_api::schema::root_for::<kpack_validate::config::ValidatorConfig>(),
     ));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files

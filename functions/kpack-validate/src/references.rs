@@ -1,0 +1,248 @@
+//! What the webhook cannot see: references between the objects of the set, duplicates, and
+//! tags that collide.
+
+use crate::Entry;
+use crate::config::LevelOrIgnore;
+use crate::report::{Report, Rule};
+use crate::settings::Settings;
+use kpack_api::reference::{ImageRef, Tag};
+use krm::Severity;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The lifecycle every kpack installation ships.
+const INSTALLED_LIFECYCLE: &str = "default-lifecycle";
+
+pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
+    duplicates(entries, report);
+    let set = Set { entries };
+    for e in entries {
+        let Some(object) = &e.object else { continue };
+        match e.kind.as_str() {
+            "Image" => {
+                let kind = str_of(object, "/spec/builder/kind");
+                let name = str_of(object, "/spec/builder/name");
+                if matches!(kind, "Builder" | "ClusterBuilder") && !name.is_empty() {
+                    set.require(e, kind, name, "spec.builder.name", settings, report);
+                }
+                same_tag_as_a_builder(e, object, entries, report);
+            }
+            "Build" => {
+                if let Some(r) = object.pointer("/spec/builder/ref") {
+                    let (kind, name) = (str_of(r, "/kind"), str_of(r, "/name"));
+                    if matches!(kind, "Builder" | "ClusterBuilder") && !name.is_empty() {
+                        set.require(e, kind, name, "spec.builder.ref.name", settings, report);
+                    }
+                }
+            }
+            "Builder" | "ClusterBuilder" => builder_references(&set, e, object, settings, report),
+            _ => {}
+        }
+    }
+}
+
+fn str_of<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn duplicates(entries: &[Entry], report: &mut Report) {
+    let mut seen: HashMap<(&str, Option<&str>, &str), &Entry> = HashMap::new();
+    for e in entries {
+        let Some(name) = e.name.as_deref() else {
+            continue;
+        };
+        let key = (e.kind.as_str(), e.namespace.as_deref(), name);
+        if let Some(first) = seen.get(&key) {
+            let where_ = krm::Object::file_ref(first.item)
+                .map(|f| format!(" (in {})", f.path))
+                .unwrap_or_default();
+            report.error(e.index, Rule::Reference, "metadata.name", format!(
+                "{} {name} is defined twice: an earlier one{where_} has the same name, and applying both keeps only the last",
+                e.kind
+            ));
+        } else {
+            seen.insert(key, e);
+        }
+    }
+}
+
+struct Set<'a> {
+    entries: &'a [Entry<'a>],
+}
+
+impl Set<'_> {
+    /// The object `kind`/`name`, in `namespace` for namespaced kinds (an object without a
+    /// namespace matches any: kustomize or kpt may set it later).
+    fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Entry<'_>> {
+        self.entries.iter().find(|e| {
+            e.kind == kind
+                && e.name.as_deref() == Some(name)
+                && (kind.starts_with("Cluster")
+                    || namespace.is_none()
+                    || e.namespace.is_none()
+                    || e.namespace.as_deref() == namespace)
+        })
+    }
+
+    fn require(
+        &self,
+        from: &Entry,
+        kind: &str,
+        name: &str,
+        path: &str,
+        settings: &Settings,
+        report: &mut Report,
+    ) {
+        if self.find(kind, from.namespace.as_deref(), name).is_some() {
+            return;
+        }
+        let severity = match settings.external_references {
+            LevelOrIgnore::Ignore => return,
+            LevelOrIgnore::Warning => Severity::Warning,
+            LevelOrIgnore::Error => Severity::Error,
+        };
+        let scope = match (kind.starts_with("Cluster"), from.namespace.as_deref()) {
+            (false, Some(ns)) => format!(" in namespace {ns}"),
+            _ => String::new(),
+        };
+        report.add(from.index, severity, Rule::Reference, path, format!(
+            "{kind} {name}{scope} is not in the input: it must exist in the cluster (set externalReferences in a ValidatorConfig to change how this is reported)"
+        ));
+    }
+}
+
+fn same_tag_as_a_builder(image: &Entry, object: &Value, entries: &[Entry], report: &mut Report) {
+    let normalize = |t: &str| Tag::parse(t).map(|t| t.to_string()).ok();
+    let Some(tag) = normalize(str_of(object, "/spec/tag")) else {
+        return;
+    };
+    for b in entries
+        .iter()
+        .filter(|b| matches!(b.kind.as_str(), "Builder" | "ClusterBuilder"))
+    {
+        if b.object
+            .as_ref()
+            .and_then(|o| normalize(str_of(o, "/spec/tag")))
+            .as_deref()
+            == Some(&tag)
+        {
+            report.warning(image.index, Rule::Reference, "spec.tag", format!(
+                "{} {} pushes to the same tag ({tag}): every build of this Image overwrites the builder image",
+                b.kind,
+                b.name.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+}
+
+fn builder_references(
+    set: &Set,
+    e: &Entry,
+    object: &Value,
+    settings: &Settings,
+    report: &mut Report,
+) {
+    let stack = str_of(object, "/spec/stack/name");
+    if !stack.is_empty() {
+        set.require(
+            e,
+            "ClusterStack",
+            stack,
+            "spec.stack.name",
+            settings,
+            report,
+        );
+    }
+    let store_name = str_of(object, "/spec/store/name");
+    let store = (!store_name.is_empty())
+        .then(|| set.find("ClusterStore", None, store_name))
+        .flatten();
+    if !store_name.is_empty() {
+        set.require(
+            e,
+            "ClusterStore",
+            store_name,
+            "spec.store.name",
+            settings,
+            report,
+        );
+    }
+    let lifecycle = str_of(object, "/spec/lifecycle/name");
+    if !lifecycle.is_empty() && lifecycle != INSTALLED_LIFECYCLE {
+        set.require(
+            e,
+            "ClusterLifecycle",
+            lifecycle,
+            "spec.lifecycle.name",
+            settings,
+            report,
+        );
+    }
+
+    // Images that can provide buildpacks by id to this builder.
+    let mut providers: Vec<&str> = Vec::new();
+    if let Some(store) = store.and_then(|s| s.object.as_ref()) {
+        providers.extend(
+            store
+                .pointer("/spec/sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|s| str_of(s, "/image")),
+        );
+    }
+    for bp in set.entries.iter().filter(|b| {
+        b.kind == "ClusterBuildpack"
+            || (b.kind == "Buildpack" && (b.namespace.is_none() || b.namespace == e.namespace))
+    }) {
+        if let Some(image) = bp.str_at(&["spec", "image"]) {
+            providers.push(image);
+        }
+    }
+
+    let groups = object
+        .pointer("/spec/order")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for (i, entry) in groups.enumerate() {
+        let refs = entry
+            .get("group")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for (j, r) in refs.enumerate() {
+            let path = |f: &str| format!("spec.order[{i}].group[{j}].{f}");
+            let (kind, name, id) = (str_of(r, "/kind"), str_of(r, "/name"), str_of(r, "/id"));
+            if matches!(kind, "Buildpack" | "ClusterBuildpack") && !name.is_empty() {
+                set.require(e, kind, name, &path("name"), settings, report);
+            } else if !id.is_empty()
+                && !providers.is_empty()
+                && !providers.iter().any(|p| provides(p, id))
+            {
+                report.warning(e.index, Rule::Reference, &path("id"), format!(
+                    "no ClusterStore source, Buildpack or ClusterBuildpack in the input looks like it provides {id} (by image repository name); kpack reads ids from image metadata when it builds, so check the store"
+                ));
+            }
+        }
+    }
+}
+
+/// Whether an image looks like it provides buildpack `id`: its repository ends with the id
+/// (`gcr.io/paketo-buildpacks/java` provides `paketo-buildpacks/java`), or with its last part.
+/// Composite images (a whole builder used as a store source) are not distinguishable offline,
+/// so the caller only warns.
+fn provides(image: &str, id: &str) -> bool {
+    let Ok(r) = ImageRef::parse(image) else {
+        return false;
+    };
+    let repo = r.repository().repository.as_str();
+    let last = id.rsplit('/').next().unwrap_or(id);
+    repo == id
+        || repo.ends_with(&format!("/{id}"))
+        || repo.rsplit('/').next() == Some(last)
+        || repo.ends_with("builder")
+        || repo.contains("/builder")
+}

@@ -1,0 +1,112 @@
+//! Collects findings per input item and turns them into KRM results, in item order.
+
+use krm::{Diagnostic, Object, Severity};
+use serde_json::Value;
+
+/// Which family of checks produced a finding (the result's `tags.rule`), so CI can filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// The kind's schema: unknown fields, wrong types.
+    Schema,
+    /// kpack's webhook rules (and its defaulting quirks).
+    Webhook,
+    /// Object metadata the API server would ignore or need.
+    Metadata,
+    /// Deprecated or unserved API versions and groups.
+    Legacy,
+    /// References between objects of the set.
+    Reference,
+    /// The ValidatorConfig's policy.
+    Policy,
+}
+
+impl Rule {
+    fn name(self) -> &'static str {
+        match self {
+            Rule::Schema => "schema",
+            Rule::Webhook => "webhook",
+            Rule::Metadata => "metadata",
+            Rule::Legacy => "legacy",
+            Rule::Reference => "reference",
+            Rule::Policy => "policy",
+        }
+    }
+}
+
+struct Finding {
+    index: usize,
+    severity: Severity,
+    rule: Rule,
+    path: String,
+    message: String,
+}
+
+#[derive(Default)]
+pub struct Report {
+    findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(
+        &mut self,
+        index: usize,
+        severity: Severity,
+        rule: Rule,
+        path: &str,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            index,
+            severity,
+            rule,
+            path: path.to_string(),
+            message,
+        });
+    }
+
+    pub fn error(&mut self, index: usize, rule: Rule, path: &str, message: String) {
+        self.add(index, Severity::Error, rule, path, message);
+    }
+
+    pub fn warning(&mut self, index: usize, rule: Rule, path: &str, message: String) {
+        self.add(index, Severity::Warning, rule, path, message);
+    }
+
+    /// The results, item by item, then a summary.
+    pub fn into_results(mut self, items: &[Value], checked: usize) -> Vec<Diagnostic> {
+        self.findings.sort_by_key(|f| f.index);
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        let mut results: Vec<Diagnostic> = self
+            .findings
+            .into_iter()
+            .map(|f| {
+                let item = &items[f.index];
+                let mut d = Diagnostic::new(f.severity, f.message)
+                    .about(item.resource_ref())
+                    .in_file(item.file_ref())
+                    .tag("rule", f.rule.name());
+                if !f.path.is_empty() {
+                    d = d.at(f.path);
+                }
+                d
+            })
+            .collect();
+        results.push(Diagnostic::info(format!(
+            "checked {checked} kpack object(s): {errors} error(s), {warnings} warning(s)"
+        )));
+        results
+    }
+}

@@ -1,0 +1,77 @@
+//! The validator's settings, from an optional `ValidatorConfig`.
+
+use crate::config::{self, Level, LevelOrIgnore, ValidatorConfigSpec};
+use kpack_api::Context;
+use krm::{Diagnostic, Failure, Object};
+use serde_json::Value;
+
+pub struct Settings {
+    pub context: Context,
+    pub unknown_fields_are_errors: bool,
+    pub external_references: LevelOrIgnore,
+    pub allowed_registries: Vec<String>,
+    pub require_digests: bool,
+}
+
+impl Settings {
+    fn from_spec(spec: ValidatorConfigSpec) -> Result<Self, Failure> {
+        let mut context = Context {
+            default_storage_class: spec.default_storage_class,
+            ..Context::default()
+        };
+        if let Some(v) = &spec.kpack_version {
+            context.kpack_version =
+                semver::Version::parse(v.trim_start_matches('v')).map_err(|e| {
+                    Diagnostic::error(format!(
+                        "kpackVersion {v:?} is not a version such as 0.17.2: {e}"
+                    ))
+                    .at("spec.kpackVersion")
+                })?;
+        }
+        Ok(Settings {
+            context,
+            unknown_fields_are_errors: spec.unknown_fields != Some(Level::Warning),
+            external_references: spec.external_references.unwrap_or(LevelOrIgnore::Warning),
+            allowed_registries: spec
+                .allowed_registries
+                .into_iter()
+                .map(|r| r.trim_end_matches('/').to_string())
+                .collect(),
+            require_digests: spec.require_digests,
+        })
+    }
+
+    /// No config, an empty ConfigMap (kpt's default), or a `ValidatorConfig`.
+    pub fn from_function_config(config: Option<&Value>) -> Result<Self, Failure> {
+        let Some(config) = config else {
+            return Self::from_spec(ValidatorConfigSpec::default());
+        };
+        let at = |d: Diagnostic| d.about(config.resource_ref()).in_file(config.file_ref());
+        match (config.api_version(), config.kind()) {
+            (Some(config::API_VERSION), Some(config::KIND)) => {
+                let spec = match config.get("spec") {
+                    None => ValidatorConfigSpec::default(),
+                    Some(_) => krm::config::decode_spec(config)
+                        .map_err(|f| Failure(f.0.into_iter().map(at).collect()))?,
+                };
+                Self::from_spec(spec).map_err(|f| Failure(f.0.into_iter().map(at).collect()))
+            }
+            (Some("v1"), Some("ConfigMap"))
+                if config
+                    .get("data")
+                    .and_then(Value::as_object)
+                    .is_none_or(|d| d.is_empty()) =>
+            {
+                Self::from_spec(ValidatorConfigSpec::default())
+            }
+            (api_version, kind) => Err(at(Diagnostic::error(format!(
+                "kpack-validate takes no config, or a {}/{}; got {}/{}",
+                config::API_VERSION,
+                config::KIND,
+                api_version.unwrap_or("<no apiVersion>"),
+                kind.unwrap_or("<no kind>")
+            )))
+            .into()),
+        }
+    }
+}

@@ -1,0 +1,317 @@
+use super::*;
+use krm::codec::{self, Format};
+use krm::{Diagnostic, Severity};
+use serde_json::json;
+
+fn run(items: Vec<Value>, config: Option<Value>) -> (ResourceList, u8) {
+    let input = codec::to_bytes(&ResourceList::new(items, config), Format::Json);
+    let out = krm::process(FUNCTION_NAME, &input, Format::Json, process);
+    (
+        codec::parse_resource_list(&out.stdout).unwrap(),
+        out.exit_code,
+    )
+}
+
+fn findings(list: &ResourceList, severity: Severity) -> Vec<(String, String)> {
+    list.results
+        .iter()
+        .filter(|r| r.severity == severity)
+        .map(|r| {
+            (
+                r.field.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
+                r.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[track_caller]
+fn has(list: &[(String, String)], path: &str, message: &str) {
+    assert!(
+        list.iter().any(|(p, m)| p == path && m.contains(message)),
+        "no finding at {path} containing {message:?} in {list:#?}"
+    );
+}
+
+fn image(name: &str) -> Value {
+    json!({
+        "apiVersion": "kpack.io/v1alpha2", "kind": "Image",
+        "metadata": {"name": name, "namespace": "apps", "annotations": {"internal.config.kubernetes.io/path": "images.yaml"}},
+        "spec": {
+            "tag": format!("registry.example.com/apps/{name}"),
+            "builder": {"kind": "Builder", "name": "java"},
+            "source": {"git": {"url": "https://github.com/org/app", "revision": "main"}}
+        }
+    })
+}
+
+fn builder_set() -> Vec<Value> {
+    vec![
+        json!({"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterStack", "metadata": {"name": "base"},
+               "spec": {"id": "io.buildpacks.stacks.jammy", "buildImage": {"image": "paketobuildpacks/build-jammy-base"}, "runImage": {"image": "paketobuildpacks/run-jammy-base"}}}),
+        json!({"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterStore", "metadata": {"name": "default"},
+               "spec": {"sources": [{"image": "gcr.io/paketo-buildpacks/java"}]}}),
+        json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Builder", "metadata": {"name": "java", "namespace": "apps"},
+               "spec": {"tag": "registry.example.com/builders/java", "serviceAccountName": "builder",
+                        "stack": {"kind": "ClusterStack", "name": "base"}, "store": {"kind": "ClusterStore", "name": "default"},
+                        "order": [{"group": [{"id": "paketo-buildpacks/java"}]}]}}),
+    ]
+}
+
+#[test]
+fn a_complete_set_passes_and_items_are_untouched() {
+    let mut items = builder_set();
+    items.push(image("cart"));
+    items.push(json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other"}}));
+    let (out, code) = run(items.clone(), None);
+    assert_eq!(code, 0, "{:#?}", out.results);
+    assert_eq!(out.items, items);
+    assert_eq!(findings(&out, Severity::Error), vec![]);
+    assert_eq!(findings(&out, Severity::Warning), vec![]);
+    assert_eq!(
+        out.results.last().unwrap().message,
+        "checked 4 kpack object(s): 0 error(s), 0 warning(s)"
+    );
+}
+
+#[test]
+fn kpack_image_output_passes_with_no_error() {
+    let config = json!({
+        "apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ImageConfig", "metadata": {"name": "shop", "namespace": "apps"},
+        "spec": {"defaults": {"registry": "registry.example.com/shop", "builder": {"kind": "Builder", "name": "java"},
+                 "serviceAccount": {"name": "sa", "create": true, "secrets": ["reg"]}, "cache": {"volume": {"size": "2G", "storageClassName": "fast"}}},
+                 "images": [{"name": "cart", "git": {"url": "https://g/cart"}}, {"name": "web", "blob": {"url": "https://b/web.tgz"}, "env": {"A": 1}}]}
+    });
+    let input = codec::to_bytes(
+        &ResourceList::new(builder_set(), Some(config)),
+        Format::Json,
+    );
+    let generated = krm::process("kpack-image", &input, Format::Json, kpack_image::process);
+    assert_eq!(generated.exit_code, 0, "{}", generated.stderr);
+    let generated = codec::parse_resource_list(&generated.stdout).unwrap();
+    let (out, code) = run(generated.items, None);
+    assert_eq!(code, 0, "{:#?}", out.results);
+    assert_eq!(findings(&out, Severity::Error), vec![]);
+    assert_eq!(findings(&out, Severity::Warning), vec![]);
+}
+
+#[test]
+fn webhook_errors_use_kpacks_words_and_paths() {
+    let mut bad = image("cart");
+    bad["spec"]["tag"] = json!("");
+    bad["spec"]["source"]["blob"] = json!({"url": "https://b/x.tgz"});
+    let (out, code) = run(vec![bad.clone()], None);
+    assert_eq!(code, 1);
+    assert_eq!(out.items, vec![bad]);
+    let errors = findings(&out, Severity::Error);
+    has(&errors, "spec.tag", "missing field(s): spec.tag");
+    has(
+        &errors,
+        "spec.source.git",
+        "expected exactly one, got both: spec.source.git, spec.source.blob",
+    );
+    let r = &out.results[0];
+    assert_eq!(r.resource_ref.as_ref().unwrap().name, "cart");
+    assert_eq!(r.file.as_ref().unwrap().path, "images.yaml");
+    assert_eq!(r.tags.as_ref().unwrap()["rule"], "webhook");
+}
+
+#[test]
+fn unknown_fields_are_errors_or_warnings_and_rules_still_run() {
+    let mut odd = image("cart");
+    odd["spec"]["cache"] = json!({"volume": {"request": "1G"}});
+    odd["spec"]["builder"]["kind"] = json!("CustomBuilder");
+    let (out, code) = run(vec![odd.clone()], None);
+    assert_eq!(code, 1);
+    let errors = findings(&out, Severity::Error);
+    has(
+        &errors,
+        "spec.cache.volume.request",
+        "unknown field \"request\"",
+    );
+
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"unknownFields": "warning"}});
+    let (out, code) = run(vec![odd], Some(config));
+    assert_eq!(code, 1);
+    has(
+        &findings(&out, Severity::Warning),
+        "spec.cache.volume.request",
+        "unknown field",
+    );
+    has(
+        &findings(&out, Severity::Error),
+        "spec.builder.kind",
+        "invalid value: CustomBuilder: spec.builder.kind",
+    );
+}
+
+#[test]
+fn wrong_types_are_schema_errors() {
+    let mut odd = image("cart");
+    odd["spec"]["build"] = json!({"env": [{"name": "JAVA", "value": 17}]});
+    let (out, _) = run(vec![odd], None);
+    has(
+        &findings(&out, Severity::Error),
+        "spec.build.env[0].value",
+        "17",
+    );
+}
+
+#[test]
+fn legacy_groups_and_v1alpha1_are_reported() {
+    let legacy = json!({"apiVersion": "build.pivotal.io/v1alpha1", "kind": "Image", "metadata": {"name": "x"}, "spec": {"cacheSize": "1.5Gi"}});
+    let (out, code) = run(vec![legacy], None);
+    assert_eq!(code, 0);
+    let warnings = findings(&out, Severity::Warning);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    has(&warnings, "apiVersion", "legacy kpack API group");
+
+    let old = json!({"apiVersion": "kpack.io/v1alpha1", "kind": "Builder", "metadata": {"name": "b", "namespace": "apps"},
+                     "spec": {"tag": "r.io/b", "stack": {"name": "base", "kind": "ClusterStack"}, "cacheSize": "1G", "order": []}});
+    let (out, code) = run(
+        vec![old],
+        Some(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "function-input"}}),
+        ),
+    );
+    assert_eq!(code, 1);
+    has(
+        &findings(&out, Severity::Error),
+        "spec.cacheSize",
+        "unknown field",
+    );
+}
+
+#[test]
+fn references_outside_the_set_follow_the_policy() {
+    let (out, code) = run(vec![image("cart")], None);
+    assert_eq!(code, 0);
+    has(
+        &findings(&out, Severity::Warning),
+        "spec.builder.name",
+        "Builder java in namespace apps is not in the input",
+    );
+    for (level, code) in [("error", 1), ("ignore", 0)] {
+        let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"externalReferences": level}});
+        let (out, exit) = run(vec![image("cart")], Some(config));
+        assert_eq!(exit, code, "{level}");
+        assert_eq!(
+            out.results.len(),
+            1 + usize::from(level == "error"),
+            "{level}: {:#?}",
+            out.results
+        );
+    }
+    let mut items = builder_set();
+    items[2]["spec"]["order"][0]["group"][0]["id"] = json!("paketo-buildpacks/nodejs");
+    items[2]["spec"]["lifecycle"] = json!({"kind": "ClusterLifecycle", "name": "custom"});
+    let (out, _) = run(items, None);
+    let warnings = findings(&out, Severity::Warning);
+    has(
+        &warnings,
+        "spec.order[0].group[0].id",
+        "provides paketo-buildpacks/nodejs",
+    );
+    has(
+        &warnings,
+        "spec.lifecycle.name",
+        "ClusterLifecycle custom is not in the input",
+    );
+}
+
+#[test]
+fn duplicates_and_colliding_tags_are_found() {
+    let mut items = builder_set();
+    items.push(image("cart"));
+    items.push(image("cart"));
+    let mut same_tag = image("web");
+    same_tag["spec"]["tag"] = json!("registry.example.com/builders/java:latest");
+    items.push(same_tag);
+    let (out, code) = run(items, None);
+    assert_eq!(code, 1);
+    has(
+        &findings(&out, Severity::Error),
+        "metadata.name",
+        "Image cart is defined twice",
+    );
+    has(
+        &findings(&out, Severity::Warning),
+        "spec.tag",
+        "Builder java pushes to the same tag",
+    );
+}
+
+#[test]
+fn metadata_the_api_server_ignores_is_flagged() {
+    let mut items = builder_set();
+    items[0]["metadata"]["namespace"] = json!("kpack");
+    let mut generated = image("x");
+    generated["metadata"] = json!({"generateName": "x-", "namespace": "apps"});
+    items.push(generated);
+    let (out, _) = run(items, None);
+    let warnings = findings(&out, Severity::Warning);
+    has(
+        &warnings,
+        "metadata.namespace",
+        "ClusterStack is cluster-scoped",
+    );
+    has(
+        &warnings,
+        "metadata.name",
+        "generateName works with `kubectl create` only",
+    );
+}
+
+#[test]
+fn policy_allowed_registries_and_digests() {
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"},
+        "spec": {"allowedRegistries": ["registry.example.com", "gcr.io/paketo-buildpacks", "docker.io/paketobuildpacks"], "requireDigests": true}});
+    let mut items = builder_set();
+    items[1]["spec"]["sources"] = json!([{"image": "gcr.io/paketo-buildpacks/java@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, {"image": "quay.io/x/y@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]);
+    let (out, code) = run(items, Some(config));
+    assert_eq!(code, 1);
+    let errors = findings(&out, Severity::Error);
+    has(
+        &errors,
+        "spec.sources[1].image",
+        "not from an allowed registry",
+    );
+    has(&errors, "spec.buildImage.image", "not pinned by digest");
+    assert!(
+        !errors.iter().any(|(p, _)| p == "spec.sources[0].image"),
+        "{errors:#?}"
+    );
+    assert!(!errors.iter().any(|(p, _)| p == "spec.tag"), "{errors:#?}");
+}
+
+#[test]
+fn version_specific_rules_follow_the_target_kpack_version() {
+    let mut secret = image("cart");
+    secret["spec"]["build"] =
+        json!({"env": [{"name": "T", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]});
+    let (_, code) = run(vec![secret.clone()], None);
+    assert_eq!(code, 1);
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"kpackVersion": "0.17.1"}});
+    let (_, code) = run(vec![secret], Some(config));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_bad_validator_config_is_an_error_with_its_field() {
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"kpackVersion": "latest"}});
+    let (out, code) = run(vec![image("cart")], Some(config));
+    assert_eq!(code, 1);
+    has(
+        &findings(&out, Severity::Error),
+        "spec.kpackVersion",
+        "is not a version",
+    );
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"strict": true}});
+    let (out, _) = run(vec![], Some(config));
+    has(
+        &findings(&out, Severity::Error),
+        "spec.strict",
+        "unknown field",
+    );
+    let _ = Diagnostic::info("");
+}
