@@ -191,3 +191,58 @@ pub struct SourceResolverSpec {
     #[serde(default)]
     pub source: SourceConfig,
 }
+
+/// The field renames between the versions, as (v1alpha2 path, v1alpha1 path).
+const RENAMES: [(&str, &str); 3] = [
+    ("spec.serviceAccountName", "spec.serviceAccount"),
+    ("spec.cache.volume.size", "spec.cacheSize"),
+    (
+        "spec.cache.volume.persistentVolumeClaimName",
+        "spec.cacheName",
+    ),
+];
+
+/// A v1alpha1 object as kpack stores it (v1alpha2), so v1alpha2's rules can check it:
+/// renamed fields moved, CNB bindings and notary (legal in v1alpha1) left out.
+pub fn to_v1alpha2(object: &Value) -> Value {
+    let mut v = object.clone();
+    v["apiVersion"] = Value::String(crate::v1alpha2::API_VERSION.into());
+    let kind = object
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let Some(spec) = v.get_mut("spec").and_then(Value::as_object_mut) else {
+        return v;
+    };
+    if let Some(sa) = spec.remove("serviceAccount")
+        && kind != "SourceResolver"
+    {
+        spec.insert("serviceAccountName".into(), sa);
+    }
+    if let Some(size) = spec.remove("cacheSize") {
+        spec.insert(
+            "cache".into(),
+            serde_json::json!({"volume": {"size": size}}),
+        );
+    }
+    if let Some(name) = spec.remove("cacheName") {
+        spec.insert(
+            "cache".into(),
+            serde_json::json!({"volume": {"persistentVolumeClaimName": name}}),
+        );
+    }
+    spec.remove("bindings");
+    spec.remove("notary");
+    if let Some(build) = spec.get_mut("build").and_then(Value::as_object_mut) {
+        build.remove("bindings");
+    }
+    v
+}
+
+/// A v1alpha2 field path (or text mentioning one) in v1alpha1's names.
+pub fn to_v1alpha1_path(text: &str) -> String {
+    RENAMES
+        .iter()
+        .fold(text.to_string(), |t, (new, old)| t.replace(new, old))
+}

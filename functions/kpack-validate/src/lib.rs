@@ -135,6 +135,10 @@ fn check_item<'a>(
     let mut tolerated = item.clone();
     schema_check::remove_unknown_fields(&mut tolerated, &problems);
     match info.admit {
+        None if info.version == "v1alpha1" => {
+            admit_v1alpha1(&entry, &tolerated, settings, report);
+            entry.object = Some(tolerated);
+        }
         None => entry.object = Some(tolerated),
         Some(admit) => match admit(&tolerated, &settings.context) {
             Ok(admission) => {
@@ -150,6 +154,31 @@ fn check_item<'a>(
         context_dependent_checks(&entry, object, settings, report);
     }
     Some(entry)
+}
+
+/// kpack's webhook never sees v1alpha1, but kpack converts it to v1alpha2 to store it, and a
+/// bad reference breaks the build all the same: check the converted object with v1alpha2's
+/// rules and report in v1alpha1's field names.
+fn admit_v1alpha1(entry: &Entry, object: &Value, settings: &Settings, report: &mut Report) {
+    let converted = kpack_api::v1alpha1::to_v1alpha2(object);
+    let Some(admit) =
+        kinds::lookup(kpack_api::v1alpha2::API_VERSION, &entry.kind).and_then(|k| k.admit)
+    else {
+        return;
+    };
+    if let Ok(admission) = admit(&converted, &settings.context) {
+        for e in &admission.errors {
+            report.error(
+                entry.index,
+                Rule::Webhook,
+                &kpack_api::v1alpha1::to_v1alpha1_path(e.path()),
+                format!(
+                    "{} (kpack's v1alpha2 rule, applied to this v1alpha1 object as kpack stores it)",
+                    kpack_api::v1alpha1::to_v1alpha1_path(&e.to_string())
+                ),
+            );
+        }
+    }
 }
 
 /// What the API server would ignore or refuse in metadata.

@@ -118,6 +118,29 @@ fn same_tag_as_a_builder(image: &Entry, object: &Value, entries: &[Entry], repor
     let Some(tag) = normalize(str_of(object, "/spec/tag")) else {
         return;
     };
+    let earlier_image = entries
+        .iter()
+        .take_while(|o| o.index != image.index)
+        .find(|o| {
+            o.kind == "Image"
+                && o.name != image.name
+                && o.object
+                    .as_ref()
+                    .and_then(|x| normalize(str_of(x, "/spec/tag")))
+                    .as_deref()
+                    == Some(&tag)
+        });
+    if let Some(other) = earlier_image {
+        report.warning(
+            image.index,
+            Rule::Reference,
+            "spec.tag",
+            format!(
+                "Image {} pushes to the same tag ({tag}): the two overwrite each other's builds",
+                other.name.as_deref().unwrap_or_default()
+            ),
+        );
+    }
     for b in entries
         .iter()
         .filter(|b| matches!(b.kind.as_str(), "Builder" | "ClusterBuilder"))

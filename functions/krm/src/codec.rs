@@ -5,6 +5,7 @@
 //! for the host's fast path (`KRM_OUTPUT=json`).
 
 use crate::resource_list::ResourceList;
+use crate::strict_value::StrictValue;
 use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
@@ -39,13 +40,15 @@ fn looks_like_json(bytes: &[u8]) -> bool {
 /// Parses one YAML or JSON document into a JSON tree.
 pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
     if looks_like_json(bytes)
-        && let Ok(v) = serde_json::from_slice(bytes)
+        && let Ok(StrictValue(v)) = serde_json::from_slice(bytes)
     {
         return Ok(v);
     }
     let text =
         std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
-    serde_norway::from_str(text).map_err(|e| DecodeError(e.to_string()))
+    serde_norway::from_str(text)
+        .map(|StrictValue(v)| v)
+        .map_err(|e| DecodeError(e.to_string()))
 }
 
 /// Parses a ResourceList (`kind: ResourceList`, or `List` as kyaml also accepts).
@@ -78,7 +81,7 @@ pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
 /// Parses a multi-document YAML stream (`---` separated); empty documents are skipped.
 pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
     if looks_like_json(bytes)
-        && let Ok(v) = serde_json::from_slice::<Value>(bytes)
+        && let Ok(StrictValue(v)) = serde_json::from_slice(bytes)
     {
         return Ok(vec![v]);
     }
@@ -86,8 +89,8 @@ pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
         std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
     let mut docs = Vec::new();
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
-        let value =
-            Value::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?;
+        let StrictValue(value) =
+            StrictValue::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?;
         if !value.is_null() {
             docs.push(value);
         }
@@ -167,6 +170,18 @@ mod tests {
         assert!(e.0.contains("items"), "{e}");
         let e = parse_resource_list(b"kind: [unclosed\n").unwrap_err();
         assert!(e.0.contains("line"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_with_their_line() {
+        let e = parse_value(b"env:\n- name: A\n  value: x\n  name: B\n").unwrap_err();
+        assert!(
+            e.0.contains("duplicate key \"name\"") && e.0.contains("line"),
+            "{e}"
+        );
+        let e = parse_stream(b"a: 1\n---\nb: 1\nb: 2\n").unwrap_err();
+        assert!(e.0.starts_with("document 1:"), "{e}");
+        assert!(parse_value(br#"{"a": 1, "a": 2}"#).is_err());
     }
 
     #[test]

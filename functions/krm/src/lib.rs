@@ -27,6 +27,7 @@ mod diagnostic;
 mod object;
 mod resource_list;
 mod run;
+mod strict_value;
 pub mod testing;
 
 pub use codec::Format;

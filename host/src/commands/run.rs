@@ -15,9 +15,11 @@ use std::process::ExitCode;
 pub struct RunArgs {
     /// A .wasm module, or the name of a built-in function (see `krmwasm run --help`).
     pub function: String,
-    /// The input: a ResourceList, or a YAML stream of resources ("-" for stdin, the default).
+    /// The input: a ResourceList, or YAML streams of resources ("-" for stdin, the default).
+    /// Repeat it to give several files; their resources are annotated with their file and
+    /// index (internal.config.kubernetes.io/path, …/index), so results name them.
     #[arg(short, long, value_name = "FILE")]
-    pub input: Option<PathBuf>,
+    pub input: Vec<PathBuf>,
     /// The function's config (replaces the input's functionConfig).
     #[arg(long, value_name = "FILE")]
     pub fn_config: Option<PathBuf>,
@@ -77,29 +79,71 @@ fn resolve(function: &str) -> anyhow::Result<(String, Cow<'static, [u8]>)> {
 }
 
 fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
-    let (bytes, source) = match args.input.as_deref() {
-        Some(path) if path != std::path::Path::new("-") => (
-            std::fs::read(path)
-                .with_context(|| format!("cannot read the input {}", path.display()))?,
-            path.display().to_string(),
-        ),
+    let stdin_only = args.input.is_empty() || args.input.iter().all(|p| p.as_os_str() == "-");
+    if stdin_only {
         // With only a config given and nobody piping input, start from no resources.
-        None if args.fn_config.is_some() && std::io::stdin().is_terminal() => {
-            (Vec::new(), String::new())
-        }
-        _ => (read_stdin()?, "stdin".to_string()),
-    };
-    let docs = codec::parse_stream(&bytes)
-        .with_context(|| format!("cannot parse the input from {source}"))?;
-    let is_list = |d: &serde_json::Value| {
-        matches!(
-            d.get("kind").and_then(|k| k.as_str()),
-            Some("ResourceList" | "List")
-        )
-    };
-    match docs.as_slice() {
-        [doc] if is_list(doc) => serde_json::from_value(doc.clone())
-            .with_context(|| format!("the ResourceList in {source} is malformed")),
-        _ => Ok(ResourceList::new(docs, None)),
+        let bytes = if args.fn_config.is_some() && std::io::stdin().is_terminal() {
+            Vec::new()
+        } else {
+            read_stdin()?
+        };
+        let docs = codec::parse_stream(&bytes).context("cannot parse the input from stdin")?;
+        return match docs.as_slice() {
+            [doc] if is_list(doc) => serde_json::from_value(doc.clone())
+                .context("the ResourceList on stdin is malformed"),
+            _ => Ok(ResourceList::new(docs, None)),
+        };
     }
+    let mut items = Vec::new();
+    for path in &args.input {
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the input {}", path.display()))?;
+        let docs = codec::parse_stream(&bytes)
+            .with_context(|| format!("cannot parse the input {}", path.display()))?;
+        if let [doc] = docs.as_slice()
+            && is_list(doc)
+        {
+            if args.input.len() > 1 {
+                anyhow::bail!(
+                    "{} is a ResourceList; give a ResourceList alone, or only resource files",
+                    path.display()
+                );
+            }
+            return serde_json::from_value(doc.clone())
+                .with_context(|| format!("the ResourceList in {} is malformed", path.display()));
+        }
+        let file = path.to_string_lossy().into_owned();
+        items.extend(
+            docs.into_iter()
+                .enumerate()
+                .map(|(i, doc)| annotate(doc, &file, i)),
+        );
+    }
+    Ok(ResourceList::new(items, None))
+}
+
+fn is_list(d: &serde_json::Value) -> bool {
+    matches!(
+        d.get("kind").and_then(|k| k.as_str()),
+        Some("ResourceList" | "List")
+    )
+}
+
+/// Records where an item came from, as kpt and kustomize do, so results can name the file.
+fn annotate(mut doc: serde_json::Value, file: &str, index: usize) -> serde_json::Value {
+    if let Some(obj) = doc.as_object_mut() {
+        let metadata = obj
+            .entry("metadata")
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(metadata) = metadata.as_object_mut() {
+            let annotations = metadata
+                .entry("annotations")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(krm::annotations::PATH.into(), file.into());
+                a.insert(krm::annotations::INDEX.into(), index.to_string().into());
+            }
+        }
+    }
+    doc
 }
