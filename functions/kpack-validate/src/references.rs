@@ -47,6 +47,8 @@ fn str_of<'v>(v: &'v Value, pointer: &str) -> &'v str {
         .unwrap_or_default()
 }
 
+/// Two objects with one kind, namespace and name: in one file, a mistake (applying keeps only
+/// the last); in two files, maybe alternatives kept side by side, so a warning.
 fn duplicates(entries: &[Entry], report: &mut Report) {
     let mut seen: HashMap<(&str, Option<&str>, &str), &Entry> = HashMap::new();
     for e in entries {
@@ -54,16 +56,33 @@ fn duplicates(entries: &[Entry], report: &mut Report) {
             continue;
         };
         let key = (e.kind.as_str(), e.namespace.as_deref(), name);
-        if let Some(first) = seen.get(&key) {
-            let where_ = krm::Object::file_ref(first.item)
-                .map(|f| format!(" (in {})", f.path))
-                .unwrap_or_default();
-            report.error(e.index, Rule::Reference, "metadata.name", format!(
-                "{} {name} is defined twice: an earlier one{where_} has the same name, and applying both keeps only the last",
-                e.kind
-            ));
-        } else {
+        let Some(first) = seen.get(&key) else {
             seen.insert(key, e);
+            continue;
+        };
+        let file = |x: &Entry| krm::Object::file_ref(x.item).map(|f| f.path);
+        let (here, there) = (file(e), file(first));
+        if here == there {
+            report.error(
+                e.index,
+                Rule::Reference,
+                "metadata.name",
+                format!(
+                    "{} {name} is defined twice in this file: applying it keeps only the last one",
+                    e.kind
+                ),
+            );
+        } else {
+            report.warning(
+                e.index,
+                Rule::Reference,
+                "metadata.name",
+                format!(
+                    "{} {name} is also defined in {}: if both are applied, the last one wins",
+                    e.kind,
+                    there.unwrap_or_else(|| "another document".into())
+                ),
+            );
         }
     }
 }

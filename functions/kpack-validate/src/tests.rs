@@ -315,3 +315,32 @@ fn a_bad_validator_config_is_an_error_with_its_field() {
     );
     let _ = Diagnostic::info("");
 }
+
+#[test]
+fn a_volume_cache_needs_a_storage_class_or_a_default_one() {
+    let mut cached = image("cart");
+    cached["spec"]["cache"] = json!({"volume": {"size": "2G"}});
+    let (out, code) = run(vec![cached.clone()], None);
+    assert_eq!(code, 0);
+    has(
+        &findings(&out, Severity::Warning),
+        "spec.cache.volume.storageClassName",
+        "default StorageClass",
+    );
+    let none = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"defaultStorageClass": false}});
+    let (out, code) = run(vec![cached.clone()], Some(none));
+    assert_eq!(code, 1);
+    assert!(
+        out.results[0]
+            .message
+            .contains("cannot be set without spec.cache.volume.storageClassName")
+    );
+    let some = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"defaultStorageClass": true}});
+    let (out, code) = run(vec![cached], Some(some));
+    assert_eq!(code, 0);
+    assert_eq!(
+        findings(&out, Severity::Warning).len(),
+        1,
+        "only the missing Builder"
+    );
+}
