@@ -18,6 +18,10 @@ cfg = {"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ImageConfig",
        "metadata": {"name": "bench", "namespace": "apps"},
        "spec": {"defaults": {"registry": "registry.example.com/bench", "builder": "base"}, "images": images}}
 open(f"{work}/config-1000.json", "w").write(json.dumps(cfg))
+with open(f"{work}/kpack-10000.yaml", "w") as f:
+    f.write("apiVersion: kpack.io/v1alpha2\nkind: ClusterBuilder\nmetadata: {name: base}\nspec:\n  tag: registry.example.com/builders/base\n  stack: {kind: ClusterStack, name: base}\n  serviceAccountRef: {name: kpack, namespace: kpack}\n  order: [{group: [{id: paketo-buildpacks/java}]}]\n")
+    for i in range(9999):
+        f.write(f"---\napiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata:\n  name: app-{i}\n  namespace: apps\nspec:\n  tag: registry.example.com/apps/app-{i}\n  builder: {{kind: ClusterBuilder, name: base}}\n  serviceAccountName: builds\n  source:\n    git: {{url: https://git.example.com/app-{i}, revision: main}}\n  build:\n    env:\n    - {{name: BP_JVM_VERSION, value: '21'}}\n")
 with open(f"{work}/resources-10000.yaml", "w") as f:
     for i in range(10000):
         f.write(f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: apps\n  labels: {{app: a{i % 50}}}\ndata:\n  key: value-{i}\n")
@@ -28,5 +32,8 @@ hyperfine -N --warmup 3 --runs 30 \
   -n "2 images, cached module" "$bin run kpack-image --fn-config $config --input /dev/null" \
   -n "1,000 images" "$bin run kpack-image --fn-config $work/config-1000.json --input /dev/null" \
   -n "2 images + 10,000 resources passed through" "$bin run kpack-image --fn-config $config --input $work/resources-10000.yaml"
-hyperfine -N --runs 5 -n "first run (compiles the module)" \
-  "$bin --no-cache run kpack-image --fn-config $config --input /dev/null"
+hyperfine -N --warmup 1 --runs 10 \
+  -n "kpack-validate, 10,000 kpack resources" "$bin run kpack-validate --input $work/kpack-10000.yaml"
+hyperfine -N --runs 5 \
+  -n "kpack-image first run (compiles the module)" "$bin --no-cache run kpack-image --fn-config $config --input /dev/null" \
+  -n "kpack-validate first run (compiles the module)" "$bin --no-cache run kpack-validate --input /dev/null"

@@ -142,3 +142,31 @@ fn kpt_render_fails_on_a_bad_config_and_changes_nothing() {
         "a failed render changed the package"
     );
 }
+
+#[test]
+fn kpt_render_runs_the_validator_and_a_finding_fails_it() {
+    let (_tmp, package) = shop_package();
+    // A hand-written Image with a digest as its tag and a registry the policy does not allow.
+    std::fs::write(
+        package.join("legacy-image.yaml"),
+        "apiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata:\n  name: legacy\n  namespace: apps\nspec:\n  tag: docker.io/shop/legacy@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n  builder: {kind: ClusterBuilder, name: java}\n  source: {git: {url: https://github.com/example/legacy, revision: main}}\n",
+    )
+    .unwrap();
+    let before = snapshot(&package);
+    let out = render(&package);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        report.contains("kpack.io/v1alpha2/Image/apps/legacy spec.tag: invalid value"),
+        "{report}"
+    );
+    assert!(
+        report.contains("is not from an allowed registry"),
+        "{report}"
+    );
+    assert_eq!(
+        before,
+        snapshot(&package),
+        "a failed render changed the package"
+    );
+}

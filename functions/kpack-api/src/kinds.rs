@@ -61,10 +61,19 @@ pub struct DecodeError {
 }
 
 fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, DecodeError> {
-    let mut typed: T = serde_path_to_error::deserialize(object).map_err(|e| DecodeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
+    // Plain serde first; the path-tracking decoder (slower) only to explain a failure.
+    let mut typed: T = match T::deserialize(object) {
+        Ok(t) => t,
+        Err(_) => {
+            let e = serde_path_to_error::deserialize::<_, T>(object)
+                .err()
+                .expect("the same input fails the same way");
+            return Err(DecodeError {
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            });
+        }
+    };
     typed.set_defaults(ctx);
     let errors = typed.validate(ctx);
     let defaulted = serde_json::to_value(&typed).expect("kpack types serialize");

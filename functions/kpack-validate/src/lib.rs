@@ -132,14 +132,23 @@ fn check_item<'a>(
     if blocking {
         return Some(entry);
     }
-    let mut tolerated = item.clone();
-    schema_check::remove_unknown_fields(&mut tolerated, &problems);
+    // Copy the object only when tolerated unknown fields have to come out first.
+    let tolerated = if problems
+        .iter()
+        .any(|p| matches!(p, Problem::UnknownField { .. }))
+    {
+        let mut copy = item.clone();
+        schema_check::remove_unknown_fields(&mut copy, &problems);
+        std::borrow::Cow::Owned(copy)
+    } else {
+        std::borrow::Cow::Borrowed(item)
+    };
     match info.admit {
         None if info.version == "v1alpha1" => {
             admit_v1alpha1(&entry, &tolerated, settings, report);
-            entry.object = Some(tolerated);
+            entry.object = Some(tolerated.into_owned());
         }
-        None => entry.object = Some(tolerated),
+        None => entry.object = Some(tolerated.into_owned()),
         Some(admit) => match admit(&tolerated, &settings.context) {
             Ok(admission) => {
                 for e in &admission.errors {

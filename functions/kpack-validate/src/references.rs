@@ -15,7 +15,8 @@ const INSTALLED_LIFECYCLE: &str = "default-lifecycle";
 
 pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
     duplicates(entries, report);
-    let set = Set { entries };
+    let set = Set::new(entries);
+    let tags = Tags::new(entries);
     for e in entries {
         let Some(object) = &e.object else { continue };
         match e.kind.as_str() {
@@ -25,7 +26,7 @@ pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
                 if matches!(kind, "Builder" | "ClusterBuilder") && !name.is_empty() {
                     set.require(e, kind, name, "spec.builder.name", settings, report);
                 }
-                same_tag_as_a_builder(e, object, entries, report);
+                same_tag(e, object, &tags, report);
             }
             "Build" => {
                 if let Some(r) = object.pointer("/spec/builder/ref") {
@@ -87,22 +88,42 @@ fn duplicates(entries: &[Entry], report: &mut Report) {
     }
 }
 
+/// The objects of the set, indexed by kind and name.
 struct Set<'a> {
     entries: &'a [Entry<'a>],
+    by_kind_and_name: HashMap<(&'a str, &'a str), Vec<&'a Entry<'a>>>,
 }
 
-impl Set<'_> {
+impl<'a> Set<'a> {
+    fn new(entries: &'a [Entry<'a>]) -> Self {
+        let mut by_kind_and_name: HashMap<(&str, &str), Vec<&Entry>> = HashMap::new();
+        for e in entries {
+            if let Some(name) = e.name.as_deref() {
+                by_kind_and_name
+                    .entry((e.kind.as_str(), name))
+                    .or_default()
+                    .push(e);
+            }
+        }
+        Set {
+            entries,
+            by_kind_and_name,
+        }
+    }
+
     /// The object `kind`/`name`, in `namespace` for namespaced kinds (an object without a
     /// namespace matches any: kustomize or kpt may set it later).
     fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Entry<'_>> {
-        self.entries.iter().find(|e| {
-            e.kind == kind
-                && e.name.as_deref() == Some(name)
-                && (kind.starts_with("Cluster")
+        self.by_kind_and_name
+            .get(&(kind, name))?
+            .iter()
+            .copied()
+            .find(|e| {
+                kind.starts_with("Cluster")
                     || namespace.is_none()
                     || e.namespace.is_none()
-                    || e.namespace.as_deref() == namespace)
-        })
+                    || e.namespace.as_deref() == namespace
+            })
     }
 
     fn require(
@@ -132,24 +153,50 @@ impl Set<'_> {
     }
 }
 
-fn same_tag_as_a_builder(image: &Entry, object: &Value, entries: &[Entry], report: &mut Report) {
-    let normalize = |t: &str| Tag::parse(t).map(|t| t.to_string()).ok();
-    let Some(tag) = normalize(str_of(object, "/spec/tag")) else {
+/// Who pushes to which tag (normalized), to find Images that overwrite a builder or each other.
+struct Tags<'a> {
+    builders: HashMap<String, &'a Entry<'a>>,
+    first_image: HashMap<String, &'a Entry<'a>>,
+}
+
+fn normalized_tag(object: &Value) -> Option<String> {
+    Tag::parse(str_of(object, "/spec/tag"))
+        .map(|t| t.to_string())
+        .ok()
+}
+
+impl<'a> Tags<'a> {
+    fn new(entries: &'a [Entry<'a>]) -> Self {
+        let mut tags = Tags {
+            builders: HashMap::new(),
+            first_image: HashMap::new(),
+        };
+        for e in entries {
+            let Some(tag) = e.object.as_ref().and_then(normalized_tag) else {
+                continue;
+            };
+            match e.kind.as_str() {
+                "Builder" | "ClusterBuilder" => {
+                    tags.builders.entry(tag).or_insert(e);
+                }
+                "Image" => {
+                    tags.first_image.entry(tag).or_insert(e);
+                }
+                _ => {}
+            }
+        }
+        tags
+    }
+}
+
+fn same_tag(image: &Entry, object: &Value, tags: &Tags, report: &mut Report) {
+    let Some(tag) = normalized_tag(object) else {
         return;
     };
-    let earlier_image = entries
-        .iter()
-        .take_while(|o| o.index != image.index)
-        .find(|o| {
-            o.kind == "Image"
-                && o.name != image.name
-                && o.object
-                    .as_ref()
-                    .and_then(|x| normalize(str_of(x, "/spec/tag")))
-                    .as_deref()
-                    == Some(&tag)
-        });
-    if let Some(other) = earlier_image {
+    if let Some(other) = tags.first_image.get(&tag)
+        && other.index != image.index
+        && other.name != image.name
+    {
         report.warning(
             image.index,
             Rule::Reference,
@@ -160,22 +207,12 @@ fn same_tag_as_a_builder(image: &Entry, object: &Value, entries: &[Entry], repor
             ),
         );
     }
-    for b in entries
-        .iter()
-        .filter(|b| matches!(b.kind.as_str(), "Builder" | "ClusterBuilder"))
-    {
-        if b.object
-            .as_ref()
-            .and_then(|o| normalize(str_of(o, "/spec/tag")))
-            .as_deref()
-            == Some(&tag)
-        {
-            report.warning(image.index, Rule::Reference, "spec.tag", format!(
-                "{} {} pushes to the same tag ({tag}): every build of this Image overwrites the builder image",
-                b.kind,
-                b.name.as_deref().unwrap_or_default()
-            ));
-        }
+    if let Some(b) = tags.builders.get(&tag) {
+        report.warning(image.index, Rule::Reference, "spec.tag", format!(
+            "{} {} pushes to the same tag ({tag}): every build of this Image overwrites the builder image",
+            b.kind,
+            b.name.as_deref().unwrap_or_default()
+        ));
     }
 }
 

@@ -37,6 +37,9 @@ impl SchemaChecker {
                 .expect("the generated schemas are valid JSON Schemas")
         });
         let mut problems = Vec::new();
+        if validator.is_valid(object) {
+            return problems;
+        }
         for error in validator.iter_errors(object) {
             let at = paths::from_pointer(error.instance_path().as_str());
             match error.kind() {

@@ -72,7 +72,8 @@ pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
             ));
         }
     }
-    serde_path_to_error::deserialize(&value).map_err(|e| {
+    // By value: the items move into the list instead of being copied.
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         DecodeError(format!("invalid ResourceList at {path}: {}", e.inner()))
     })

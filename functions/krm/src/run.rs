@@ -51,7 +51,6 @@ where
             };
         }
     };
-    let original_items = list.items.clone();
     let first_new_result = list.results.len();
     if let Err(Failure(diagnostics)) = f(&mut list) {
         list.results.extend(diagnostics);
@@ -64,7 +63,11 @@ where
         stderr.push_str(&format!("{name}: {d}\n"));
     }
     if errors > 0 {
-        list.items = original_items;
+        // Put the input items back. Parsing the input again costs only on failure, where a
+        // copy made up front would cost on every run.
+        list.items = codec::parse_resource_list(input)
+            .expect("the input parsed a moment ago")
+            .items;
         stderr.push_str(&format!(
             "{name}: failed with {errors} error(s); no resources were changed\n"
         ));

@@ -87,9 +87,9 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
         } else {
             read_stdin()?
         };
-        let docs = codec::parse_stream(&bytes).context("cannot parse the input from stdin")?;
+        let mut docs = codec::parse_stream(&bytes).context("cannot parse the input from stdin")?;
         return match docs.as_slice() {
-            [doc] if is_list(doc) => serde_json::from_value(doc.clone())
+            [doc] if is_list(doc) => serde_json::from_value(docs.remove(0))
                 .context("the ResourceList on stdin is malformed"),
             _ => Ok(ResourceList::new(docs, None)),
         };
@@ -98,7 +98,7 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
     for path in &args.input {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the input {}", path.display()))?;
-        let docs = codec::parse_stream(&bytes)
+        let mut docs = codec::parse_stream(&bytes)
             .with_context(|| format!("cannot parse the input {}", path.display()))?;
         if let [doc] = docs.as_slice()
             && is_list(doc)
@@ -109,7 +109,7 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
                     path.display()
                 );
             }
-            return serde_json::from_value(doc.clone())
+            return serde_json::from_value(docs.remove(0))
                 .with_context(|| format!("the ResourceList in {} is malformed", path.display()));
         }
         let file = path.to_string_lossy().into_owned();
