@@ -60,7 +60,11 @@ pub struct DecodeError {
     pub message: String,
 }
 
-fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, DecodeError> {
+/// Decodes, defaults and validates; the typed object, to serialize only when asked.
+fn run_admission<T: Admitted>(
+    object: &Value,
+    ctx: &Context,
+) -> Result<(T, Vec<FieldError>), DecodeError> {
     // Plain serde first; the path-tracking decoder (slower) only to explain a failure.
     let mut typed: T = match T::deserialize(object) {
         Ok(t) => t,
@@ -76,16 +80,28 @@ fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, Decode
     };
     typed.set_defaults(ctx);
     let errors = typed.validate(ctx);
+    Ok((typed, errors))
+}
+
+fn admit<T: Admitted>(object: &Value, ctx: &Context) -> Result<Admission, DecodeError> {
+    let (typed, errors) = run_admission::<T>(object, ctx)?;
     let defaulted = serde_json::to_value(&typed).expect("kpack types serialize");
     Ok(Admission { defaulted, errors })
+}
+
+fn check<T: Admitted>(object: &Value, ctx: &Context) -> Result<Vec<FieldError>, DecodeError> {
+    run_admission::<T>(object, ctx).map(|(_, errors)| errors)
 }
 
 fn schema<T: JsonSchema>() -> Value {
     crate::schema::root_for::<T>()
 }
 
-/// Decodes, defaults and validates one object of a kind.
+/// Decodes, defaults and validates one object of a kind, returning the defaulted object.
 pub type AdmitFn = fn(&Value, &Context) -> Result<Admission, DecodeError>;
+
+/// The same checks, without building the defaulted object (when only the verdict matters).
+pub type CheckFn = fn(&Value, &Context) -> Result<Vec<FieldError>, DecodeError>;
 
 /// One kind at one version.
 pub struct KindInfo {
@@ -97,6 +113,7 @@ pub struct KindInfo {
     pub schema: fn() -> Value,
     /// Decode, default and validate, for the kinds kpack's webhook admits (v1alpha2 only).
     pub admit: Option<AdmitFn>,
+    pub check: Option<CheckFn>,
 }
 
 impl KindInfo {
@@ -114,6 +131,7 @@ macro_rules! kind {
             scope: Scope::$scope,
             schema: schema::<$t>,
             admit: Some(admit::<$t>),
+            check: Some(check::<$t>),
         }
     };
     ($version:literal, $kind:literal, $scope:ident, $t:ty) => {
@@ -124,6 +142,7 @@ macro_rules! kind {
             scope: Scope::$scope,
             schema: schema::<$t>,
             admit: None,
+            check: None,
         }
     };
 }

@@ -17,6 +17,7 @@ use report::{Report, Rule};
 use schema_check::{Problem, SchemaChecker};
 use serde_json::Value;
 use settings::Settings;
+use std::borrow::Cow;
 
 pub const FUNCTION_NAME: &str = "kpack-validate";
 
@@ -31,15 +32,15 @@ pub struct Entry<'a> {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: Option<String>,
-    /// The object after kpack's defaults (v1alpha2), or as written (v1alpha1); `None` when it
-    /// does not decode.
-    pub object: Option<Value>,
+    /// The object after kpack's defaults, or as written (v1alpha1, and kinds whose defaults
+    /// change nothing the set-level checks read); `None` when it does not decode.
+    pub object: Option<Cow<'a, Value>>,
 }
 
 impl Entry<'_> {
     /// A string at a dotted path of the (defaulted) object.
     pub fn str_at(&self, path: &[&str]) -> Option<&str> {
-        let mut cur = self.object.as_ref()?;
+        let mut cur: &Value = self.object.as_deref()?;
         for key in path {
             cur = cur.get(key)?;
         }
@@ -139,25 +140,34 @@ fn check_item<'a>(
     {
         let mut copy = item.clone();
         schema_check::remove_unknown_fields(&mut copy, &problems);
-        std::borrow::Cow::Owned(copy)
+        Cow::Owned(copy)
     } else {
-        std::borrow::Cow::Borrowed(item)
+        Cow::Borrowed(item)
     };
-    match info.admit {
-        None if info.version == "v1alpha1" => {
-            admit_v1alpha1(&entry, &tolerated, settings, report);
-            entry.object = Some(tolerated.into_owned());
-        }
-        None => entry.object = Some(tolerated.into_owned()),
-        Some(admit) => match admit(&tolerated, &settings.context) {
+    // kpack's defaults touch nothing the set-level checks read on Images and Builds (the bulk
+    // of a large set), so those keep the object as written and skip rebuilding it.
+    let needs_defaults = !matches!(kind, "Image" | "Build");
+    match (info.admit, info.check) {
+        (Some(admit), _) if needs_defaults => match admit(&tolerated, &settings.context) {
             Ok(admission) => {
-                for e in &admission.errors {
-                    report.error(index, Rule::Webhook, e.path(), e.to_string());
-                }
-                entry.object = Some(admission.defaulted);
+                report_webhook_errors(index, &admission.errors, report);
+                entry.object = Some(Cow::Owned(admission.defaulted));
             }
             Err(e) => report.error(index, Rule::Schema, &e.path, e.message),
         },
+        (_, Some(check)) => match check(&tolerated, &settings.context) {
+            Ok(errors) => {
+                report_webhook_errors(index, &errors, report);
+                entry.object = Some(tolerated);
+            }
+            Err(e) => report.error(index, Rule::Schema, &e.path, e.message),
+        },
+        _ => {
+            if info.version == "v1alpha1" {
+                admit_v1alpha1(&entry, &tolerated, settings, report);
+            }
+            entry.object = Some(tolerated);
+        }
     }
     if let Some(object) = &entry.object {
         context_dependent_checks(&entry, object, settings, report);
@@ -165,18 +175,24 @@ fn check_item<'a>(
     Some(entry)
 }
 
+fn report_webhook_errors(index: usize, errors: &[kpack_api::FieldError], report: &mut Report) {
+    for e in errors {
+        report.error(index, Rule::Webhook, e.path(), e.to_string());
+    }
+}
+
 /// kpack's webhook never sees v1alpha1, but kpack converts it to v1alpha2 to store it, and a
 /// bad reference breaks the build all the same: check the converted object with v1alpha2's
 /// rules and report in v1alpha1's field names.
 fn admit_v1alpha1(entry: &Entry, object: &Value, settings: &Settings, report: &mut Report) {
     let converted = kpack_api::v1alpha1::to_v1alpha2(object);
-    let Some(admit) =
-        kinds::lookup(kpack_api::v1alpha2::API_VERSION, &entry.kind).and_then(|k| k.admit)
+    let Some(check) =
+        kinds::lookup(kpack_api::v1alpha2::API_VERSION, &entry.kind).and_then(|k| k.check)
     else {
         return;
     };
-    if let Ok(admission) = admit(&converted, &settings.context) {
-        for e in &admission.errors {
+    if let Ok(errors) = check(&converted, &settings.context) {
+        for e in &errors {
             report.error(
                 entry.index,
                 Rule::Webhook,

@@ -172,7 +172,7 @@ impl<'a> Tags<'a> {
             first_image: HashMap::new(),
         };
         for e in entries {
-            let Some(tag) = e.object.as_ref().and_then(normalized_tag) else {
+            let Some(tag) = e.object.as_deref().and_then(normalized_tag) else {
                 continue;
             };
             match e.kind.as_str() {

@@ -72,11 +72,51 @@ pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
             ));
         }
     }
-    // By value: the items move into the list instead of being copied.
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        DecodeError(format!("invalid ResourceList at {path}: {}", e.inner()))
-    })
+    into_resource_list(value)
+}
+
+/// Takes the ResourceList apart field by field, so the items move into it as they are
+/// (a serde round trip through `Value` would rebuild every item).
+fn into_resource_list(value: Value) -> Result<ResourceList, DecodeError> {
+    let Value::Object(mut map) = value else {
+        return Err(DecodeError(
+            "expected a ResourceList (a YAML or JSON object)".into(),
+        ));
+    };
+    let mut list = ResourceList::new(Vec::new(), None);
+    let text = |v: Value, field: &str| match v {
+        Value::String(s) => Ok(s),
+        other => Err(DecodeError(format!(
+            "invalid ResourceList at {field}: expected a string, got {other}"
+        ))),
+    };
+    if let Some(v) = map.shift_remove("apiVersion") {
+        list.api_version = text(v, "apiVersion")?;
+    }
+    if let Some(v) = map.shift_remove("kind") {
+        list.kind = text(v, "kind")?;
+    }
+    match map.shift_remove("items") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => list.items = items,
+        Some(other) => {
+            return Err(DecodeError(format!(
+                "invalid ResourceList at items: expected a list of objects, got {other}"
+            )));
+        }
+    }
+    list.function_config = map.shift_remove("functionConfig").filter(|v| !v.is_null());
+    if let Some(results) = map.shift_remove("results").filter(|v| !v.is_null()) {
+        list.results = serde_path_to_error::deserialize(results).map_err(|e| {
+            DecodeError(format!(
+                "invalid ResourceList at results.{}: {}",
+                e.path(),
+                e.inner()
+            ))
+        })?;
+    }
+    list.extra = map;
+    Ok(list)
 }
 
 /// Parses a multi-document YAML stream (`---` separated); empty documents are skipped.
