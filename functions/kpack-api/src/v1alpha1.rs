@@ -4,38 +4,20 @@
 
 use crate::core::{CnbBinding, ImageSource, NotaryConfig, SourceConfig};
 use crate::k8s::{EnvVar, Quantity, ResourceRequirements};
-use crate::meta::{LocalObjectReference, ObjectMeta, ObjectReference};
+use crate::meta::{LocalObjectReference, ObjectReference};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub const API_VERSION: &str = "kpack.io/v1alpha1";
 
-/// The common shape of every kind: type meta, metadata, spec, status.
-macro_rules! resource {
-    ($name:ident, $spec:ty) => {
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "camelCase", deny_unknown_fields)]
-        pub struct $name {
-            pub api_version: String,
-            pub kind: String,
-            #[serde(default)]
-            pub metadata: ObjectMeta,
-            #[serde(default)]
-            pub spec: $spec,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub status: Option<Value>,
-        }
-    };
-}
-
-resource!(Image, ImageSpec);
-resource!(Build, BuildSpec);
-resource!(Builder, NamespacedBuilderSpec);
-resource!(ClusterBuilder, ClusterBuilderSpec);
-resource!(ClusterStack, ClusterStackSpec);
-resource!(ClusterStore, ClusterStoreSpec);
-resource!(SourceResolver, SourceResolverSpec);
+crate::resource!(Image, ImageSpec);
+crate::resource!(Build, BuildSpec);
+crate::resource!(Builder, NamespacedBuilderSpec);
+crate::resource!(ClusterBuilder, ClusterBuilderSpec);
+crate::resource!(ClusterStack, ClusterStackSpec);
+crate::resource!(ClusterStore, ClusterStoreSpec);
+crate::resource!(SourceResolver, SourceResolverSpec);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -4,7 +4,7 @@ use super::rules;
 use crate::core::{CnbBinding, CosignConfig, ImageSource, NotaryConfig, SourceConfig};
 use crate::field_error::{Context, FieldError};
 use crate::k8s::{EnvVar, ResourceRequirements, Toleration};
-use crate::meta::{LocalObjectReference, ObjectMeta, ObjectReference};
+use crate::meta::{LocalObjectReference, ObjectReference};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -12,18 +12,7 @@ use serde_json::Value;
 
 pub const BUILD_KIND: &str = "Build";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Build {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: BuildSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(Build, BuildSpec);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -6,41 +6,18 @@
 
 use super::rules;
 use crate::field_error::{Context, FieldError};
-use crate::meta::{ObjectMeta, ObjectReference};
+use crate::meta::ObjectReference;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const BUILDER_KIND: &str = "Builder";
 pub const CLUSTER_BUILDER_KIND: &str = "ClusterBuilder";
 pub const DEFAULT_LIFECYCLE: &str = "default-lifecycle";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Builder {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: NamespacedBuilderSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(Builder, NamespacedBuilderSpec);
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClusterBuilder {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: ClusterBuilderSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(ClusterBuilder, ClusterBuilderSpec);
 
 /// A Builder's spec: the shared builder fields plus its service account.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

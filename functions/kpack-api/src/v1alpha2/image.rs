@@ -4,7 +4,7 @@ use super::rules;
 use crate::core::{CnbBinding, CosignConfig, NotaryConfig, SourceConfig};
 use crate::field_error::{Context, FieldError};
 use crate::k8s::{EnvVar, Quantity, ResourceRequirements, Toleration};
-use crate::meta::{ObjectMeta, ObjectReference};
+use crate::meta::ObjectReference;
 use crate::reference::Tag;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -30,18 +30,7 @@ pub const BUILDER_KINDS: [&str; 2] = ["Builder", "ClusterBuilder"];
 /// behaves as `BuildNumber`).
 pub const IMAGE_TAGGING_STRATEGIES: [&str; 2] = ["None", "BuildNumber"];
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Image {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: ImageSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(Image, ImageSpec);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -2,25 +2,13 @@
 
 use super::rules;
 use crate::field_error::{Context, FieldError};
-use crate::meta::{ObjectMeta, ObjectReference};
+use crate::meta::ObjectReference;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const CLUSTER_LIFECYCLE_KIND: &str = "ClusterLifecycle";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClusterLifecycle {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: ClusterLifecycleSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(ClusterLifecycle, ClusterLifecycleSpec);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -3,26 +3,14 @@
 use super::rules;
 use crate::core::ImageSource;
 use crate::field_error::{Context, FieldError};
-use crate::meta::{ObjectMeta, ObjectReference};
+use crate::meta::ObjectReference;
 use crate::reference::ImageRef;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub const CLUSTER_STORE_KIND: &str = "ClusterStore";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ClusterStore {
-    pub api_version: String,
-    pub kind: String,
-    #[serde(default)]
-    pub metadata: ObjectMeta,
-    #[serde(default)]
-    pub spec: ClusterStoreSpec,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<Value>,
-}
+crate::resource!(ClusterStore, ClusterStoreSpec);
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
