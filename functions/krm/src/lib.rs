@@ -24,6 +24,7 @@ pub mod annotations;
 pub mod codec;
 pub mod config;
 mod diagnostic;
+pub mod generated;
 mod object;
 mod resource_list;
 mod run;
