@@ -29,6 +29,11 @@ fn kpack_image_golden_cases_match_through_the_wasm_host() {
 }
 
 #[test]
+fn kpack_builder_golden_cases_match_through_the_wasm_host() {
+    golden_through_the_host("kpack-builder");
+}
+
+#[test]
 fn kpack_validate_golden_cases_match_through_the_wasm_host() {
     golden_through_the_host("kpack-validate");
 }

@@ -63,6 +63,11 @@ pub fn schemas() -> Vec<SchemaFile> {
         kpack_api::schema::root_for::<kpack_image::config::ImageConfig>(),
     ));
     files.push(config(
+        kpack_builder::config::API_VERSION,
+        kpack_builder::config::KIND,
+        kpack_api::schema::root_for::<kpack_builder::config::BuilderConfig>(),
+    ));
+    files.push(config(
         kpack_validate::config::API_VERSION,
         kpack_validate::config::KIND,
         kpack_api::schema::root_for::<kpack_validate::config::ValidatorConfig>(),

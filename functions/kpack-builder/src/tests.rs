@@ -1,0 +1,231 @@
+use super::*;
+use krm::codec::{self, Format};
+use serde_json::{Value, json};
+
+pub const SKETCH: &str = r#"
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: BuilderConfig
+metadata: {name: java}
+spec:
+  scope: Cluster
+  tag: registry.example.com/builders/java
+  serviceAccount: {name: kpack-builder, namespace: kpack}
+  stack:
+    id: io.buildpacks.stacks.jammy
+    buildImage: registry.example.com/stacks/build-jammy-base:0.1.120
+    runImage: registry.example.com/stacks/run-jammy-base:0.1.120
+  lifecycle: registry.example.com/buildpacksio/lifecycle:0.20.5
+  buildpacks:
+  - {id: paketo-buildpacks/java, image: registry.example.com/bp/java:18.5.0}
+  - {id: paketo-buildpacks/nodejs, image: registry.example.com/bp/nodejs:3.2.1}
+  order:
+  - group: [paketo-buildpacks/java@^18]
+  - group: [{id: paketo-buildpacks/nodejs, optional: true}]
+  store: ClusterBuildpack
+"#;
+
+fn config(yaml: &str) -> Value {
+    codec::parse_value(yaml.as_bytes()).unwrap()
+}
+
+fn run(items: Vec<Value>, config: Value) -> (ResourceList, u8) {
+    let input = codec::to_bytes(&ResourceList::new(items, Some(config)), Format::Json);
+    let out = krm::process(FUNCTION_NAME, &input, Format::Json, process);
+    (
+        codec::parse_resource_list(&out.stdout).unwrap(),
+        out.exit_code,
+    )
+}
+
+fn errors(list: &ResourceList) -> Vec<(String, String)> {
+    list.results
+        .iter()
+        .filter(|r| r.is_error())
+        .map(|r| {
+            (
+                r.field.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
+                r.message.clone(),
+            )
+        })
+        .collect()
+}
+
+fn validate(items: Vec<Value>) -> Vec<krm::Diagnostic> {
+    let input = codec::to_bytes(&ResourceList::new(items, None), Format::Json);
+    let out = krm::process(
+        "kpack-validate",
+        &input,
+        Format::Json,
+        kpack_validate::process,
+    );
+    codec::parse_resource_list(&out.stdout).unwrap().results
+}
+
+#[test]
+fn the_design_sketch_expands_as_written() {
+    let (out, code) = run(vec![], config(SKETCH));
+    assert_eq!(code, 0, "{:#?}", out.results);
+    let kinds: Vec<_> = out
+        .items
+        .iter()
+        .map(|i| (i.kind().unwrap(), i.name().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("ClusterStack", "java"),
+            ("ClusterLifecycle", "java"),
+            ("ClusterBuildpack", "java-paketo-buildpacks-java"),
+            ("ClusterBuildpack", "java-paketo-buildpacks-nodejs"),
+            ("ClusterBuilder", "java"),
+        ]
+    );
+    let builder = &out.items[4];
+    assert_eq!(
+        builder["spec"]["order"],
+        json!([
+            {"group": [{"id": "paketo-buildpacks/java", "version": "18.5.0"}]},
+            {"group": [{"id": "paketo-buildpacks/nodejs", "optional": true}]}
+        ])
+    );
+    assert_eq!(
+        builder["spec"]["lifecycle"],
+        json!({"kind": "ClusterLifecycle", "name": "java"})
+    );
+    assert_eq!(
+        builder["spec"]["serviceAccountRef"],
+        json!({"namespace": "kpack", "name": "kpack-builder"})
+    );
+    assert!(builder["spec"].get("store").is_none());
+    assert_eq!(
+        out.items[2].annotation("kpack.krmwasm.dev/buildpack-version"),
+        Some("18.5.0")
+    );
+}
+
+#[test]
+fn output_passes_kpack_validate_and_is_idempotent() {
+    for variant in [
+        SKETCH.to_string(),
+        SKETCH.replace("store: ClusterBuildpack", "store: ClusterStore"),
+        SKETCH
+            .replace("scope: Cluster", "scope: Namespaced")
+            .replace(
+                "metadata: {name: java}",
+                "metadata: {name: java, namespace: apps}",
+            ),
+    ] {
+        let (out, code) = run(vec![], config(&variant));
+        assert_eq!(code, 0, "{:#?}", out.results);
+        let results = validate(out.items.clone());
+        let bad: Vec<_> = results
+            .iter()
+            .filter(|r| r.severity != krm::Severity::Info)
+            .collect();
+        assert!(bad.is_empty(), "{variant}\n{bad:#?}");
+        let (again, _) = run(out.items.clone(), config(&variant));
+        assert_eq!(again.items, out.items);
+    }
+}
+
+#[test]
+fn versions_come_from_the_input_too_and_duplicates_are_refused() {
+    let existing = json!({
+        "apiVersion": "kpack.io/v1alpha2", "kind": "ClusterBuildpack",
+        "metadata": {"name": "java-19", "annotations": {"kpack.krmwasm.dev/buildpack-id": "paketo-buildpacks/java"}},
+        "spec": {"image": "registry.example.com/bp/java:19.1.0"}
+    });
+    let mut cfg = config(SKETCH);
+    cfg["spec"]["order"][0]["group"][0] = json!("paketo-buildpacks/java@>=18");
+    let (out, code) = run(vec![existing.clone()], cfg);
+    assert_eq!(code, 0, "{:#?}", out.results);
+    assert_eq!(
+        out.items.last().unwrap()["spec"]["order"][0]["group"][0]["version"],
+        "19.1.0"
+    );
+
+    let mut twice = existing;
+    twice["spec"]["image"] = json!("registry.example.com/other/java:18.5.0");
+    let (out, code) = run(vec![twice], config(SKETCH));
+    assert_eq!(code, 1);
+    assert!(
+        errors(&out)[0].1.contains("provided twice"),
+        "{:?}",
+        errors(&out)
+    );
+}
+
+#[test]
+fn bad_config_names_the_field_and_generates_nothing() {
+    let cases = [
+        (
+            "/spec/order/0/group/0",
+            json!("paketo-buildpacks/java@^20"),
+            "spec.order[0].group[0]",
+            "no version of paketo-buildpacks/java matches ^20 (known: 18.5.0)",
+        ),
+        (
+            "/spec/order/0/group/0",
+            json!("paketo-buildpacks/go"),
+            "spec.order[0].group[0]",
+            "no buildpack provides paketo-buildpacks/go",
+        ),
+        (
+            "/spec/tag",
+            json!(
+                "registry.example.com/builders/java@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+            ),
+            "spec.tag",
+            "not a valid tag",
+        ),
+        (
+            "/spec/stack/runImage",
+            json!("Run:1"),
+            "spec.stack.runImage",
+            "not a valid image reference",
+        ),
+        (
+            "/spec/serviceAccount",
+            json!({"name": "sa"}),
+            "spec.serviceAccount",
+            "needs the service account",
+        ),
+        (
+            "/spec/buildpacks/0/version",
+            json!("eighteen"),
+            "spec.buildpacks[0].version",
+            "not a semver version",
+        ),
+        ("/spec/stak", json!({}), "spec.stak", "unknown field"),
+    ];
+    for (pointer, value, path, message) in cases {
+        let mut cfg = config(SKETCH);
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        let target = cfg.pointer_mut(parent).unwrap();
+        match target {
+            Value::Array(a) => a[key.parse::<usize>().unwrap()] = value,
+            Value::Object(o) => {
+                o.insert(key.to_string(), value);
+            }
+            _ => unreachable!(),
+        }
+        let keep = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keep"}});
+        let (out, code) = run(vec![keep.clone()], cfg);
+        assert_eq!(code, 1, "{pointer}");
+        assert_eq!(out.items, vec![keep]);
+        let errs = errors(&out);
+        assert!(
+            errs.iter().any(|(p, m)| p == path && m.contains(message)),
+            "{pointer}: {errs:#?}"
+        );
+    }
+}
+
+#[test]
+fn names_are_predictable_dns_names() {
+    assert_eq!(
+        expand::name_for("java", "paketo-buildpacks/java"),
+        "java-paketo-buildpacks-java"
+    );
+    assert_eq!(expand::name_for("b", "heroku/Go_1"), "b-heroku-go-1");
+}
