@@ -170,3 +170,44 @@ fn kpt_render_runs_the_validator_and_a_finding_fails_it() {
         "a failed render changed the package"
     );
 }
+
+#[test]
+fn kpt_render_expands_a_builder_config_and_validates_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let package = tmp.path().join("builders");
+    copy_dir(&repo_root().join("examples/kpt/builders"), &package);
+    let out = render(&package);
+    assert_success(&out);
+    let files = snapshot(&package);
+    let read = |f: &str| {
+        krm::codec::parse_value(
+            files
+                .get(Path::new(f))
+                .unwrap_or_else(|| panic!("{f} missing; files: {:?}", files.keys()))
+                .as_bytes(),
+        )
+        .unwrap()
+    };
+    let builder = read("clusterbuilder_java.yaml");
+    assert_eq!(builder["spec"]["order"][0]["group"][0]["version"], "18.5.0");
+    assert_eq!(builder["spec"]["stack"]["name"], "java");
+    assert_eq!(
+        read("clusterstack_java.yaml")["spec"]["id"],
+        "io.buildpacks.stacks.jammy"
+    );
+    assert_eq!(
+        read("clusterlifecycle_java.yaml")["kind"],
+        "ClusterLifecycle"
+    );
+    assert_eq!(
+        read("clusterbuildpack_java-paketo-buildpacks-java.yaml")["spec"]["image"],
+        "registry.example.com/bp/java:18.5.0"
+    );
+    assert!(files[Path::new("builder-config.yaml")].contains("# resolved to the exact version"));
+    assert_success(&render(&package));
+    assert_eq!(
+        files,
+        snapshot(&package),
+        "a second render changed the package"
+    );
+}

@@ -92,3 +92,32 @@ fn kubectl_kustomize_fails_with_the_field_at_fault() {
     assert!(stderr.contains("image \"web\""), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn kubectl_kustomize_generates_builders_from_a_builder_config() {
+    let home = tempfile::tempdir().unwrap();
+    install_plugins(home.path());
+    assert!(
+        home.path()
+            .join("kpack.krmwasm.dev/v1alpha1/builderconfig/BuilderConfig")
+            .exists()
+    );
+    let out = kustomize(
+        &repo_root().join("examples/kustomize/builders"),
+        home.path(),
+    );
+    assert_success(&out);
+    let docs = krm::codec::parse_stream(&out.stdout).unwrap();
+    let mut kinds: Vec<&str> = docs.iter().map(|d| d.kind().unwrap()).collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "ClusterBuilder",
+            "ClusterBuildpack",
+            "ClusterBuildpack",
+            "ClusterLifecycle",
+            "ClusterStack"
+        ]
+    );
+}
