@@ -229,3 +229,205 @@ fn names_are_predictable_dns_names() {
     );
     assert_eq!(expand::name_for("b", "heroku/Go_1"), "b-heroku-go-1");
 }
+
+const DESCRIPTOR: &str = r#"
+apiVersion: kp.kpack.io/v1
+kind: DependencyDescriptor
+defaultClusterLifecycle: lc-0.20
+defaultClusterStack: base
+defaultClusterBuilder: base
+clusterLifecycles: [{name: lc-0.20, image: buildpacksio/lifecycle:0.20.12}]
+clusterBuildpacks: [{name: java, image: paketobuildpacks/java:latest}]
+clusterStores:
+- name: default
+  sources: [{image: paketobuildpacks/nodejs:latest}]
+clusterStacks:
+- name: base
+  buildImage: {image: paketobuildpacks/build-jammy-base}
+  runImage: {image: paketobuildpacks/run-jammy-base}
+clusterBuilders:
+- name: base
+  clusterStack: base
+  clusterStore: default
+  order:
+  - group: [{id: paketo-buildpacks/java}]
+  - group: [{kind: ClusterBuildpack, name: java}]
+"#;
+
+fn kp_config() -> Value {
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kp-config", "namespace": "kpack"},
+           "data": {"default.repository": "registry.example.com/kp", "default.repository.serviceaccount": "kp-sa"}})
+}
+
+#[test]
+fn a_kp_descriptor_expands_like_kp_import_offline() {
+    let (out, code) = run(vec![kp_config()], config(DESCRIPTOR));
+    assert_eq!(code, 0, "{:#?}", out.results);
+    let objects: Vec<_> = out
+        .items
+        .iter()
+        .skip(1)
+        .map(|i| (i.kind().unwrap(), i.name().unwrap()))
+        .collect();
+    assert_eq!(
+        objects,
+        [
+            ("ClusterLifecycle", "lc-0.20"),
+            ("ClusterLifecycle", "default-lifecycle"),
+            ("ClusterBuildpack", "java"),
+            ("ClusterStore", "default"),
+            ("ClusterStack", "base"),
+            ("ClusterStack", "default"),
+            ("ClusterBuilder", "base"),
+            ("ClusterBuilder", "default"),
+        ]
+    );
+    let builder = &out.items[7];
+    assert_eq!(
+        builder["spec"]["tag"],
+        "registry.example.com/kp:clusterbuilder-base"
+    );
+    assert_eq!(
+        out.items[8]["spec"]["tag"],
+        "registry.example.com/kp:clusterbuilder-default"
+    );
+    assert_eq!(
+        builder["spec"]["serviceAccountRef"],
+        json!({"namespace": "kpack", "name": "kp-sa"})
+    );
+    assert_eq!(out.items[5]["spec"]["id"], "io.buildpacks.stacks.jammy");
+    assert!(
+        out.results
+            .iter()
+            .any(|r| r.message.contains("kp import would relocate"))
+    );
+    let results = validate(out.items.clone());
+    let errors: Vec<_> = results.iter().filter(|r| r.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let (again, _) = run(out.items.clone(), config(DESCRIPTOR));
+    assert_eq!(again.items, out.items);
+}
+
+#[test]
+fn descriptor_problems_name_the_entry_and_the_fix() {
+    let (out, code) = run(vec![], config(DESCRIPTOR));
+    assert_eq!(code, 1);
+    assert!(
+        errors(&out)
+            .iter()
+            .any(|(p, m)| p == "clusterBuilders[0]" && m.contains("default.repository")),
+        "{:#?}",
+        errors(&out)
+    );
+
+    let custom = DESCRIPTOR.replace(
+        "paketobuildpacks/build-jammy-base",
+        "registry.example.com/stacks/build",
+    );
+    let (out, _) = run(vec![kp_config()], config(&custom));
+    assert!(
+        errors(&out).iter().any(|(p, m)| p == "clusterStacks[0]"
+            && m.contains("stack \"base\"")
+            && m.contains("add `id: <stack id>`")),
+        "{:#?}",
+        errors(&out)
+    );
+    let with_id = custom.replace(
+        "- name: base\n  buildImage",
+        "- name: base\n  id: io.example.custom\n  buildImage",
+    );
+    let (out, code) = run(vec![kp_config()], config(&with_id));
+    assert_eq!(code, 0, "{:#?}", out.results);
+
+    let (out, _) = run(
+        vec![kp_config()],
+        config(&DESCRIPTOR.replace("defaultClusterStack: base", "defaultClusterStack: tiny")),
+    );
+    assert!(
+        errors(&out)
+            .iter()
+            .any(|(p, m)| p == "defaultClusterStack" && m.contains("\"tiny\""))
+    );
+    let (out, _) = run(
+        vec![kp_config()],
+        config(&DESCRIPTOR.replace("kp.kpack.io/v1", "kp.kpack.io/v1alpha2")),
+    );
+    assert!(errors(&out)[0].1.contains("not kp.kpack.io/v1alpha2"));
+}
+
+#[test]
+fn older_descriptors_are_converted() {
+    let v1alpha3 = r#"
+apiVersion: kp.kpack.io/v1alpha3
+kind: DependencyDescriptor
+defaultClusterStack: base
+defaultClusterBuilder: base
+lifecycle: {image: buildpacksio/lifecycle:0.17.0}
+clusterStores: [{name: default, sources: [{image: paketobuildpacks/java}]}]
+clusterStacks: [{name: base, buildImage: {image: paketobuildpacks/build:base-cnb}, runImage: {image: paketobuildpacks/run:base-cnb}}]
+clusterBuilders: [{name: base, clusterStack: base, clusterStore: default, order: [{group: [{id: paketo-buildpacks/java}]}]}]
+"#;
+    let (out, code) = run(vec![kp_config()], config(v1alpha3));
+    assert_eq!(code, 0, "{:#?}", out.results);
+    assert!(
+        out.items
+            .iter()
+            .any(|i| i.kind() == Some("ClusterLifecycle") && i.name() == Some("default-lifecycle"))
+    );
+    let v1alpha1 = r#"
+apiVersion: kp.kpack.io/v1alpha1
+kind: DependencyDescriptor
+defaultStack: base
+defaultClusterBuilder: base
+stores: [{name: default, sources: [{image: paketobuildpacks/java}]}]
+stacks: [{name: base, buildImage: {image: paketobuildpacks/build-jammy-full}, runImage: {image: paketobuildpacks/run-jammy-full}}]
+clusterBuilders: [{name: base, stack: base, store: default, order: [{group: [{id: paketo-buildpacks/java}]}]}]
+"#;
+    let (out, code) = run(vec![kp_config()], config(v1alpha1));
+    assert_eq!(code, 0, "{:#?}", out.results);
+    let kinds: Vec<_> = out
+        .items
+        .iter()
+        .skip(1)
+        .map(|i| i.kind().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ClusterStore",
+            "ClusterStack",
+            "ClusterStack",
+            "ClusterBuilder",
+            "ClusterBuilder"
+        ]
+    );
+}
+
+/// The descriptors in the real-world corpus (kp's own test data) expand, or fail only on what
+/// cannot be known offline: their stack images are placeholders, so the stack id.
+#[test]
+fn corpus_descriptors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/kpack-real/buildpacks-community__kpack-cli");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("the corpus is beside the repository") {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.contains("kind: DependencyDescriptor") {
+            continue;
+        }
+        seen += 1;
+        let (out, code) = run(vec![kp_config()], config(&text));
+        let errs = errors(&out);
+        assert_eq!(code, 1, "{}", path.display());
+        assert!(
+            !errs.is_empty()
+                && errs
+                    .iter()
+                    .all(|(_, m)| m.contains("kp reads the stack id")),
+            "{}: {errs:#?}",
+            path.display()
+        );
+    }
+    assert_eq!(seen, 5);
+}

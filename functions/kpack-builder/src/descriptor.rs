@@ -1,0 +1,509 @@
+//! `kp import`'s DependencyDescriptor (`kp.kpack.io/v1`, `v1alpha3`, `v1alpha1`), expanded
+//! offline into what `kp import` would create.
+//!
+//! Differences from kp, all stated in results: images are used as written (kp relocates them
+//! into its default repository and pins digests, which needs a registry); the stack id, which kp
+//! reads from the build image's labels, comes from an `id` key on the stack (an extension), or
+//! from the well-known Paketo and Heroku stack images. Builder tags and the service account come
+//! from a `kp-config` ConfigMap in the input (as kp reads it from the cluster), or from the
+//! extensions `defaultRepository` and `serviceAccount` on the descriptor.
+
+use crate::Problem;
+use kpack_api::meta::{ObjectMeta, ObjectReference};
+use kpack_api::reference::{ImageRef, Tag};
+use kpack_api::v1alpha2::{self as kpack, BuilderOrderEntry};
+use krm::Object;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+pub const GROUP: &str = "kp.kpack.io";
+pub const VERSIONS: [&str; 3] = ["v1", "v1alpha3", "v1alpha1"];
+
+/// `kp.kpack.io/v1`, the shape older versions are converted to.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Descriptor {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: Option<ObjectMeta>,
+    pub default_cluster_lifecycle: Option<String>,
+    pub default_cluster_stack: Option<String>,
+    pub default_cluster_builder: Option<String>,
+    #[serde(default)]
+    pub cluster_lifecycles: Vec<Named>,
+    #[serde(default)]
+    pub cluster_buildpacks: Vec<Named>,
+    #[serde(default)]
+    pub cluster_stores: Vec<Store>,
+    #[serde(default)]
+    pub cluster_stacks: Vec<Stack>,
+    #[serde(default)]
+    pub cluster_builders: Vec<Builder>,
+    /// v1alpha3: the lifecycle image, which becomes ClusterLifecycle `default-lifecycle`.
+    pub lifecycle: Option<ImageOnly>,
+    /// Extension: the repository builder tags go to (kp reads it from its kp-config).
+    pub default_repository: Option<String>,
+    /// Extension: the service account for stores, stacks and builders (kp reads kp-config).
+    pub service_account: Option<ServiceAccount>,
+    // v1alpha1 spellings, converted to the v1 fields.
+    pub default_stack: Option<String>,
+    #[serde(default)]
+    pub stores: Vec<Store>,
+    #[serde(default)]
+    pub stacks: Vec<Stack>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    pub name: String,
+    pub image: String,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageOnly {
+    pub image: String,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Store {
+    pub name: String,
+    #[serde(default)]
+    pub sources: Vec<ImageOnly>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Stack {
+    pub name: String,
+    /// Extension: the CNB stack id (kp reads it from the build image's labels).
+    pub id: Option<String>,
+    pub build_image: ImageOnly,
+    pub run_image: ImageOnly,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Builder {
+    pub name: String,
+    #[serde(alias = "stack")]
+    pub cluster_stack: String,
+    #[serde(alias = "store")]
+    pub cluster_store: Option<String>,
+    /// Extension: the builder's tag (kp: `<default repository>:clusterbuilder-<name>`).
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub order: Vec<BuilderOrderEntry>,
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    pub name: String,
+    pub namespace: String,
+}
+
+/// The stack id of well-known stack build images, by their last two path segments.
+pub fn well_known_stack_id(build_image: &str) -> Option<&'static str> {
+    let parsed = ImageRef::parse(build_image).ok()?;
+    let repo = parsed.repository().repository.clone();
+    let tail: Vec<&str> = repo.rsplit('/').take(2).collect();
+    let tag = match &parsed {
+        ImageRef::Tag(t) => t.tag.clone(),
+        ImageRef::Digest { .. } => String::new(),
+    };
+    match (tail.get(1).copied(), tail.first().copied()) {
+        (Some("paketobuildpacks"), Some("build-jammy-tiny")) => {
+            Some("io.buildpacks.stacks.jammy.tiny")
+        }
+        (Some("paketobuildpacks"), Some(r)) if r.starts_with("build-jammy-") => {
+            Some("io.buildpacks.stacks.jammy")
+        }
+        (Some("paketobuildpacks"), Some(r)) if r.starts_with("build-bionic-") => {
+            Some("io.buildpacks.stacks.bionic")
+        }
+        (Some("paketobuildpacks"), Some("build")) if tag.starts_with("tiny") => {
+            Some("io.paketo.stacks.tiny")
+        }
+        (Some("paketobuildpacks"), Some("build")) if tag.contains("cnb") => {
+            Some("io.buildpacks.stacks.bionic")
+        }
+        (Some("heroku"), Some("heroku")) => {
+            let n: String = tag.chars().take_while(char::is_ascii_digit).collect();
+            match n.as_str() {
+                "20" => Some("heroku-20"),
+                "22" => Some("heroku-22"),
+                "24" => Some("heroku-24"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where builder tags go and which service account kpack uses.
+struct KpConfig {
+    repository: Option<String>,
+    service_account: ObjectReference,
+}
+
+fn kp_config(descriptor: &Descriptor, items: &[Value]) -> KpConfig {
+    let config_map = items.iter().find(|i| {
+        i.kind() == Some("ConfigMap")
+            && i.name() == Some("kp-config")
+            && i.namespace().is_none_or(|n| n == "kpack")
+    });
+    let data = |key: &str| {
+        config_map
+            .and_then(|c| c.pointer(&format!("/data/{}", key.replace('/', "~1"))))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let repository = descriptor
+        .default_repository
+        .clone()
+        .or_else(|| data("default.repository"))
+        .or_else(|| data("canonical.repository"));
+    let service_account = match &descriptor.service_account {
+        Some(sa) => ObjectReference {
+            name: Some(sa.name.clone()),
+            namespace: Some(sa.namespace.clone()),
+            ..Default::default()
+        },
+        None => ObjectReference {
+            name: Some(
+                data("default.repository.serviceaccount")
+                    .or_else(|| data("canonical.repository.serviceaccount"))
+                    .unwrap_or_else(|| "default".into()),
+            ),
+            namespace: Some(
+                data("default.repository.serviceaccount.namespace")
+                    .or_else(|| data("canonical.repository.serviceaccount.namespace"))
+                    .unwrap_or_else(|| "kpack".into()),
+            ),
+            ..Default::default()
+        },
+    };
+    KpConfig {
+        repository,
+        service_account,
+    }
+}
+
+/// The objects `kp import` would create, and notes for info results.
+pub fn expand(
+    d: &Descriptor,
+    items: &[Value],
+    meta: &ObjectMeta,
+) -> Result<(Vec<Value>, Vec<String>), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    let v1alpha1 = d.api_version.ends_with("/v1alpha1");
+    let stacks: &[Stack] = if v1alpha1 {
+        &d.stacks
+    } else {
+        &d.cluster_stacks
+    };
+    let stores: &[Store] = if v1alpha1 {
+        &d.stores
+    } else {
+        &d.cluster_stores
+    };
+    let (stacks_field, stores_field) = if v1alpha1 {
+        ("stacks", "stores")
+    } else {
+        ("clusterStacks", "clusterStores")
+    };
+    let default_stack = if v1alpha1 {
+        &d.default_stack
+    } else {
+        &d.default_cluster_stack
+    };
+    let config = kp_config(d, items);
+    let named = |name: &str| {
+        let mut m = meta.clone();
+        m.name = Some(name.to_string());
+        m
+    };
+    let object = |kind: &str, name: &str, spec: Value| json!({"apiVersion": kpack::API_VERSION, "kind": kind, "metadata": named(name), "spec": spec});
+    let check_image = |image: &str, path: String, problems: &mut Vec<Problem>| {
+        if let Err(e) = ImageRef::parse(image) {
+            problems.push(Problem::new(
+                path,
+                format!("{image:?} is not a valid image reference: {e}"),
+            ));
+        }
+    };
+    let unique = |names: Vec<(&str, String)>, problems: &mut Vec<Problem>| {
+        let mut seen = BTreeSet::new();
+        for (name, path) in names {
+            if name.is_empty() {
+                problems.push(Problem::new(path, "name is required"));
+            } else if !seen.insert(name.to_string()) {
+                problems.push(Problem::new(
+                    path,
+                    format!("the name {name:?} is used twice"),
+                ));
+            }
+        }
+    };
+    unique(
+        d.cluster_lifecycles
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.as_str(), format!("clusterLifecycles[{i}].name")))
+            .collect(),
+        &mut problems,
+    );
+    unique(
+        d.cluster_buildpacks
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.name.as_str(), format!("clusterBuildpacks[{i}].name")))
+            .collect(),
+        &mut problems,
+    );
+    unique(
+        stores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), format!("{stores_field}[{i}].name")))
+            .collect(),
+        &mut problems,
+    );
+    unique(
+        stacks
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), format!("{stacks_field}[{i}].name")))
+            .collect(),
+        &mut problems,
+    );
+    unique(
+        d.cluster_builders
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.name.as_str(), format!("clusterBuilders[{i}].name")))
+            .collect(),
+        &mut problems,
+    );
+
+    // Lifecycles, with the `default-lifecycle` alias.
+    for (i, l) in d.cluster_lifecycles.iter().enumerate() {
+        check_image(
+            &l.image,
+            format!("clusterLifecycles[{i}].image"),
+            &mut problems,
+        );
+        out.push(object(
+            "ClusterLifecycle",
+            &l.name,
+            json!({"image": l.image}),
+        ));
+    }
+    let default_lifecycle_image = match (&d.default_cluster_lifecycle, &d.lifecycle) {
+        (Some(name), _) => match d.cluster_lifecycles.iter().find(|l| &l.name == name) {
+            Some(l) => Some(l.image.clone()),
+            None => {
+                problems.push(Problem::new(
+                    "defaultClusterLifecycle",
+                    format!("no clusterLifecycles entry is named {name:?}"),
+                ));
+                None
+            }
+        },
+        (None, Some(l)) => {
+            check_image(&l.image, "lifecycle.image".into(), &mut problems);
+            Some(l.image.clone())
+        }
+        (None, None) => None,
+    };
+    if let Some(image) = default_lifecycle_image
+        && !d
+            .cluster_lifecycles
+            .iter()
+            .any(|l| l.name == kpack::DEFAULT_LIFECYCLE)
+    {
+        out.push(object(
+            "ClusterLifecycle",
+            kpack::DEFAULT_LIFECYCLE,
+            json!({"image": image}),
+        ));
+    }
+    for (i, b) in d.cluster_buildpacks.iter().enumerate() {
+        check_image(
+            &b.image,
+            format!("clusterBuildpacks[{i}].image"),
+            &mut problems,
+        );
+        out.push(object(
+            "ClusterBuildpack",
+            &b.name,
+            json!({"image": b.image, "serviceAccountRef": config.service_account}),
+        ));
+    }
+    for (i, s) in stores.iter().enumerate() {
+        for (j, source) in s.sources.iter().enumerate() {
+            check_image(
+                &source.image,
+                format!("{stores_field}[{i}].sources[{j}].image"),
+                &mut problems,
+            );
+        }
+        out.push(object("ClusterStore", &s.name, json!({"sources": s.sources.iter().map(|x| json!({"image": x.image})).collect::<Vec<_>>(), "serviceAccountRef": config.service_account})));
+    }
+    let mut stack_objects = Vec::new();
+    for (i, s) in stacks.iter().enumerate() {
+        check_image(
+            &s.build_image.image,
+            format!("{stacks_field}[{i}].buildImage.image"),
+            &mut problems,
+        );
+        check_image(
+            &s.run_image.image,
+            format!("{stacks_field}[{i}].runImage.image"),
+            &mut problems,
+        );
+        let id =
+            s.id.clone()
+                .or_else(|| well_known_stack_id(&s.build_image.image).map(str::to_string));
+        let Some(id) = id else {
+            problems.push(Problem::new(
+                format!("{stacks_field}[{i}]"),
+                format!(
+                    "stack {:?}: kp reads the stack id from the build image's labels, which krmwasm cannot do offline; add `id: <stack id>` (e.g. io.buildpacks.stacks.jammy) to this entry",
+                    s.name
+                ),
+            ));
+            continue;
+        };
+        let spec = json!({"id": id, "buildImage": {"image": s.build_image.image}, "runImage": {"image": s.run_image.image}, "serviceAccountRef": config.service_account});
+        stack_objects.push((s.name.clone(), spec.clone()));
+        out.push(object("ClusterStack", &s.name, spec));
+    }
+    if let Some(name) = default_stack {
+        match stack_objects.iter().find(|(n, _)| n == name) {
+            Some((_, spec)) if name != "default" => {
+                out.push(object("ClusterStack", "default", spec.clone()))
+            }
+            Some(_) => {}
+            // Declared, but its id is missing: that is already reported.
+            None if stacks.iter().any(|s| &s.name == name) => {}
+            None => problems.push(Problem::new(
+                if v1alpha1 {
+                    "defaultStack"
+                } else {
+                    "defaultClusterStack"
+                },
+                format!("no {stacks_field} entry is named {name:?}"),
+            )),
+        }
+    }
+    let mut builders = Vec::new();
+    for (i, b) in d.cluster_builders.iter().enumerate() {
+        let tag = match (&b.tag, &config.repository) {
+            (Some(t), _) => t.clone(),
+            (None, Some(repo)) => {
+                format!("{}:clusterbuilder-{}", repo.trim_end_matches('/'), b.name)
+            }
+            (None, None) => {
+                problems.push(Problem::new(
+                    format!("clusterBuilders[{i}]"),
+                    "no tag for this builder: kp writes builders to its default repository; add a kp-config ConfigMap (namespace kpack, data default.repository) to the input, `defaultRepository` to the descriptor, or `tag` to this entry",
+                ));
+                continue;
+            }
+        };
+        if let Err(e) = Tag::parse(&tag) {
+            problems.push(Problem::new(
+                format!("clusterBuilders[{i}].tag"),
+                format!("{tag:?} is not a valid tag: {e}"),
+            ));
+        }
+        let mut spec = json!({
+            "tag": tag,
+            "stack": ObjectReference::to("ClusterStack", &b.cluster_stack),
+            "lifecycle": ObjectReference::to("ClusterLifecycle", kpack::DEFAULT_LIFECYCLE),
+            "order": b.order,
+            "serviceAccountRef": config.service_account,
+        });
+        if let Some(store) = &b.cluster_store {
+            spec["store"] = json!(ObjectReference::to("ClusterStore", store));
+        }
+        builders.push((b.name.clone(), spec.clone()));
+        out.push(object("ClusterBuilder", &b.name, spec));
+    }
+    if let Some(name) = &d.default_cluster_builder {
+        match builders.iter().find(|(n, _)| n == name) {
+            Some((_, spec)) if name != "default" => {
+                let mut spec = spec.clone();
+                if b_tag_is_derived(d, name)
+                    && let Some(repo) = &config.repository
+                {
+                    spec["tag"] = json!(format!(
+                        "{}:clusterbuilder-default",
+                        repo.trim_end_matches('/')
+                    ));
+                }
+                out.push(object("ClusterBuilder", "default", spec));
+            }
+            Some(_) => {}
+            None => problems.push(Problem::new(
+                "defaultClusterBuilder",
+                format!("no clusterBuilders entry is named {name:?}"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let notes = vec![
+        "images are used as written: kp import would relocate them into its default repository and pin them by digest, which needs a registry; relocate and pin them before applying if you rely on that".to_string(),
+    ];
+    Ok((out, notes))
+}
+
+/// Whether the builder's tag is kp's derived one (so its `default` alias gets its own tag).
+fn b_tag_is_derived(d: &Descriptor, name: &str) -> bool {
+    d.cluster_builders
+        .iter()
+        .any(|b| b.name == name && b.tag.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_stacks() {
+        assert_eq!(
+            well_known_stack_id("paketobuildpacks/build-jammy-base:0.1.120"),
+            Some("io.buildpacks.stacks.jammy")
+        );
+        assert_eq!(
+            well_known_stack_id("registry.example.com/mirror/paketobuildpacks/build-jammy-full"),
+            Some("io.buildpacks.stacks.jammy")
+        );
+        assert_eq!(
+            well_known_stack_id("paketobuildpacks/build-jammy-tiny"),
+            Some("io.buildpacks.stacks.jammy.tiny")
+        );
+        assert_eq!(
+            well_known_stack_id("paketobuildpacks/build:base-cnb"),
+            Some("io.buildpacks.stacks.bionic")
+        );
+        assert_eq!(
+            well_known_stack_id("heroku/heroku:22-cnb-build"),
+            Some("heroku-22")
+        );
+        assert_eq!(
+            well_known_stack_id("registry.example.com/custom/build"),
+            None
+        );
+    }
+}
