@@ -8,3 +8,32 @@ fn golden_cases() {
         kpack_builder::process,
     );
 }
+
+/// Every golden output that generated something passes kpack-validate with no error.
+#[test]
+fn golden_outputs_pass_kpack_validate() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+    let mut checked = 0;
+    for case in krm::testing::cases(dir) {
+        let bytes = std::fs::read(&case.expected).unwrap();
+        let output = krm::codec::parse_resource_list(&bytes).unwrap();
+        if output.has_errors() {
+            continue;
+        }
+        let input = krm::codec::to_bytes(
+            &krm::ResourceList::new(output.items, None),
+            krm::Format::Json,
+        );
+        let validated = krm::process(
+            "kpack-validate",
+            &input,
+            krm::Format::Json,
+            kpack_validate::process,
+        );
+        let report = krm::codec::parse_resource_list(&validated.stdout).unwrap();
+        let errors: Vec<_> = report.results.iter().filter(|r| r.is_error()).collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", case.name);
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} golden outputs checked");
+}
