@@ -1,5 +1,6 @@
 use super::*;
 use krm::codec::{self, Format};
+use krm::testing::errors;
 use serde_json::json;
 
 const SKETCH: &str = r#"
@@ -29,26 +30,7 @@ fn config(yaml: &str) -> Value {
 }
 
 fn run(items: Vec<Value>, config: Value) -> (ResourceList, u8) {
-    let list = ResourceList::new(items, Some(config));
-    let input = codec::to_bytes(&list, Format::Json);
-    let out = krm::process(FUNCTION_NAME, &input, Format::Json, process);
-    (
-        codec::parse_resource_list(&out.stdout).unwrap(),
-        out.exit_code,
-    )
-}
-
-fn errors(list: &ResourceList) -> Vec<(String, String)> {
-    list.results
-        .iter()
-        .filter(|r| r.is_error())
-        .map(|r| {
-            (
-                r.field.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
-                r.message.clone(),
-            )
-        })
-        .collect()
+    krm::testing::run_with(FUNCTION_NAME, process, items, Some(config))
 }
 
 fn with_spec(spec: Value) -> Value {

@@ -4,12 +4,7 @@ use krm::{Diagnostic, Severity};
 use serde_json::json;
 
 fn run(items: Vec<Value>, config: Option<Value>) -> (ResourceList, u8) {
-    let input = codec::to_bytes(&ResourceList::new(items, config), Format::Json);
-    let out = krm::process(FUNCTION_NAME, &input, Format::Json, process);
-    (
-        codec::parse_resource_list(&out.stdout).unwrap(),
-        out.exit_code,
-    )
+    krm::testing::run_with(FUNCTION_NAME, process, items, config)
 }
 
 fn findings(list: &ResourceList, severity: Severity) -> Vec<(String, String)> {

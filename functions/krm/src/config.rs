@@ -84,3 +84,70 @@ mod tests {
         assert_eq!(err.field.unwrap().path, "spec");
     }
 }
+
+/// Where a function's config came from, to attach to every result about it.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigLocation {
+    pub resource: Option<crate::ResourceRef>,
+    pub file: Option<crate::FileRef>,
+}
+
+impl ConfigLocation {
+    /// The config's reference, and its file: kpt's configPath object carries path
+    /// annotations; kustomize's copy does not, but the same object may be among the items.
+    pub fn of(config: &Value, items: &[Value]) -> Self {
+        use crate::Object;
+        ConfigLocation {
+            resource: config.resource_ref(),
+            file: config.file_ref().or_else(|| {
+                items
+                    .iter()
+                    .find(|item| item.same_object(config))
+                    .and_then(Object::file_ref)
+            }),
+        }
+    }
+
+    /// An error result about the config's field at `path`.
+    pub fn error(&self, path: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(message)
+            .at(path)
+            .about(self.resource.clone())
+            .in_file(self.file.clone())
+    }
+
+    /// The same results, pointed at the config.
+    pub fn attach(&self, failure: Failure) -> Failure {
+        Failure(
+            failure
+                .0
+                .into_iter()
+                .map(|d| d.about(self.resource.clone()).in_file(self.file.clone()))
+                .collect(),
+        )
+    }
+}
+
+/// Fails unless the config is `api_version`/`kind`, naming what it is instead.
+pub fn expect_kind(
+    function: &str,
+    config: &Value,
+    api_version: &str,
+    kind: &str,
+    at: &ConfigLocation,
+) -> Result<(), Failure> {
+    use crate::Object;
+    if config.api_version() == Some(api_version) && config.kind() == Some(kind) {
+        return Ok(());
+    }
+    Err(at
+        .error(
+            "kind",
+            format!(
+                "{function} expands {api_version}/{kind}, not {}/{}",
+                config.api_version().unwrap_or("<no apiVersion>"),
+                config.kind().unwrap_or("<no kind>")
+            ),
+        )
+        .into())
+}

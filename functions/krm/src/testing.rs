@@ -106,3 +106,39 @@ where
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Runs `f` over `items` with `config`, as a host would (JSON in and out): the output list and
+/// the exit code. For unit tests of functions.
+pub fn run_with<F>(
+    name: &str,
+    f: F,
+    items: Vec<serde_json::Value>,
+    config: Option<serde_json::Value>,
+) -> (ResourceList, u8)
+where
+    F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
+{
+    let input = codec::to_bytes(&ResourceList::new(items, config), Format::Json);
+    let out = process(name, &input, Format::Json, f);
+    let list = codec::parse_resource_list(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name} wrote no ResourceList ({e}); stderr:\n{}",
+            out.stderr
+        )
+    });
+    (list, out.exit_code)
+}
+
+/// The (field path, message) of every error result.
+pub fn errors(list: &ResourceList) -> Vec<(String, String)> {
+    list.results
+        .iter()
+        .filter(|r| r.is_error())
+        .map(|r| {
+            (
+                r.field.as_ref().map(|f| f.path.clone()).unwrap_or_default(),
+                r.message.clone(),
+            )
+        })
+        .collect()
+}
