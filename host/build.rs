@@ -9,6 +9,7 @@
 //! instead (for packagers who build the modules separately).
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use std::env;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -58,13 +59,18 @@ fn main() {
     for f in &functions {
         let src = wasm_dir.join(format!("{}.wasm", f.package));
         let dst = out_dir.join(format!("{}.wasm", f.name));
-        std::fs::copy(&src, &dst).unwrap_or_else(|e| {
+        let wasm = std::fs::read(&src).unwrap_or_else(|e| {
             panic!(
-                "cannot copy the {} module from {}: {e}",
+                "cannot read the {} module at {}: {e}",
                 f.name,
                 src.display()
             )
         });
+        std::fs::write(&dst, &wasm).unwrap();
+        let sha256: String = Sha256::digest(&wasm)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let kinds: String = f
             .kinds
             .iter()
@@ -72,7 +78,7 @@ fn main() {
             .collect();
         writeln!(
             code,
-            "    BuiltinFunction {{ name: {:?}, kinds: &[{kinds}], wasm: include_bytes!({:?}) }},",
+            "    BuiltinFunction {{ name: {:?}, kinds: &[{kinds}], sha256: {sha256:?}, wasm: include_bytes!({:?}) }},",
             f.name,
             dst.display().to_string()
         )

@@ -7,6 +7,8 @@ pub struct BuiltinFunction {
     pub name: &'static str,
     /// The functionConfig kinds it serves, as (apiVersion, kind).
     pub kinds: &'static [(&'static str, &'static str)],
+    /// Hex sha256 of `wasm`, computed at build time.
+    pub sha256: &'static str,
     /// The WebAssembly module.
     pub wasm: &'static [u8],
 }
@@ -45,4 +47,22 @@ pub fn known_kinds() -> String {
 pub fn known_names() -> String {
     let names: Vec<&str> = FUNCTIONS.iter().map(|f| f.name).collect();
     names.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_digests_match_the_modules() {
+        assert!(!FUNCTIONS.is_empty());
+        for f in FUNCTIONS {
+            assert_eq!(crate::runtime::sha256_hex(f.wasm), f.sha256, "{}", f.name);
+            assert!(
+                f.wasm.starts_with(b"\0asm"),
+                "{} is not a wasm module",
+                f.name
+            );
+        }
+    }
 }

@@ -29,7 +29,7 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
             builtin::known_kinds()
         )
     })?;
-    let outcome = host.call(function.name, function.wasm, &list)?;
+    let outcome = host.call(function.name, function.wasm, Some(function.sha256), &list)?;
     if let Some(output) = &outcome.output {
         write_stdout(&codec::to_bytes(output, Format::Yaml))?;
     }

@@ -25,6 +25,7 @@ pub fn run(
     let outcome = host.call(
         function.name,
         function.wasm,
+        Some(function.sha256),
         &ResourceList::new(items, Some(config)),
     )?;
     if outcome.exit_code == 0

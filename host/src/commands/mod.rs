@@ -27,13 +27,15 @@ impl Host {
     /// Runs `wasm` over `input`. The function gets JSON and is asked for JSON back
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
+    /// `sha256` is the module's digest when known (built-in functions), to skip hashing it.
     pub fn call(
         &self,
         name: &str,
         wasm: &[u8],
+        sha256: Option<&str>,
         input: &ResourceList,
     ) -> anyhow::Result<CallOutcome> {
-        let loaded = self.runtime.load(name, wasm)?;
+        let loaded = self.runtime.load(name, wasm, sha256)?;
         let stdin = codec::to_bytes(input, Format::Json);
         let started = std::time::Instant::now();
         let invocation = self.runtime.invoke(

@@ -35,7 +35,7 @@ pub enum OutputFormat {
 }
 
 pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let (name, wasm) = resolve(&args.function)?;
+    let Resolved { name, wasm, sha256 } = resolve(&args.function)?;
     let mut list = read_input(args)?;
     if let Some(path) = &args.fn_config {
         let bytes = std::fs::read(path)
@@ -44,7 +44,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot parse the function config {}", path.display()))?;
         list.function_config = Some(config);
     }
-    let outcome = host.call(&name, &wasm, &list)?;
+    let outcome = host.call(&name, &wasm, sha256, &list)?;
     if let Some(output) = &outcome.output {
         let format = match args.output {
             OutputFormat::Yaml => Format::Yaml,
@@ -55,8 +55,16 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(outcome.exit_code))
 }
 
-/// A path to a module, or a built-in function's name.
-fn resolve(function: &str) -> anyhow::Result<(String, Cow<'static, [u8]>)> {
+/// The module a `run` argument names.
+struct Resolved {
+    name: String,
+    wasm: Cow<'static, [u8]>,
+    /// Known for built-in functions (computed at build time).
+    sha256: Option<&'static str>,
+}
+
+/// A path to a module, or a built-in function's name or kind.
+fn resolve(function: &str) -> anyhow::Result<Resolved> {
     let path = std::path::Path::new(function);
     if path.is_file() || function.ends_with(".wasm") {
         let wasm = std::fs::read(path)
@@ -65,7 +73,11 @@ fn resolve(function: &str) -> anyhow::Result<(String, Cow<'static, [u8]>)> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| function.to_string());
-        return Ok((name, Cow::Owned(wasm)));
+        return Ok(Resolved {
+            name,
+            wasm: Cow::Owned(wasm),
+            sha256: None,
+        });
     }
     let f = builtin::by_name(function)
         .or_else(|| builtin::by_kind_name(function))
@@ -75,7 +87,11 @@ fn resolve(function: &str) -> anyhow::Result<(String, Cow<'static, [u8]>)> {
                 builtin::known_names()
             )
         })?;
-    Ok((f.name.to_string(), Cow::Borrowed(f.wasm)))
+    Ok(Resolved {
+        name: f.name.to_string(),
+        wasm: Cow::Borrowed(f.wasm),
+        sha256: Some(f.sha256),
+    })
 }
 
 fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {

@@ -7,7 +7,7 @@
 
 mod cache;
 
-pub use cache::ModuleCache;
+pub use cache::{ModuleCache, sha256_hex};
 
 use crate::units::format_bytes;
 use anyhow::Context as _;
@@ -137,9 +137,15 @@ impl Runtime {
         })
     }
 
-    /// Compiles `wasm`, or loads the compiled form from the cache.
-    pub fn load(&self, name: &str, wasm: &[u8]) -> anyhow::Result<LoadedModule> {
-        let sha256 = cache::sha256_hex(wasm);
+    /// Compiles `wasm`, or loads the compiled form from the cache. `sha256` is the module's
+    /// digest when already known (built-in modules), else it is computed.
+    pub fn load(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        sha256: Option<&str>,
+    ) -> anyhow::Result<LoadedModule> {
+        let sha256 = sha256.map_or_else(|| cache::sha256_hex(wasm), str::to_string);
         if let Some(cache) = &self.cache
             && let Some(module) = cache.get(&self.engine, &sha256)
         {
