@@ -121,3 +121,30 @@ fn kubectl_kustomize_generates_builders_from_a_builder_config() {
         ]
     );
 }
+
+#[test]
+fn kubectl_kustomize_runs_the_validator_as_a_transformer() {
+    let home = tempfile::tempdir().unwrap();
+    install_plugins(home.path());
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/kustomize/shop"), tmp.path());
+    let config = tmp.path().join("image-config.yaml");
+    let text_before = std::fs::read_to_string(&config).unwrap();
+    // A registry the ValidatorConfig does not allow: kpack-image accepts it, the validator does not.
+    std::fs::write(
+        &config,
+        text_before.replace(
+            "registry: registry.example.com/shop",
+            "registry: docker.io/shop",
+        ),
+    )
+    .unwrap();
+    let out = kustomize(tmp.path(), home.path());
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("spec.tag") && stderr.contains("is not from an allowed registry"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
