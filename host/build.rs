@@ -176,7 +176,6 @@ fn build(cargo: &str, workspace: &Path, out_dir: &Path, functions: &[Function]) 
     }
     // The outer build's settings are for the host, not for the wasm modules.
     for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
         "RUSTFLAGS",
         "CARGO_BUILD_RUSTFLAGS",
         "CARGO_TARGET_DIR",
@@ -187,6 +186,9 @@ fn build(cargo: &str, workspace: &Path, out_dir: &Path, functions: &[Function]) 
     ] {
         cmd.env_remove(var);
     }
+    // Reproducible modules: the same sources give the same bytes (and sha256) wherever the
+    // repository and the cargo registry live, since panic messages embed source paths.
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", remap_flags(workspace));
     let status = cmd
         .status()
         .expect("cannot run cargo to build the wasm functions");
@@ -195,6 +197,21 @@ fn build(cargo: &str, workspace: &Path, out_dir: &Path, functions: &[Function]) 
         "building the KRM functions for {WASM_TARGET} failed (see above)"
     );
     target_dir.join(WASM_TARGET).join(WASM_PROFILE)
+}
+
+/// `--remap-path-prefix` for the workspace and the cargo home, as CARGO_ENCODED_RUSTFLAGS.
+fn remap_flags(workspace: &Path) -> String {
+    let cargo_home = env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let mut flags = vec![format!(
+        "--remap-path-prefix={}=/krmwasm",
+        workspace.display()
+    )];
+    if let Some(home) = cargo_home {
+        flags.push(format!("--remap-path-prefix={}=/cargo", home.display()));
+    }
+    flags.join("\x1f")
 }
 
 /// Fails early, with the fix, when the toolchain has no wasm32-wasip1 standard library.
