@@ -68,22 +68,28 @@ fn kubectl_kustomize_generates_images_from_an_image_config() {
     assert_eq!(cart["spec"]["builder"]["name"], "java");
 }
 
+/// A copy of examples/kustomize/shop with `from` replaced by `to` in its image-config.yaml.
+fn shop_with(from: &str, to: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("examples/kustomize/shop"), tmp.path());
+    let config = tmp.path().join("image-config.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains(from),
+        "{from:?} is not in the example any more"
+    );
+    std::fs::write(&config, text.replace(from, to)).unwrap();
+    tmp
+}
+
 #[test]
 fn kubectl_kustomize_fails_with_the_field_at_fault() {
     let home = tempfile::tempdir().unwrap();
     install_plugins(home.path());
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("examples/kustomize/shop"), tmp.path());
-    let config = tmp.path().join("image-config.yaml");
-    let text_before = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        text_before.replace(
-            "tag: registry.example.com/shop/web-frontend",
-            "tag: registry.example.com/shop/Web",
-        ),
-    )
-    .unwrap();
+    let tmp = shop_with(
+        "tag: registry.example.com/shop/web-frontend",
+        "tag: registry.example.com/shop/Web",
+    );
 
     let out = kustomize(tmp.path(), home.path());
     assert!(!out.status.success());
@@ -126,19 +132,11 @@ fn kubectl_kustomize_generates_builders_from_a_builder_config() {
 fn kubectl_kustomize_runs_the_validator_as_a_transformer() {
     let home = tempfile::tempdir().unwrap();
     install_plugins(home.path());
-    let tmp = tempfile::tempdir().unwrap();
-    copy_dir(&repo_root().join("examples/kustomize/shop"), tmp.path());
-    let config = tmp.path().join("image-config.yaml");
-    let text_before = std::fs::read_to_string(&config).unwrap();
     // A registry the ValidatorConfig does not allow: kpack-image accepts it, the validator does not.
-    std::fs::write(
-        &config,
-        text_before.replace(
-            "registry: registry.example.com/shop",
-            "registry: docker.io/shop",
-        ),
-    )
-    .unwrap();
+    let tmp = shop_with(
+        "registry: registry.example.com/shop",
+        "registry: docker.io/shop",
+    );
     let out = kustomize(tmp.path(), home.path());
     assert!(!out.status.success(), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);

@@ -23,7 +23,24 @@ pub struct ObjectMeta {
     pub other: Map<String, Value>,
 }
 
+/// Label on everything krmwasm's generators write: `app.kubernetes.io/managed-by: krmwasm`.
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+pub const MANAGED_BY: &str = "krmwasm";
+/// Annotation naming the config that generated an object (`ImageConfig/shop`); see
+/// `krm::generated` for what owning an object means.
+pub const GENERATED_BY_ANNOTATION: &str = "kpack.krmwasm.dev/generated-by";
+
 impl ObjectMeta {
+    /// Metadata carrying the managed-by label and the generated-by annotation for `owner`.
+    pub fn generated_by(owner: &str) -> Self {
+        let mut meta = ObjectMeta::default();
+        meta.labels
+            .insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
+        meta.annotations
+            .insert(GENERATED_BY_ANNOTATION.into(), owner.into());
+        meta
+    }
+
     pub fn named(name: impl Into<String>) -> Self {
         ObjectMeta {
             name: Some(name.into()),

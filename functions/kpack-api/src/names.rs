@@ -26,6 +26,14 @@ pub fn is_label_value(value: &str) -> bool {
                 .all(|&c| alnum(c) || matches!(c, b'-' | b'_' | b'.')))
 }
 
+/// A service binding name, as kpack's webhook requires: `^[a-z0-9\-\.]{1,253}$`.
+pub fn is_binding_name(name: &str) -> bool {
+    (1..=253).contains(&name.len())
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+}
+
 /// A name valid for a kpack Image: a DNS-1123 subdomain that is also a label value.
 pub fn is_image_name(name: &str) -> bool {
     is_dns1123_subdomain(name) && is_label_value(name)

@@ -1,56 +1,69 @@
 //! Helpers that shape the JSON Schemas generated from the types.
 
 use schemars::JsonSchema;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The schema of `T` as krmwasm publishes it: JSON Schema 2020-12; an optional field is just
 /// its type (so validators report errors inside it, not a bare `anyOf` failure); no `default`s.
 pub fn root_for<T: JsonSchema>() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize");
-    strip_defaults(&mut schema);
-    drop_null_alternatives(&mut schema);
+    for_each_schema(&mut schema, &mut |s| {
+        strip_default(s);
+        drop_null_alternative(s);
+    });
     schema
+}
+
+/// Calls `f` on every schema object of a schema tree, parents before children. Under
+/// `properties` the keys are field names, not keywords, so that map itself is not passed.
+fn for_each_schema(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+    match value {
+        Value::Object(map) => {
+            f(map);
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::Object(props) if key == "properties" => {
+                        props.values_mut().for_each(|p| for_each_schema(p, f))
+                    }
+                    _ => for_each_schema(v, f),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| for_each_schema(v, f)),
+        _ => {}
+    }
+}
+
+/// Removes the `default` keyword schemars derives from `#[serde(default)]`: it is the empty
+/// value of the Rust type, not a default anyone should rely on.
+fn strip_default(schema: &mut Map<String, Value>) {
+    schema.remove("default");
 }
 
 /// `anyOf: [X, {type: null}]` becomes X, and `type: [T, "null"]` becomes `type: T`. An
 /// absent field and a null one decode the same, and without the `anyOf` a validator points
 /// at the faulty field inside an optional object instead of failing the whole `anyOf`.
-fn drop_null_alternatives(value: &mut Value) {
+fn drop_null_alternative(map: &mut Map<String, Value>) {
     let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::Array(types)) = map.get_mut("type")
-                && types.len() == 2
-                && types.iter().any(|t| t == "null")
-            {
-                types.retain(|t| t != "null");
-                let only = types.remove(0);
-                map.insert("type".into(), only);
-            }
-            let replacement = match map.get("anyOf") {
-                Some(Value::Array(alts)) if alts.len() == 2 && alts.iter().any(is_null) => {
-                    alts.iter().find(|a| !is_null(a)).cloned()
-                }
-                _ => None,
-            };
-            if let Some(Value::Object(inner)) = replacement {
-                map.remove("anyOf");
-                for (k, v) in inner {
-                    map.entry(k).or_insert(v);
-                }
-            }
-            for (key, v) in map.iter_mut() {
-                if key == "properties" {
-                    if let Value::Object(props) = v {
-                        props.values_mut().for_each(drop_null_alternatives);
-                    }
-                } else {
-                    drop_null_alternatives(v);
-                }
-            }
+    if let Some(Value::Array(types)) = map.get_mut("type")
+        && types.len() == 2
+        && types.iter().any(|t| t == "null")
+    {
+        types.retain(|t| t != "null");
+        let only = types.remove(0);
+        map.insert("type".into(), only);
+    }
+    let replacement = match map.get("anyOf") {
+        Some(Value::Array(alts)) if alts.len() == 2 && alts.iter().any(is_null) => {
+            alts.iter().find(|a| !is_null(a)).cloned()
         }
-        Value::Array(items) => items.iter_mut().for_each(drop_null_alternatives),
-        _ => {}
+        _ => None,
+    };
+    if let Some(Value::Object(inner)) = replacement {
+        map.remove("anyOf");
+        for (k, v) in inner {
+            map.entry(k).or_insert(v);
+        }
     }
 }
 
@@ -69,27 +82,5 @@ pub fn require(schema: &mut schemars::Schema, fields: &[&str]) {
                 list.push(Value::String(f.to_string()));
             }
         }
-    }
-}
-
-/// Removes the `default` keywords schemars derives from `#[serde(default)]`: they are the
-/// empty values of the Rust types, not defaults anyone should rely on.
-pub fn strip_defaults(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.remove("default");
-            for (key, v) in map.iter_mut() {
-                // Under `properties`, keys are field names, not keywords.
-                if key == "properties" {
-                    if let Value::Object(props) = v {
-                        props.values_mut().for_each(strip_defaults);
-                    }
-                } else {
-                    strip_defaults(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_defaults),
-        _ => {}
     }
 }

@@ -13,26 +13,11 @@ use kpack_api::meta::ObjectMeta;
 use krm::config::ConfigLocation;
 use krm::{Diagnostic, Failure, Object, ResourceList};
 use resolve::Catalog;
-use serde_json::Map;
 
 pub const FUNCTION_NAME: &str = "kpack-builder";
-pub const GENERATED_BY_ANNOTATION: &str = "kpack.krmwasm.dev/generated-by";
+pub use kpack_api::meta::GENERATED_BY_ANNOTATION;
 
-/// A problem in the config: the field path and what is wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub path: String,
-    pub message: String,
-}
-
-impl Problem {
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use krm::config::Problem;
 
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
     let config = list.function_config.clone().ok_or_else(|| {
@@ -59,8 +44,9 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
             "DependencyDescriptor/{}",
             config.name().unwrap_or("kp-import")
         );
-        let (generated, notes) = descriptor::expand(&d, &list.items, &generated_meta(&owner))
-            .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
+        let (generated, notes) =
+            descriptor::expand(&d, &list.items, &ObjectMeta::generated_by(&owner))
+                .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
         return finish(list, generated, notes, &owner, &location);
     }
     krm::config::expect_kind(
@@ -124,7 +110,7 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
         name: &name,
         namespace: config.namespace(),
         spec: &spec,
-        meta: generated_meta(&owner),
+        meta: ObjectMeta::generated_by(&owner),
         problems,
         notes: Vec::new(),
     };
@@ -157,19 +143,6 @@ fn finish(
         );
     }
     Ok(())
-}
-
-/// The label and annotation every generated object carries.
-fn generated_meta(owner: &str) -> ObjectMeta {
-    let mut labels = Map::new();
-    labels.insert("app.kubernetes.io/managed-by".into(), "krmwasm".into());
-    let mut annotations = Map::new();
-    annotations.insert(GENERATED_BY_ANNOTATION.into(), owner.into());
-    ObjectMeta {
-        labels,
-        annotations,
-        ..Default::default()
-    }
 }
 
 #[cfg(test)]

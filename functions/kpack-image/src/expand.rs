@@ -19,12 +19,7 @@ use serde_json::{Map, Value, json};
 /// Default git revision when an entry names none (the same default as `kp image save`).
 pub const DEFAULT_GIT_REVISION: &str = "main";
 
-/// One problem found in the config: the field path and what is wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Problem {
-    pub path: String,
-    pub message: String,
-}
+pub use krm::config::Problem;
 
 /// An image entry seen together with the defaults it falls back to.
 pub struct Entry<'a> {
@@ -543,12 +538,7 @@ impl<'a> Entry<'a> {
                 },
             };
             let name = r.name();
-            let valid = !name.is_empty()
-                && name.len() <= 253
-                && name.bytes().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.'
-                });
-            if !valid {
+            if !names::is_binding_name(name) {
                 self.problem(
                     format!("{path}[{i}]"),
                     format!("service name {name:?} must match ^[a-z0-9\\-\\.]{{1,253}}$"),
@@ -570,8 +560,11 @@ impl<'a> Entry<'a> {
         let services = self.services();
         let node_selector = match self.pick("nodeSelector", |f| &f.node_selector) {
             Some((sel, path)) => {
-                if sel.contains_key("kubernetes.io/os") {
-                    self.problem(format!("{path}.kubernetes.io/os"), "nodeSelector must not set kubernetes.io/os: kpack determines the os automatically");
+                if sel.contains_key(kpack::OS_NODE_SELECTOR) {
+                    self.problem(
+                        format!("{path}.{}", kpack::OS_NODE_SELECTOR),
+                        "nodeSelector must not set kubernetes.io/os: kpack determines the os automatically",
+                    );
                 }
                 Some(sel.clone())
             }
@@ -580,7 +573,7 @@ impl<'a> Entry<'a> {
         let creation_time = self
             .pick("creationTime", |f| &f.creation_time)
             .map(|(t, path)| {
-                if t != "now" && t.parse::<i64>().is_err() {
+                if !kpack::is_creation_time(t) {
                     self.problem(
                         path,
                         format!("creationTime {t:?} must be `now` or Unix epoch seconds"),

@@ -14,14 +14,11 @@ use expand::{Entry, Problem};
 use kpack_api::meta::ObjectMeta;
 use krm::config::ConfigLocation;
 use krm::{Diagnostic, Failure, Object, ResourceList};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 pub const FUNCTION_NAME: &str = "kpack-image";
-pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
-pub const MANAGED_BY: &str = "krmwasm";
-/// Names the config that generated an object: `ImageConfig/<name>`.
-pub const GENERATED_BY_ANNOTATION: &str = "kpack.krmwasm.dev/generated-by";
+pub use kpack_api::meta::{GENERATED_BY_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL};
 
 /// The function: reads the `ImageConfig` in `functionConfig`, writes the objects into `items`.
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
@@ -94,15 +91,7 @@ fn generate(
         });
     }
 
-    let mut labels = Map::new();
-    labels.insert(MANAGED_BY_LABEL.into(), MANAGED_BY.into());
-    let mut annotations = Map::new();
-    annotations.insert(GENERATED_BY_ANNOTATION.into(), owner.into());
-    let meta = ObjectMeta {
-        labels,
-        annotations,
-        ..Default::default()
-    };
+    let meta = ObjectMeta::generated_by(owner);
 
     let mut first_use: BTreeMap<&str, usize> = BTreeMap::new();
     let mut accounts: Vec<(&ServiceAccountSpec, String)> = Vec::new();

@@ -37,20 +37,9 @@ pub struct Entry<'a> {
     pub object: Option<Cow<'a, Value>>,
 }
 
-impl Entry<'_> {
-    /// A string at a dotted path of the (defaulted) object.
-    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
-        let mut cur: &Value = self.object.as_deref()?;
-        for key in path {
-            cur = cur.get(key)?;
-        }
-        cur.as_str()
-    }
-}
-
 /// The function: validates every kpack object in `items`; results only, items untouched.
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
-    let settings = Settings::from_function_config(list.function_config.as_ref())?;
+    let settings = Settings::from_function_config(list.function_config.as_ref(), &list.items)?;
     let mut report = Report::new();
     let mut checker = SchemaChecker::default();
     let mut entries = Vec::new();

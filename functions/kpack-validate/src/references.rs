@@ -10,9 +10,6 @@ use krm::Severity;
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// The lifecycle every kpack installation ships.
-const INSTALLED_LIFECYCLE: &str = "default-lifecycle";
-
 pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
     duplicates(entries, report);
     let set = Set::new(entries);
@@ -249,7 +246,7 @@ fn builder_references(
         );
     }
     let lifecycle = str_of(object, "/spec/lifecycle/name");
-    if !lifecycle.is_empty() && lifecycle != INSTALLED_LIFECYCLE {
+    if !lifecycle.is_empty() && lifecycle != kpack_api::v1alpha2::DEFAULT_LIFECYCLE {
         set.require(
             e,
             "ClusterLifecycle",
@@ -276,7 +273,12 @@ fn builder_references(
         b.kind == "ClusterBuildpack"
             || (b.kind == "Buildpack" && (b.namespace.is_none() || b.namespace == e.namespace))
     }) {
-        if let Some(image) = bp.str_at(&["spec", "image"]) {
+        if let Some(image) = bp
+            .object
+            .as_deref()
+            .and_then(|o| o.pointer("/spec/image"))
+            .and_then(Value::as_str)
+        {
             providers.push(image);
         }
     }

@@ -85,6 +85,23 @@ mod tests {
     }
 }
 
+/// One problem found in a config: the field path and what is wrong. Functions collect them
+/// and report them all at once, through [`ConfigLocation::error`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Where a function's config came from, to attach to every result about it.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigLocation {

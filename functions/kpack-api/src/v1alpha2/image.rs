@@ -201,8 +201,7 @@ impl ImageSpec {
                 "spec.build.nodeSelector",
             ));
             if let Some(t) = &build.creation_time
-                && t != "now"
-                && t.parse::<i64>().is_err()
+                && !rules::is_creation_time(t)
             {
                 errors.push(FieldError::invalid(t, "spec.build.creationTime"));
             }

@@ -15,6 +15,7 @@ pub use builder::*;
 pub use buildpack::*;
 pub use image::*;
 pub use lifecycle::*;
+pub use rules::{OS_NODE_SELECTOR, is_creation_time};
 pub use source_resolver::*;
 pub use stack::*;
 pub use store::*;

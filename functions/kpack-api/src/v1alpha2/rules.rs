@@ -113,7 +113,7 @@ pub fn services(list: &[ObjectReference], path: &str) -> Vec<FieldError> {
         let name = s.name();
         if name.is_empty() {
             errors.push(FieldError::missing(&[&name_path]));
-        } else if !is_binding_name(name) {
+        } else if !crate::names::is_binding_name(name) {
             errors.push(FieldError::invalid(name, &name_path));
         } else if !seen.insert(name) {
             errors.push(FieldError::new(
@@ -128,20 +128,20 @@ pub fn services(list: &[ObjectReference], path: &str) -> Vec<FieldError> {
     errors
 }
 
-/// `^[a-z0-9\-\.]{1,253}$`
-fn is_binding_name(name: &str) -> bool {
-    (1..=253).contains(&name.len())
-        && name
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'.')
+/// The node selector key kpack sets itself (a build pod's os comes from the stack).
+pub const OS_NODE_SELECTOR: &str = "kubernetes.io/os";
+
+/// `creationTime` is `now` or Unix epoch seconds.
+pub fn is_creation_time(value: &str) -> bool {
+    value == "now" || value.parse::<i64>().is_ok()
 }
 
 /// `nodeSelector` must leave `kubernetes.io/os` to kpack.
 pub fn node_selector(selector: Option<&IndexMap<String, String>>, path: &str) -> Vec<FieldError> {
     match selector {
-        Some(s) if s.contains_key("kubernetes.io/os") => {
+        Some(s) if s.contains_key(OS_NODE_SELECTOR) => {
             vec![
-                FieldError::invalid_key("kubernetes.io/os", path)
+                FieldError::invalid_key(OS_NODE_SELECTOR, path)
                     .details("os is determined automatically"),
             ]
         }
