@@ -21,8 +21,11 @@ const WASM_PROFILE: &str = "wasm";
 struct Function {
     name: String,
     package: String,
+    version: String,
     /// (apiVersion, kind) pairs of the functionConfig kinds the function serves.
     kinds: Vec<(String, String)>,
+    /// `[package.metadata.krmwasm]` as written, for the catalog entry.
+    metadata: Value,
 }
 
 fn main() {
@@ -41,6 +44,10 @@ fn main() {
     println!(
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.toml").display()
+    );
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("schemas").display()
     );
     println!(
         "cargo:rerun-if-changed={}",
@@ -76,11 +83,16 @@ fn main() {
             .iter()
             .map(|(v, k)| format!("({v:?}, {k:?}), "))
             .collect();
+        let catalog = out_dir.join(format!("{}.catalog.json", f.name));
+        std::fs::write(&catalog, catalog_info(workspace, f).to_string()).unwrap();
         writeln!(
             code,
-            "    BuiltinFunction {{ name: {:?}, kinds: &[{kinds}], sha256: {sha256:?}, wasm: include_bytes!({:?}) }},",
+            "    BuiltinFunction {{ name: {:?}, version: {:?}, kinds: &[{kinds}], sha256: {sha256:?}, \
+             wasm: include_bytes!({:?}), catalog_info: include_str!({:?}) }},",
             f.name,
-            dst.display().to_string()
+            f.version,
+            dst.display().to_string(),
+            catalog.display().to_string()
         )
         .unwrap();
     }
@@ -133,12 +145,40 @@ fn discover(cargo: &str, workspace: &Path) -> Vec<Function> {
             .collect();
         functions.push(Function {
             name,
+            version: package["version"].as_str().unwrap_or_default().to_string(),
             package: package_name,
             kinds,
+            metadata: Value::Object(meta.clone()),
         });
     }
     functions.sort_by(|a, b| a.name.cmp(&b.name));
     functions
+}
+
+/// What the catalog entry of `f` needs beyond the module: its metadata, with each kind's
+/// JSON Schema from `schemas/<group>/<kind>_<version>.json` (written by `cargo run -p schemagen`).
+fn catalog_info(workspace: &Path, f: &Function) -> Value {
+    let mut schemas = serde_json::Map::new();
+    for (api_version, kind) in &f.kinds {
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+        let path = workspace
+            .join("schemas")
+            .join(group)
+            .join(format!("{}_{version}.json", kind.to_lowercase()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: no schema for {api_version}/{kind} at {} ({e}); write it with `cargo run -p schemagen`",
+                f.package,
+                path.display()
+            )
+        });
+        let schema: Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+        schemas.insert(format!("{api_version}/{kind}"), schema);
+    }
+    let mut info = f.metadata.clone();
+    info["schemas"] = Value::Object(schemas);
+    info
 }
 
 /// The target directory of the outer build (`<target>` in `<target>/[<triple>/]<profile>/build/…`).

@@ -5,12 +5,17 @@
 pub struct BuiltinFunction {
     /// Short name, used by `krmwasm run <name>`.
     pub name: &'static str,
+    /// The crate's version.
+    pub version: &'static str,
     /// The functionConfig kinds it serves, as (apiVersion, kind).
     pub kinds: &'static [(&'static str, &'static str)],
     /// Hex sha256 of `wasm`, computed at build time.
     pub sha256: &'static str,
     /// The WebAssembly module.
     pub wasm: &'static [u8],
+    /// JSON: the crate's `[package.metadata.krmwasm]` plus each kind's JSON Schema, from which
+    /// the built-in catalog entry is made (see `catalog::builtin`).
+    pub catalog_info: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/builtin_functions.rs"));

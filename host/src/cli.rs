@@ -1,8 +1,13 @@
 //! Command-line interface: argument parsing and dispatch to [`crate::commands`].
 
-use crate::commands::{self, Host, run::RunArgs};
+use crate::catalog::trust::{self, Trust};
+use crate::commands::{
+    self, Host, catalog::CatalogCommand, pull::PullArgs, push::PushArgs, run::RunArgs,
+};
 use crate::runtime::{Limits, Runtime};
-use crate::{builtin, units};
+use crate::sources::Sources;
+use crate::store::Store;
+use crate::{builtin, oci, units};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -14,16 +19,22 @@ const ABOUT: &str =
 
 const AFTER_HELP: &str = "\
 Without a command, krmwasm is an exec KRM function: it reads a ResourceList on stdin, runs the
-built-in function that serves the functionConfig's apiVersion/kind, and writes the result to
-stdout. That is how kpt (Kptfile `exec: krmwasm`) and kustomize (`exec: {path: krmwasm}`) call it.
-Installed as a kustomize plugin (`krmwasm plugins install`), it also works with
-`kubectl kustomize --enable-alpha-plugins`.";
+function that the trusted catalogs name for the functionConfig's apiVersion/kind, and writes the
+result to stdout. That is how kpt (Kptfile `exec: krmwasm`) and kustomize
+(`exec: {path: krmwasm}`) call it. Installed as a kustomize plugin (`krmwasm plugins install`),
+it also works with `kubectl kustomize --enable-alpha-plugins`.
+
+Trusted catalogs, searched in this order: --trusted-catalog (or KRMWASM_TRUSTED_CATALOGS,
+comma-separated), trustedCatalogs in $KRMWASM_CONFIG or $XDG_CONFIG_HOME/krmwasm/config.yaml,
+then the catalog built into krmwasm.";
 
 #[derive(Debug, Parser)]
 #[command(name = "krmwasm", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Print what krmwasm does (also KRMWASM_LOG=debug).
     #[arg(short, long, global = true)]
     pub verbose: bool,
@@ -43,12 +54,37 @@ pub struct SandboxArgs {
     /// Most a function may write to stdout (e.g. 64MiB).
     #[arg(long, global = true, env = "KRMWASM_OUTPUT_LIMIT", value_parser = units::parse_bytes, default_value = "64MiB")]
     pub output_limit: u64,
-    /// Where compiled modules are cached [default: the user's cache dir, krmwasm/modules].
+    /// Where compiled modules and fetched artifacts are cached [default: the user's cache
+    /// dir, krmwasm].
     #[arg(long, global = true, env = "KRMWASM_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Compile every time; write no cache.
+    /// Compile every time; keep no compiled modules (fetched artifacts are still kept).
     #[arg(long, global = true)]
     pub no_cache: bool,
+}
+
+/// Where functions come from and which are trusted.
+#[derive(Debug, clap::Args)]
+pub struct SourceArgs {
+    /// Trust this catalog (a file or oci://REF); repeat for more, searched in order before
+    /// the config file's and the built-in one.
+    #[arg(long = "trusted-catalog", global = true, env = trust::CATALOGS_ENV, value_name = "CATALOG", value_delimiter = ',')]
+    pub trusted_catalogs: Vec<String>,
+    /// Allow a module named by a function annotation (wasip1) without a catalog: its sha256.
+    #[arg(long = "allow-module", global = true, env = trust::ALLOWED_MODULES_ENV, value_name = "SHA256", value_delimiter = ',')]
+    pub allowed_modules: Vec<String>,
+    /// Never use the network: modules and catalogs come from the cache or fail.
+    #[arg(long, global = true, env = "KRMWASM_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub offline: bool,
+    /// Speak plain HTTP to this registry (loopback registries always are); repeatable.
+    #[arg(
+        long = "insecure-registry",
+        global = true,
+        env = "KRMWASM_INSECURE_REGISTRIES",
+        value_name = "HOST[:PORT]",
+        value_delimiter = ','
+    )]
+    pub insecure_registries: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -56,6 +92,13 @@ pub enum Command {
     /// Run one function over a ResourceList or a stream of resources.
     #[command(after_help = builtin_help())]
     Run(RunArgs),
+    /// Build, list, show and verify function catalogs.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Push a module or catalog to an OCI registry.
+    Push(PushArgs),
+    /// Pull a module or catalog from an OCI registry.
+    Pull(PullArgs),
     /// Set up kustomize to run krmwasm's functions as plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
@@ -63,7 +106,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
-    /// Link <DIR>/<group>/<version>/<kind>/<Kind> to krmwasm for every built-in kind.
+    /// Link <DIR>/<group>/<version>/<kind>/<Kind> to krmwasm for every kind in the trusted
+    /// catalogs.
     Install {
         /// Plugin home [default: $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin].
         #[arg(long)]
@@ -80,44 +124,60 @@ fn builtin_help() -> String {
     s
 }
 
-impl SandboxArgs {
+impl Cli {
     fn host(&self) -> anyhow::Result<Host> {
-        let cache_dir = if self.no_cache {
-            None
-        } else {
-            self.cache_dir
-                .clone()
-                .or_else(|| dirs::cache_dir().map(|d| d.join("krmwasm").join("modules")))
-        };
+        let cache_root = self
+            .sandbox
+            .cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|d| d.join("krmwasm")))
+            .unwrap_or_else(|| std::env::temp_dir().join("krmwasm-cache"));
+        let compiled = (!self.sandbox.no_cache).then(|| cache_root.join("compiled"));
         Ok(Host {
-            runtime: Runtime::new(cache_dir)?,
+            runtime: Runtime::new(compiled)?,
             limits: Limits {
-                memory: self.memory_limit,
-                timeout: self.timeout,
-                output: self.output_limit,
+                memory: self.sandbox.memory_limit,
+                timeout: self.sandbox.timeout,
+                output: self.sandbox.output_limit,
             },
+            sources: Sources {
+                store: Store::new(cache_root),
+                oci: oci::Settings {
+                    insecure_registries: self.sources.insecure_registries.clone(),
+                    offline: self.sources.offline,
+                },
+            },
+            trust: Trust::gather(
+                &self.sources.trusted_catalogs,
+                &self.sources.allowed_modules,
+            )?,
         })
     }
 }
 
-/// The legacy kustomize plugin a link named after a built-in kind stands for.
-fn legacy_plugin_invocation() -> Option<(&'static builtin::BuiltinFunction, PathBuf)> {
-    let mut args = std::env::args_os();
-    let program = PathBuf::from(args.next()?);
+/// The config file when krmwasm runs as a kustomize legacy exec plugin: it is then started
+/// through a link `<plugin home>/<group>/<version>/<kind>/<Kind>` with the config as its one
+/// argument (see `krmwasm plugins install`).
+fn legacy_plugin_invocation() -> Option<PathBuf> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let [program, config] = args.as_slice() else {
+        return None;
+    };
+    let program = PathBuf::from(program);
     let kind = program.file_name()?.to_str()?;
-    let function = builtin::by_kind_name(kind)?;
-    Some((function, PathBuf::from(args.next()?)))
+    let kind_dir = program.parent()?.file_name()?.to_str()?;
+    let config = PathBuf::from(config);
+    (kind_dir == kind.to_lowercase() && kind != kind_dir).then_some(config)
 }
 
 pub fn main() -> ExitCode {
     if std::env::var("KRMWASM_LOG").is_ok_and(|v| v == "debug") {
         crate::log::set_verbose(true);
     }
-    let result = if let Some((function, config)) = legacy_plugin_invocation() {
+    let result = if let Some(config) = legacy_plugin_invocation() {
         Cli::parse_from(["krmwasm"])
-            .sandbox
             .host()
-            .and_then(|host| commands::legacy_plugin::run(&host, function, &config))
+            .and_then(|host| commands::legacy_plugin::run(&host, &config))
     } else {
         let cli = Cli::parse();
         if cli.verbose {
@@ -137,14 +197,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => commands::exec::exec(&cli.sandbox.host()?),
-        Some(Command::Run(args)) => commands::run::run(&cli.sandbox.host()?, args),
+        None => commands::exec::exec(&cli.host()?),
+        Some(Command::Run(args)) => commands::run::run(&cli.host()?, args),
+        Some(Command::Catalog(command)) => commands::catalog::run(&cli.host()?, command),
+        Some(Command::Push(args)) => commands::push::push(&cli.host()?, args),
+        Some(Command::Pull(args)) => commands::pull::pull(&cli.host()?, args),
         Some(Command::Plugins(PluginsCommand::Install { dir })) => {
             let dir = match dir {
                 Some(d) => d.clone(),
                 None => commands::plugins::default_plugin_home()?,
             };
-            for path in commands::plugins::install(&dir)? {
+            let host = cli.host()?;
+            let kinds = commands::plugins::kinds(&host.catalogs().load_all()?);
+            for path in commands::plugins::install(&dir, &kinds)? {
                 println!("{}", path.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -5,8 +5,12 @@
 //! functions are compiled into the binary ([`builtin`]).
 
 pub mod builtin;
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod log;
+pub mod oci;
 pub mod runtime;
+pub mod sources;
+pub mod store;
 pub mod units;

@@ -160,7 +160,7 @@ fn a_second_run_uses_the_compiled_module_cache() {
         "{}",
         text(&first.stderr)
     );
-    let entries: Vec<_> = std::fs::read_dir(cache.path())
+    let entries: Vec<_> = std::fs::read_dir(cache.path().join("compiled"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
@@ -178,7 +178,7 @@ fn a_second_run_uses_the_compiled_module_cache() {
     assert_eq!(first.stdout, second.stdout);
 
     // A damaged cache entry is recompiled, not trusted.
-    std::fs::write(cache.path().join(&name), b"garbage").unwrap();
+    std::fs::write(cache.path().join("compiled").join(&name), b"garbage").unwrap();
     let third = run();
     assert_success(&third);
     assert!(
@@ -206,7 +206,7 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
 
     // Generator: nothing on stdin.
     let mut cmd = std::process::Command::new(&plugin);
-    cmd.arg(&config).env("KRMWASM_CACHE_DIR", cache_dir());
+    isolate(cmd.arg(&config));
     let out = run_with_stdin(&mut cmd, b"");
     assert_success(&out);
     let docs = krm::codec::parse_stream(&out.stdout).unwrap();
@@ -215,7 +215,7 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
 
     // Transformer: resources on stdin come back with the generated ones.
     let mut cmd = std::process::Command::new(&plugin);
-    cmd.arg(&config).env("KRMWASM_CACHE_DIR", cache_dir());
+    isolate(cmd.arg(&config));
     let out = run_with_stdin(
         &mut cmd,
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",

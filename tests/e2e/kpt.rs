@@ -11,6 +11,7 @@ fn render(package: &Path) -> Output {
         .args(["fn", "render", "--allow-exec", "--truncate-output=false"])
         .current_dir(package)
         .env("PATH", path_with_krmwasm())
+        .env("KRMWASM_CONFIG", no_user_config())
         .env("KRMWASM_CACHE_DIR", cache_dir())
         .output()
         .unwrap()

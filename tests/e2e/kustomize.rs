@@ -31,6 +31,7 @@ fn kustomize(dir: &Path, plugin_home: &Path) -> Output {
         .args(["kustomize", "--enable-alpha-plugins"])
         .arg(dir)
         .env("KUSTOMIZE_PLUGIN_HOME", plugin_home)
+        .env("KRMWASM_CONFIG", no_user_config())
         .env("KRMWASM_CACHE_DIR", cache_dir())
         .output()
         .unwrap()

@@ -21,14 +21,35 @@ pub fn cache_dir() -> &'static Path {
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
+/// A krmwasm config file path that does not exist, so the user's own config is not read.
+pub fn no_user_config() -> PathBuf {
+    cache_dir().join("no-such-config.yaml")
+}
+
 /// `krmwasm` with the test cache and no inherited krmwasm settings.
 pub fn krmwasm() -> Command {
     let mut cmd = Command::new(krmwasm_path());
+    isolate(&mut cmd);
+    cmd
+}
+
+/// The test cache, no user config, and none of the user's krmwasm settings, for `cmd` (krmwasm
+/// itself, or kpt and kubectl that start it).
+pub fn isolate(cmd: &mut Command) -> &mut Command {
     cmd.env("KRMWASM_CACHE_DIR", cache_dir())
-        .env_remove("KRMWASM_LOG")
-        .env_remove("KRMWASM_TIMEOUT")
-        .env_remove("KRMWASM_MEMORY_LIMIT")
-        .env_remove("KRMWASM_OUTPUT_LIMIT");
+        .env("KRMWASM_CONFIG", no_user_config());
+    for var in [
+        "KRMWASM_LOG",
+        "KRMWASM_TIMEOUT",
+        "KRMWASM_MEMORY_LIMIT",
+        "KRMWASM_OUTPUT_LIMIT",
+        "KRMWASM_TRUSTED_CATALOGS",
+        "KRMWASM_ALLOWED_MODULES",
+        "KRMWASM_OFFLINE",
+        "KRMWASM_INSECURE_REGISTRIES",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

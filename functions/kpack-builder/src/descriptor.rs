@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 pub const GROUP: &str = "kp.kpack.io";
+pub const KIND: &str = "DependencyDescriptor";
 pub const VERSIONS: [&str; 3] = ["v1", "v1alpha3", "v1alpha1"];
 
 /// `kp.kpack.io/v1`, the shape older versions are converted to.

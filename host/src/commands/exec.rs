@@ -1,10 +1,10 @@
 //! `krmwasm` with no arguments: an exec KRM function, as kustomize's `exec:` and kpt's
-//! Kptfile `exec:` call it. The function is chosen by `functionConfig` apiVersion/kind.
+//! Kptfile `exec:` call it. The function is chosen by `functionConfig` apiVersion/kind through
+//! the trusted catalogs, or by its `config.kubernetes.io/function` annotation (see dispatch).
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
 use anyhow::{Context, anyhow};
-use krm::Object;
 use krm::codec::{self, Format};
 use std::process::ExitCode;
 
@@ -19,17 +19,8 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
             builtin::known_kinds()
         )
     })?;
-    let (api_version, kind) = (
-        config.api_version().unwrap_or_default(),
-        config.kind().unwrap_or_default(),
-    );
-    let function = builtin::by_kind(api_version, kind).ok_or_else(|| {
-        anyhow!(
-            "no function serves functionConfig {api_version}/{kind}; known kinds: {}",
-            builtin::known_kinds()
-        )
-    })?;
-    let outcome = host.call(function.name, function.wasm, Some(function.sha256), &list)?;
+    let wasm = super::dispatch::module_for_config(host, config)?;
+    let outcome = host.call(&wasm, &list)?;
     if let Some(output) = &outcome.output {
         write_stdout(&codec::to_bytes(output, Format::Yaml))?;
     }

@@ -4,30 +4,22 @@
 //! stream. `krmwasm plugins install` lays out the links.
 
 use super::{Host, exit_code, read_stdin, write_stdout};
-use crate::builtin::BuiltinFunction;
 use anyhow::Context;
 use krm::ResourceList;
 use krm::codec;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(
-    host: &Host,
-    function: &BuiltinFunction,
-    config_path: &Path,
-) -> anyhow::Result<ExitCode> {
+pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     let config_bytes = std::fs::read(config_path)
         .with_context(|| format!("cannot read the plugin config {}", config_path.display()))?;
     let config = codec::parse_value(&config_bytes)
         .with_context(|| format!("the plugin config {} is not YAML", config_path.display()))?;
     let items = codec::parse_stream(&read_stdin()?)
         .context("the resources on stdin are not a YAML stream")?;
-    let outcome = host.call(
-        function.name,
-        function.wasm,
-        Some(function.sha256),
-        &ResourceList::new(items, Some(config)),
-    )?;
+    let wasm = super::dispatch::module_for_config(host, &config)
+        .with_context(|| format!("plugin config {}", config_path.display()))?;
+    let outcome = host.call(&wasm, &ResourceList::new(items, Some(config)))?;
     if outcome.exit_code == 0
         && let Some(output) = &outcome.output
     {

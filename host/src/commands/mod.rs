@@ -1,20 +1,29 @@
 //! One module per way krmwasm is invoked.
 
+pub mod catalog;
+pub mod dispatch;
 pub mod exec;
 pub mod legacy_plugin;
 pub mod plugins;
+pub mod pull;
+pub mod push;
 pub mod run;
 
-use crate::runtime::{Limits, Runtime};
+use crate::catalog::trust::{Trust, TrustedCatalogs};
+use crate::runtime::{Limits, Runtime, VerifiedWasm};
+use crate::sources::Sources;
 use anyhow::{Context, bail};
 use krm::ResourceList;
 use krm::codec::{self, Format};
 use std::io::{Read, Write};
 
-/// The host side of one function call: the runtime, the limits, and the KRM protocol.
+/// The host side of a function call: where modules come from, what is trusted, the runtime,
+/// the limits, and the KRM protocol.
 pub struct Host {
     pub runtime: Runtime,
     pub limits: Limits,
+    pub sources: Sources,
+    pub trust: Trust,
 }
 
 /// What a function returned: its exit code and, when it wrote one, its ResourceList.
@@ -24,18 +33,17 @@ pub struct CallOutcome {
 }
 
 impl Host {
+    /// The trusted catalogs, in search order.
+    pub fn catalogs(&self) -> TrustedCatalogs<'_> {
+        TrustedCatalogs::new(&self.trust, &self.sources)
+    }
+
     /// Runs `wasm` over `input`. The function gets JSON and is asked for JSON back
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
-    /// `sha256` is the module's digest when known (built-in functions), to skip hashing it.
-    pub fn call(
-        &self,
-        name: &str,
-        wasm: &[u8],
-        sha256: Option<&str>,
-        input: &ResourceList,
-    ) -> anyhow::Result<CallOutcome> {
-        let loaded = self.runtime.load(name, wasm, sha256)?;
+    pub fn call(&self, wasm: &VerifiedWasm, input: &ResourceList) -> anyhow::Result<CallOutcome> {
+        let name = wasm.name.as_str();
+        let loaded = self.runtime.load(wasm)?;
         let stdin = codec::to_bytes(input, Format::Json);
         let started = std::time::Instant::now();
         let invocation = self.runtime.invoke(

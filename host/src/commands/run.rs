@@ -3,6 +3,8 @@
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
+use crate::runtime::VerifiedWasm;
+use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
 use krm::ResourceList;
 use krm::codec::{self, Format};
@@ -13,7 +15,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// A .wasm module, or the name of a built-in function (see `krmwasm run --help`).
+    /// A .wasm module, an oci:// reference to one, or the name of a built-in function (see
+    /// `krmwasm run --help`).
     pub function: String,
     /// The input: a ResourceList, or YAML streams of resources ("-" for stdin, the default).
     /// Repeat it to give several files; their resources are annotated with their file and
@@ -35,7 +38,7 @@ pub enum OutputFormat {
 }
 
 pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let Resolved { name, wasm, sha256 } = resolve(&args.function)?;
+    let wasm = resolve(host, &args.function)?;
     let mut list = read_input(args)?;
     if let Some(path) = &args.fn_config {
         let bytes = std::fs::read(path)
@@ -44,7 +47,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot parse the function config {}", path.display()))?;
         list.function_config = Some(config);
     }
-    let outcome = host.call(&name, &wasm, sha256, &list)?;
+    let outcome = host.call(&wasm, &list)?;
     if let Some(output) = &outcome.output {
         let format = match args.output {
             OutputFormat::Yaml => Format::Yaml,
@@ -55,43 +58,34 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(outcome.exit_code))
 }
 
-/// The module a `run` argument names.
-struct Resolved {
-    name: String,
-    wasm: Cow<'static, [u8]>,
-    /// Known for built-in functions (computed at build time).
-    sha256: Option<&'static str>,
-}
-
-/// A path to a module, or a built-in function's name or kind.
-fn resolve(function: &str) -> anyhow::Result<Resolved> {
+/// A path to a module, an `oci://` reference, or a built-in function's name or kind. Naming a
+/// module here is trusting it; a built-in one is still checked against its built-in digest.
+fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
+    if function.starts_with(crate::oci::SCHEME) {
+        let image = AnnotatedModule::Image(function.to_string());
+        return host.sources.unchecked_module(&image);
+    }
     let path = std::path::Path::new(function);
     if path.is_file() || function.ends_with(".wasm") {
-        let wasm = std::fs::read(path)
-            .with_context(|| format!("cannot read the module {}", path.display()))?;
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| function.to_string());
-        return Ok(Resolved {
-            name,
-            wasm: Cow::Owned(wasm),
-            sha256: None,
-        });
+        return host
+            .sources
+            .unchecked_module(&AnnotatedModule::File(path.to_path_buf()));
     }
     let f = builtin::by_name(function)
         .or_else(|| builtin::by_kind_name(function))
         .ok_or_else(|| {
             anyhow!(
-                "{function:?} is neither a .wasm file nor a built-in function ({})",
+                "{function:?} is neither a .wasm file, an oci:// reference nor a built-in function ({})",
                 builtin::known_names()
             )
         })?;
-    Ok(Resolved {
-        name: f.name.to_string(),
-        wasm: Cow::Borrowed(f.wasm),
-        sha256: Some(f.sha256),
-    })
+    Ok(VerifiedWasm::check(
+        f.name,
+        "the krmwasm binary",
+        Cow::Borrowed(f.wasm),
+        f.sha256,
+        "the built-in catalog",
+    )?)
 }
 
 fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {

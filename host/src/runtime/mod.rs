@@ -70,6 +70,69 @@ pub struct Invocation {
     pub stderr: Vec<u8>,
 }
 
+/// A module's bytes with their sha256, checked against the digest its catalog entry names
+/// before anything compiles it or loads its compiled form from the cache.
+#[derive(Clone, Debug)]
+pub struct VerifiedWasm {
+    /// For messages: the function's name.
+    pub name: String,
+    pub bytes: std::borrow::Cow<'static, [u8]>,
+    /// Hex sha256 of `bytes`.
+    pub sha256: String,
+}
+
+/// The module's digest is not the one its catalog entry names.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "refusing to run {name} from {location}: its sha256 is {actual}, but {source_name} expects {expected}. \
+     The module changed after the catalog was written; rebuild the catalog from the module you \
+     trust (krmwasm catalog build), or fetch the module the catalog names"
+)]
+pub struct DigestMismatch {
+    pub name: String,
+    pub location: String,
+    pub source_name: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+impl VerifiedWasm {
+    /// Hashes `bytes` and accepts them only when the digest is `expected`.
+    pub fn check(
+        name: &str,
+        location: &str,
+        bytes: std::borrow::Cow<'static, [u8]>,
+        expected: &str,
+        source_name: &str,
+    ) -> Result<Self, DigestMismatch> {
+        let actual = sha256_hex(&bytes);
+        if actual != expected {
+            return Err(DigestMismatch {
+                name: name.to_string(),
+                location: location.to_string(),
+                source_name: source_name.to_string(),
+                expected: expected.to_string(),
+                actual,
+            });
+        }
+        Ok(VerifiedWasm {
+            name: name.to_string(),
+            bytes,
+            sha256: actual,
+        })
+    }
+
+    /// A module the user named directly (`krmwasm run ./fn.wasm`): their naming it is the
+    /// trust; the digest is still what keys the compiled cache.
+    pub fn unpinned(name: &str, bytes: std::borrow::Cow<'static, [u8]>) -> Self {
+        VerifiedWasm {
+            name: name.to_string(),
+            sha256: sha256_hex(&bytes),
+            bytes,
+        }
+    }
+}
+
 /// A compiled module, and whether it came from the on-disk cache.
 pub struct LoadedModule {
     pub module: Module,
@@ -137,15 +200,9 @@ impl Runtime {
         })
     }
 
-    /// Compiles `wasm`, or loads the compiled form from the cache. `sha256` is the module's
-    /// digest when already known (built-in modules), else it is computed.
-    pub fn load(
-        &self,
-        name: &str,
-        wasm: &[u8],
-        sha256: Option<&str>,
-    ) -> anyhow::Result<LoadedModule> {
-        let sha256 = sha256.map_or_else(|| cache::sha256_hex(wasm), str::to_string);
+    /// Compiles `wasm`, or loads the compiled form from the cache, keyed by its checked digest.
+    pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
+        let (name, sha256) = (&wasm.name, wasm.sha256.clone());
         if let Some(cache) = &self.cache
             && let Some(module) = cache.get(&self.engine, &sha256)
         {
@@ -157,7 +214,7 @@ impl Runtime {
             });
         }
         let started = std::time::Instant::now();
-        let module = Module::new(&self.engine, wasm)
+        let module = Module::new(&self.engine, &wasm.bytes)
             .map_err(to_anyhow)
             .with_context(|| format!("function {name} is not a valid WebAssembly module"))?;
         crate::debug!("{name}: compiled in {:?} ({sha256})", started.elapsed());

@@ -72,6 +72,15 @@ pub fn schemas() -> Vec<SchemaFile> {
         kpack_validate::config::KIND,
         kpack_api::schema::root_for::<kpack_validate::config::ValidatorConfig>(),
     ));
+    // One decoder reads every kp descriptor version, so each version gets its schema.
+    for version in kpack_builder::descriptor::VERSIONS {
+        files.push(file(
+            kpack_builder::descriptor::GROUP,
+            version,
+            kpack_builder::descriptor::KIND,
+            kpack_api::schema::root_for::<kpack_builder::descriptor::Descriptor>(),
+        ));
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
 }

@@ -1,0 +1,290 @@
+//! Which catalogs are trusted, and resolution through them.
+//!
+//! Trusted, in search order: the catalogs named by `--trusted-catalog` (or, when kustomize or
+//! kpt start krmwasm and cannot pass flags, `KRMWASM_TRUSTED_CATALOGS`, comma-separated), then
+//! those in the user's config file (`$KRMWASM_CONFIG`, else
+//! `$XDG_CONFIG_HOME/krmwasm/config.yaml`), then the catalog built into the binary. The first
+//! entry matching group, version and kind wins (KEP-2906). Nothing else is trusted.
+
+use super::{CatalogSource, Entry, LoadedCatalog, WasmRuntime};
+use crate::sources::Sources;
+use anyhow::{Context, anyhow, bail};
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub const CATALOGS_ENV: &str = "KRMWASM_TRUSTED_CATALOGS";
+pub const ALLOWED_MODULES_ENV: &str = "KRMWASM_ALLOWED_MODULES";
+pub const CONFIG_ENV: &str = "KRMWASM_CONFIG";
+const CONFIG_API_VERSION: &str = "krmwasm.dev/v1alpha1";
+const CONFIG_KIND: &str = "HostConfig";
+
+/// A catalog named for trust: a file or an `oci://` reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogRef {
+    File(PathBuf),
+    Oci(String),
+}
+
+impl CatalogRef {
+    /// `oci://…` or a path (relative to `base` when given).
+    pub fn parse(text: &str, base: Option<&Path>) -> Self {
+        if text.starts_with(crate::oci::SCHEME) {
+            return CatalogRef::Oci(text.to_string());
+        }
+        let path = Path::new(text.strip_prefix("file://").unwrap_or(text));
+        match base {
+            Some(base) if path.is_relative() => CatalogRef::File(base.join(path)),
+            _ => CatalogRef::File(path.to_path_buf()),
+        }
+    }
+}
+
+impl fmt::Display for CatalogRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogRef::File(path) => write!(f, "{}", path.display()),
+            CatalogRef::Oci(reference) => f.write_str(reference),
+        }
+    }
+}
+
+/// The user's config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct HostConfig {
+    api_version: String,
+    kind: String,
+    /// Accepted so the file can carry a name; not used.
+    #[serde(default)]
+    #[allow(dead_code)]
+    metadata: Option<serde_json::Value>,
+    /// Paths (relative to the config file) or `oci://` references.
+    #[serde(default)]
+    trusted_catalogs: Vec<String>,
+    /// sha256 digests of modules that may run from a function annotation without a catalog.
+    #[serde(default)]
+    allowed_modules: Vec<String>,
+}
+
+/// What the user trusts, gathered from flags, environment and config file.
+#[derive(Clone, Debug, Default)]
+pub struct Trust {
+    /// In search order; the built-in catalog comes after these.
+    pub catalogs: Vec<CatalogRef>,
+    /// Hex sha256 digests.
+    pub allowed_modules: Vec<String>,
+    /// Where the config file was read from, for messages.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Trust {
+    /// `flags`: `--trusted-catalog` values (clap falls back to the environment variable);
+    /// `allowed`: `--allow-module` values.
+    pub fn gather(flags: &[String], allowed: &[String]) -> anyhow::Result<Self> {
+        let mut trust = Trust {
+            catalogs: flags
+                .iter()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| CatalogRef::parse(s.trim(), None))
+                .collect(),
+            allowed_modules: Vec::new(),
+            config_file: None,
+        };
+        for digest in allowed {
+            trust.allowed_modules.push(
+                normalize_digest(digest).with_context(|| {
+                    format!("--allow-module / {ALLOWED_MODULES_ENV}: {digest:?}")
+                })?,
+            );
+        }
+        if let Some(path) = config_path()
+            && path.is_file()
+        {
+            let config = read_config(&path)?;
+            let base = path.parent().unwrap_or(Path::new("."));
+            trust.catalogs.extend(
+                config
+                    .trusted_catalogs
+                    .iter()
+                    .map(|s| CatalogRef::parse(s, Some(base))),
+            );
+            for digest in &config.allowed_modules {
+                trust.allowed_modules.push(
+                    normalize_digest(digest).with_context(|| {
+                        format!("{}: allowedModules: {digest:?}", path.display())
+                    })?,
+                );
+            }
+            trust.config_file = Some(path);
+        }
+        Ok(trust)
+    }
+
+    /// How to trust a catalog, for error messages.
+    pub fn how_to_trust() -> String {
+        let config = config_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "$XDG_CONFIG_HOME/krmwasm/config.yaml".into());
+        format!(
+            "trust a catalog that lists it with --trusted-catalog PATH|oci://REF, the \
+             {CATALOGS_ENV} environment variable (comma-separated; for kustomize and kpt, which \
+             start krmwasm without flags), or trustedCatalogs in {config}"
+        )
+    }
+}
+
+/// `$KRMWASM_CONFIG`, else `<user config dir>/krmwasm/config.yaml`.
+pub fn config_path() -> Option<PathBuf> {
+    match std::env::var_os(CONFIG_ENV) {
+        Some(path) if !path.is_empty() => Some(PathBuf::from(path)),
+        _ => dirs::config_dir().map(|d| d.join("krmwasm").join("config.yaml")),
+    }
+}
+
+fn read_config(path: &Path) -> anyhow::Result<HostConfig> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the krmwasm config {}", path.display()))?;
+    let value = krm::codec::parse_value(&bytes)
+        .map_err(|e| anyhow!("{}: not YAML: {e}", path.display()))?;
+    let config: HostConfig = serde_path_to_error::deserialize(value)
+        .map_err(|e| anyhow!("{}: {}: {}", path.display(), e.path(), e.inner()))?;
+    if config.api_version != CONFIG_API_VERSION || config.kind != CONFIG_KIND {
+        bail!(
+            "{}: expected apiVersion {CONFIG_API_VERSION} and kind {CONFIG_KIND}, found {} {}",
+            path.display(),
+            config.api_version,
+            config.kind
+        );
+    }
+    Ok(config)
+}
+
+/// `sha256:<hex>` or `<hex>` → `<hex>`.
+pub fn normalize_digest(text: &str) -> anyhow::Result<String> {
+    let hex = text.trim().strip_prefix("sha256:").unwrap_or(text.trim());
+    if super::is_sha256_hex(hex) {
+        Ok(hex.to_string())
+    } else {
+        bail!("not a sha256 digest (sha256:<64 lowercase hex digits>)")
+    }
+}
+
+/// A catalog entry chosen for a functionConfig, owned.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub source: CatalogSource,
+    /// `group/version/Kind`.
+    pub gvk: String,
+    /// The function's name for messages: the kind.
+    pub name: String,
+    pub wasm: WasmRuntime,
+}
+
+impl Resolved {
+    pub fn of(catalog: &LoadedCatalog, entry: Entry<'_>) -> Self {
+        Resolved {
+            source: catalog.source.clone(),
+            gvk: entry.gvk(),
+            name: entry.definition.names.kind.clone(),
+            wasm: entry.wasm.clone(),
+        }
+    }
+}
+
+/// The trusted catalogs, loaded on demand, in search order.
+pub struct TrustedCatalogs<'a> {
+    trust: &'a Trust,
+    sources: &'a Sources,
+}
+
+impl<'a> TrustedCatalogs<'a> {
+    pub fn new(trust: &'a Trust, sources: &'a Sources) -> Self {
+        TrustedCatalogs { trust, sources }
+    }
+
+    /// Each trusted catalog in order, the built-in one last. A named catalog that cannot be
+    /// read is an error: it was trusted on purpose, and skipping it could pick another module.
+    pub fn load_all(&self) -> anyhow::Result<Vec<LoadedCatalog>> {
+        let mut all = Vec::new();
+        for reference in &self.trust.catalogs {
+            all.push(self.sources.catalog(reference)?);
+        }
+        all.push(builtin());
+        Ok(all)
+    }
+
+    /// The first entry for `api_version`/`kind`, loading catalogs only until it is found.
+    pub fn resolve(&self, api_version: &str, kind: &str) -> anyhow::Result<Resolved> {
+        let mut searched = Vec::new();
+        for reference in &self.trust.catalogs {
+            let catalog = self.sources.catalog(reference)?;
+            if let Some(entry) = catalog.catalog.find(api_version, kind) {
+                return Ok(Resolved::of(&catalog, entry));
+            }
+            searched.push(reference.to_string());
+        }
+        let builtin = builtin();
+        if let Some(entry) = builtin.catalog.find(api_version, kind) {
+            return Ok(Resolved::of(&builtin, entry));
+        }
+        searched.push(builtin.source.to_string());
+        bail!(
+            "no trusted catalog has a function for functionConfig {api_version}/{kind} \
+             (searched: {}; built-in kinds: {}). To run a function from another catalog, {}",
+            searched.join(", "),
+            crate::builtin::known_kinds(),
+            Trust::how_to_trust()
+        )
+    }
+
+    /// Where a module with this digest is trusted: a catalog entry or an allowed digest.
+    pub fn trusts_digest(&self, sha256: &str) -> anyhow::Result<Option<String>> {
+        if self.trust.allowed_modules.iter().any(|d| d == sha256) {
+            return Ok(Some("an allowed module digest".into()));
+        }
+        for catalog in self.load_all()? {
+            if let Some(entry) = catalog.catalog.find_digest(sha256) {
+                return Ok(Some(format!("{} ({})", catalog.source, entry.gvk())));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The catalog of the functions compiled into this binary.
+pub fn builtin() -> LoadedCatalog {
+    LoadedCatalog {
+        source: CatalogSource::Builtin,
+        catalog: super::builtin::catalog(&super::builtin::ModuleUris::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_refs_are_files_or_oci() {
+        assert_eq!(
+            CatalogRef::parse("oci://r/x:1", None),
+            CatalogRef::Oci("oci://r/x:1".into())
+        );
+        assert_eq!(
+            CatalogRef::parse("c.yaml", Some(Path::new("/etc/k"))),
+            CatalogRef::File("/etc/k/c.yaml".into())
+        );
+        assert_eq!(
+            CatalogRef::parse("/abs/c.yaml", Some(Path::new("/etc/k"))),
+            CatalogRef::File("/abs/c.yaml".into())
+        );
+    }
+
+    #[test]
+    fn digests_are_normalized() {
+        let hex = "ab".repeat(32);
+        assert_eq!(normalize_digest(&format!("sha256:{hex}")).unwrap(), hex);
+        assert_eq!(normalize_digest(&hex).unwrap(), hex);
+        assert!(normalize_digest("sha256:xyz").is_err());
+    }
+}

@@ -1,0 +1,436 @@
+//! Modules and catalogs as OCI artifacts, through the `oci-client` crate.
+//!
+//! Push writes the CNCF TAG-Runtime Wasm artifact layout for modules (config
+//! `application/vnd.wasm.config.v0+json`, one `application/wasm` layer) and KEP-2906's proposed
+//! catalog layer type for catalogs. Pull also accepts the older wasm-to-oci layer type. Every
+//! fetched blob lands in the [`Store`] by digest; `offline` answers from the store alone.
+
+mod auth;
+
+use crate::store::{RefRecord, Store};
+use anyhow::{Context, anyhow, bail};
+use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
+use oci_client::manifest::{self, OciDescriptor, OciImageManifest};
+use oci_client::{Client, Reference};
+use std::time::Instant;
+
+/// CNCF Wasm artifact: the module layer.
+pub const WASM_LAYER: &str = "application/wasm";
+/// CNCF Wasm artifact: the config blob.
+pub const WASM_CONFIG: &str = "application/vnd.wasm.config.v0+json";
+/// The older wasm-to-oci layer type, still read.
+pub const LEGACY_WASM_LAYER: &str = manifest::WASM_LAYER_MEDIA_TYPE;
+/// KEP-2906's proposed media type for a catalog.
+pub const CATALOG_LAYER: &str = "application/vnd.cncf.kubernetes.krm-func-catalog.layer.v1+yaml";
+/// OCI 1.1's empty config, for artifacts without one (catalogs).
+const EMPTY_CONFIG: &str = "application/vnd.oci.empty.v1+json";
+/// `oci://` marks a reference in catalogs, flags and annotations.
+pub const SCHEME: &str = "oci://";
+
+/// What an artifact holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArtifactKind {
+    Module,
+    Catalog,
+}
+
+impl ArtifactKind {
+    fn of_layer(media_type: &str) -> Option<Self> {
+        match media_type {
+            WASM_LAYER | LEGACY_WASM_LAYER => Some(ArtifactKind::Module),
+            CATALOG_LAYER => Some(ArtifactKind::Catalog),
+            _ => None,
+        }
+    }
+
+    /// What a file holds, by its first bytes.
+    pub fn of_file(bytes: &[u8]) -> Self {
+        if bytes.starts_with(b"\0asm") {
+            ArtifactKind::Module
+        } else {
+            ArtifactKind::Catalog
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            ArtifactKind::Module => "module",
+            ArtifactKind::Catalog => "catalog",
+        }
+    }
+}
+
+/// How registries are reached.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Registries (`host[:port]`) spoken to over plain HTTP besides loopback ones.
+    pub insecure_registries: Vec<String>,
+    /// Never touch the network; answer from the store or fail.
+    pub offline: bool,
+}
+
+/// A pulled artifact.
+#[derive(Debug)]
+pub struct Pulled {
+    pub kind: ArtifactKind,
+    pub bytes: Vec<u8>,
+    /// `sha256:…` of the manifest.
+    pub manifest_digest: String,
+    /// Hex sha256 of `bytes`.
+    pub sha256: String,
+}
+
+/// A pushed artifact.
+#[derive(Debug)]
+pub struct Pushed {
+    pub manifest_digest: String,
+    pub layer_digest: String,
+}
+
+/// A registry client over the store.
+pub struct Registry<'a> {
+    settings: &'a Settings,
+    store: &'a Store,
+}
+
+/// `oci://` stripped, parsed.
+pub fn parse_reference(text: &str) -> anyhow::Result<Reference> {
+    let bare = text.strip_prefix(SCHEME).unwrap_or(text);
+    bare.parse::<Reference>().map_err(|e| {
+        anyhow!("{text:?} is not an OCI reference ({e}); write REGISTRY/REPOSITORY:TAG or …@sha256:DIGEST")
+    })
+}
+
+impl<'a> Registry<'a> {
+    pub fn new(settings: &'a Settings, store: &'a Store) -> Self {
+        Registry { settings, store }
+    }
+
+    fn client(&self, reference: &Reference) -> Client {
+        // reqwest is built without a default TLS provider; a second install is a no-op error.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let registry = reference.resolve_registry().to_string();
+        let plain_http = is_loopback(&registry)
+            || self
+                .settings
+                .insecure_registries
+                .iter()
+                .any(|r| r == &registry);
+        let protocol = if plain_http {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        };
+        Client::new(ClientConfig {
+            protocol,
+            user_agent: concat!("krmwasm/", env!("CARGO_PKG_VERSION")),
+            ..ClientConfig::default()
+        })
+    }
+
+    fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the network runtime")?;
+        Ok(runtime.block_on(future))
+    }
+
+    /// Pushes `bytes` (a module or a catalog) to `target`; returns the digests.
+    pub fn push(&self, target: &str, bytes: &[u8]) -> anyhow::Result<Pushed> {
+        if self.settings.offline {
+            bail!("cannot push {target} with --offline");
+        }
+        let reference = parse_reference(target)?;
+        let kind = ArtifactKind::of_file(bytes);
+        let layer_type = match kind {
+            ArtifactKind::Module => WASM_LAYER,
+            ArtifactKind::Catalog => CATALOG_LAYER,
+        };
+        let layer = ImageLayer::new(bytes.to_vec(), layer_type.to_string(), None);
+        let layer_digest = layer.sha256_digest();
+        let config = match kind {
+            ArtifactKind::Module => Config::new(
+                wasm_config(&layer_digest).into_bytes(),
+                WASM_CONFIG.to_string(),
+                None,
+            ),
+            ArtifactKind::Catalog => Config::new(b"{}".to_vec(), EMPTY_CONFIG.to_string(), None),
+        };
+        let mut manifest = OciImageManifest::build(std::slice::from_ref(&layer), &config, None);
+        // `build` leaves the manifest's own media type out; registries want it.
+        manifest.media_type = Some(manifest::OCI_IMAGE_MEDIA_TYPE.to_string());
+        if kind == ArtifactKind::Catalog {
+            manifest.artifact_type = Some(CATALOG_LAYER.to_string());
+        }
+        let client = self.client(&reference);
+        let auth = auth::for_registry(reference.resolve_registry());
+        progress(&format!(
+            "pushing {} {} ({}) to {target}",
+            kind.noun(),
+            layer_digest,
+            crate::units::format_bytes(bytes.len() as u64)
+        ));
+        let started = Instant::now();
+        let manifest_digest = Self::block_on(async {
+            client
+                .push(&reference, &[layer], config, &auth, Some(manifest))
+                .await?;
+            client.fetch_manifest_digest(&reference, &auth).await
+        })?
+        .map_err(|e| registry_error(e, "push to", target))?;
+        progress(&format!(
+            "pushed {target}@{manifest_digest} in {:.1?}",
+            started.elapsed()
+        ));
+        Ok(Pushed {
+            manifest_digest,
+            layer_digest,
+        })
+    }
+
+    /// Pulls the module or catalog at `source`, through the store.
+    pub fn pull(&self, source: &str) -> anyhow::Result<Pulled> {
+        let reference = parse_reference(source)?;
+        let (registry, repository) = (
+            reference.resolve_registry().to_string(),
+            reference.repository().to_string(),
+        );
+        let key = reference
+            .digest()
+            .or(reference.tag())
+            .unwrap_or("latest")
+            .to_string();
+        if self.settings.offline {
+            return self.pull_offline(source, &registry, &repository, &key);
+        }
+        let client = self.client(&reference);
+        let auth = auth::for_registry(&registry);
+        progress(&format!("pulling {source}"));
+        let started = Instant::now();
+        let (raw, manifest_digest) = Self::block_on(client.pull_manifest_raw(
+            &reference,
+            &auth,
+            &[
+                manifest::OCI_IMAGE_MEDIA_TYPE,
+                manifest::IMAGE_MANIFEST_MEDIA_TYPE,
+            ],
+        ))?
+        .map_err(|e| registry_error(e, "pull", source))?;
+        if let Some(pinned) = reference.digest()
+            && pinned != manifest_digest
+        {
+            bail!("{source}: the registry served manifest {manifest_digest}, not {pinned}");
+        }
+        let manifest: OciImageManifest = serde_json::from_slice(&raw).map_err(|e| {
+            anyhow!("{source}: the manifest is not an OCI image manifest ({e}); krmwasm pulls single wasm modules and catalogs, not multi-platform images")
+        })?;
+        let layer = the_layer(&manifest, source)?;
+        let kind = ArtifactKind::of_layer(&layer.media_type).expect("checked by the_layer");
+        let layer_hex = hex_of(&layer.digest, source)?;
+        let bytes = match self.store.blob(layer_hex) {
+            Some(bytes) => bytes,
+            None => {
+                let mut bytes = Vec::new();
+                Self::block_on(client.pull_blob(&reference, &layer, &mut bytes))?
+                    .map_err(|e| registry_error(e, "pull", source))?;
+                self.store.put_blob(&bytes)?;
+                bytes
+            }
+        };
+        let sha256 = crate::runtime::sha256_hex(&bytes);
+        if sha256 != layer_hex {
+            bail!(
+                "{source}: the layer's content has sha256 {sha256}, not the {layer_hex} its manifest names"
+            );
+        }
+        let record = RefRecord {
+            manifest: manifest_digest.clone(),
+            layer: layer.digest.clone(),
+            media_type: layer.media_type.clone(),
+        };
+        self.store
+            .put_reference(&registry, &repository, &key, &record)?;
+        self.store
+            .put_reference(&registry, &repository, &manifest_digest, &record)?;
+        progress(&format!(
+            "pulled {} {source}@{manifest_digest} ({}) in {:.1?}",
+            kind.noun(),
+            crate::units::format_bytes(bytes.len() as u64),
+            started.elapsed()
+        ));
+        Ok(Pulled {
+            kind,
+            bytes,
+            manifest_digest,
+            sha256,
+        })
+    }
+
+    fn pull_offline(
+        &self,
+        source: &str,
+        registry: &str,
+        repository: &str,
+        key: &str,
+    ) -> anyhow::Result<Pulled> {
+        let not_cached = || {
+            anyhow!(
+                "{source} is not in the cache ({}) and --offline forbids fetching it; run once \
+                 without --offline (e.g. `krmwasm pull {source}`)",
+                self.store.root().display()
+            )
+        };
+        let record = self
+            .store
+            .reference(registry, repository, key)
+            .ok_or_else(not_cached)?;
+        let layer_hex = hex_of(&record.layer, source)?;
+        let bytes = self.store.blob(layer_hex).ok_or_else(not_cached)?;
+        let kind = ArtifactKind::of_layer(&record.media_type).ok_or_else(not_cached)?;
+        Ok(Pulled {
+            kind,
+            sha256: layer_hex.to_string(),
+            bytes,
+            manifest_digest: record.manifest,
+        })
+    }
+}
+
+/// The one module or catalog layer of a manifest.
+fn the_layer(manifest: &OciImageManifest, source: &str) -> anyhow::Result<OciDescriptor> {
+    let known: Vec<&OciDescriptor> = manifest
+        .layers
+        .iter()
+        .filter(|l| ArtifactKind::of_layer(&l.media_type).is_some())
+        .collect();
+    match known.as_slice() {
+        [layer] => Ok((*layer).clone()),
+        [] => {
+            let types: Vec<&str> = manifest
+                .layers
+                .iter()
+                .map(|l| l.media_type.as_str())
+                .collect();
+            bail!(
+                "{source} holds no wasm module or function catalog (layer types: {}); expected \
+                 {WASM_LAYER}, {LEGACY_WASM_LAYER} or {CATALOG_LAYER}",
+                types.join(", ")
+            )
+        }
+        _ => bail!("{source} has several module or catalog layers; krmwasm expects exactly one"),
+    }
+}
+
+/// `sha256:<hex>` → `<hex>`.
+fn hex_of<'d>(digest: &'d str, source: &str) -> anyhow::Result<&'d str> {
+    digest
+        .strip_prefix("sha256:")
+        .filter(|h| crate::catalog::is_sha256_hex(h))
+        .ok_or_else(|| anyhow!("{source}: unsupported digest {digest} (only sha256 is read)"))
+}
+
+/// The CNCF Wasm config blob for a WASI preview 1 module.
+fn wasm_config(layer_digest: &str) -> String {
+    serde_json::json!({
+        "created": created(),
+        "architecture": "wasm",
+        "os": "wasip1",
+        "layerDigests": [layer_digest],
+    })
+    .to_string()
+}
+
+/// Now, or `SOURCE_DATE_EPOCH` when set, so that pushes can be reproduced byte for byte.
+fn created() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+        .unwrap_or_else(chrono::Utc::now);
+    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Registries reached over plain HTTP without being named: this machine's own.
+fn is_loopback(registry: &str) -> bool {
+    let host = match registry.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => registry,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn registry_error(
+    e: oci_client::errors::OciDistributionError,
+    verb: &str,
+    what: &str,
+) -> anyhow::Error {
+    use oci_client::errors::OciDistributionError as E;
+    let unauthorized = match &e {
+        E::AuthenticationFailure(_) | E::UnauthorizedError { .. } => true,
+        E::ServerError { code, .. } => *code == 401 || *code == 403,
+        E::RegistryError { envelope, .. } => envelope.errors.iter().any(|err| {
+            matches!(
+                err.code,
+                oci_client::errors::OciErrorCode::Unauthorized
+                    | oci_client::errors::OciErrorCode::Denied
+            )
+        }),
+        _ => false,
+    };
+    let hint = if unauthorized {
+        "; the registry wants credentials: krmwasm reads them from docker's config.json \
+         ($DOCKER_CONFIG or ~/.docker), e.g. after `docker login`"
+    } else {
+        ""
+    };
+    anyhow!("cannot {verb} {what}: {e}{hint}")
+}
+
+/// Transfers are reported on stderr (stdout carries results).
+fn progress(message: &str) {
+    eprintln!("krmwasm: {message}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_registries_are_recognised() {
+        for r in [
+            "127.0.0.1:5000",
+            "localhost:5000",
+            "localhost",
+            "[::1]:5000",
+            "127.1.2.3",
+        ] {
+            assert!(is_loopback(r), "{r}");
+        }
+        for r in ["registry.example.com", "10.0.0.1:5000", "ghcr.io"] {
+            assert!(!is_loopback(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn references_take_the_oci_scheme_or_none() {
+        let r = parse_reference("oci://127.0.0.1:5000/krm/fn:v1").unwrap();
+        assert_eq!(r.registry(), "127.0.0.1:5000");
+        assert_eq!(r.repository(), "krm/fn");
+        assert_eq!(r.tag(), Some("v1"));
+        assert!(parse_reference("127.0.0.1:5000/krm/fn:v1").is_ok());
+        assert!(parse_reference("oci://registry/Not_Lower").is_err());
+    }
+
+    #[test]
+    fn the_wasm_config_names_the_layer() {
+        let config: serde_json::Value = serde_json::from_str(&wasm_config("sha256:ab")).unwrap();
+        assert_eq!(config["os"], "wasip1");
+        assert_eq!(config["architecture"], "wasm");
+        assert_eq!(config["layerDigests"][0], "sha256:ab");
+    }
+}
