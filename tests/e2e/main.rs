@@ -1,6 +1,8 @@
 //! End-to-end tests: the real krmwasm binary, the real wasm modules, and the real kpt and
 //! kubectl binaries. A missing tool fails the test (with how to install it); nothing skips.
 
+mod guests;
+mod registry;
 mod support;
 
 mod catalog;
@@ -9,4 +11,5 @@ mod corpus;
 mod golden;
 mod kpt;
 mod kustomize;
+mod oci;
 mod sandbox;

@@ -1,0 +1,3 @@
+module example.com/set-labels
+
+go 1.21
