@@ -3,7 +3,8 @@
 use crate::support::*;
 use krm::Object;
 
-const CONFIG: &str = "\
+/// An ImageConfig with one image (also used by the OCI tests).
+pub const CONFIG: &str = "\
 apiVersion: kpack.krmwasm.dev/v1alpha1
 kind: ImageConfig
 metadata: {name: shop, namespace: apps}
@@ -13,7 +14,8 @@ spec:
   - {name: cart, git: {url: https://github.com/example/cart}}
 ";
 
-fn resource_list(config: &str) -> String {
+/// A ResourceList with a Namespace and `config` as the functionConfig.
+pub fn resource_list(config: &str) -> String {
     let indented: String = config.lines().map(|l| format!("  {l}\n")).collect();
     format!(
         "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: apps\n    annotations:\n      internal.config.kubernetes.io/id: '1'\n      config.k8s.io/id: '1'\n  custom: {{kept: true}}\nfunctionConfig:\n{indented}"
@@ -69,20 +71,10 @@ fn exec_mode_names_unknown_kinds_and_missing_config() {
     assert!(out.stdout.is_empty());
 
     let out = run_with_stdin(&mut krmwasm(), b"kind: ResourceList\nitems: []\n");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("no functionConfig"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["no functionConfig"]);
 
     let out = run_with_stdin(&mut krmwasm(), b"items: [\n");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("ResourceList on stdin"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["ResourceList on stdin"]);
 }
 
 #[test]
@@ -115,34 +107,19 @@ fn run_reports_unknown_functions_and_unreadable_files() {
         .args(["run", "no-such-function"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("kpack-image"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["kpack-image"]);
 
     let out = krmwasm()
         .args(["run", "kpack-image", "--input", "/nonexistent/list.yaml"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("/nonexistent/list.yaml"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["/nonexistent/list.yaml"]);
 
     let out = krmwasm()
         .args(["run", "/nonexistent/fn.wasm"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("cannot read the module /nonexistent/fn.wasm"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["cannot read the module /nonexistent/fn.wasm"]);
 }
 
 #[test]
@@ -231,10 +208,5 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
     let mut cmd = std::process::Command::new(&plugin);
     cmd.arg(home.path().join("missing.yaml"));
     let out = run_with_stdin(&mut cmd, b"");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("missing.yaml"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_failed_with(&out, &["missing.yaml"]);
 }

@@ -90,6 +90,16 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Fails unless the command exited 1 with each of `expected` in its stderr.
+#[track_caller]
+pub fn assert_failed_with(out: &Output, expected: &[&str]) {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
+    for e in expected {
+        assert!(stderr.contains(e), "{e:?} is not in stderr:\n{stderr}");
+    }
+}
+
 /// Fails with the command's stderr unless it succeeded.
 #[track_caller]
 pub fn assert_success(out: &Output) {
