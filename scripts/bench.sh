@@ -37,3 +37,21 @@ hyperfine -N --warmup 1 --runs 10 \
 hyperfine -N --runs 5 \
   -n "kpack-image first run (compiles the module)" "$bin --no-cache run kpack-image --fn-config $config --input /dev/null" \
   -n "kpack-validate first run (compiles the module)" "$bin --no-cache run kpack-validate --input /dev/null"
+hyperfine -N --warmup 3 --runs 30 \
+  -n "kpack-validate, empty input (5.3 MB digest check + cached load)" "$bin run kpack-validate --input /dev/null" \
+  -n "catalog list (built-in catalog)" "$bin catalog list"
+
+# OCI: a local registry (Debian's docker-registry, as the tests use) on a free loopback port.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/registry"
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' \
+  "$work/registry" "$port" >"$work/registry.yml"
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+trap 'kill "$registry_pid"; rm -rf "$work"' EXIT
+until curl -fs "http://127.0.0.1:$port/v2/" >/dev/null; do sleep 0.1; done
+ref="127.0.0.1:$port/krmwasm/kpack-validate:bench"
+"$bin" push kpack-validate "$ref" >/dev/null 2>&1
+hyperfine -N --runs 20 \
+  -n "push kpack-validate (5.3 MB) to a loopback registry" "$bin push kpack-validate $ref" \
+  -n "pull kpack-validate, empty cache" --prepare "rm -rf $work/cache/blobs $work/cache/refs" "$bin pull $ref -o $work/pulled.wasm"

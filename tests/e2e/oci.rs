@@ -144,7 +144,7 @@ fn a_catalog_in_a_registry_runs_its_modules_online_offline_and_refuses_a_swapped
             .unwrap(),
     );
     let catalog_ref = format!("oci://{addr}/krmwasm/catalog:0.1.0");
-    stdout_of(
+    let pushed = stdout_of(
         &krmwasm_with(publish_cache.path(), &docker)
             .arg("push")
             .arg(&catalog_file)
@@ -152,6 +152,7 @@ fn a_catalog_in_a_registry_runs_its_modules_online_offline_and_refuses_a_swapped
             .output()
             .unwrap(),
     );
+    let catalog_by_digest = format!("oci://{}", pushed.lines().next().unwrap());
 
     let expected = stdout_of(&run_with_stdin(
         &mut krmwasm(),
@@ -182,8 +183,14 @@ fn a_catalog_in_a_registry_runs_its_modules_online_offline_and_refuses_a_swapped
         "{stderr}"
     );
 
-    // Offline now works from the cache.
+    // Offline now works from the cache, for the tag and for the catalog pinned by digest.
     assert_eq!(stdout_of(&run(&["--offline"])), expected);
+    let mut pinned = krmwasm_with(cache.path(), &docker);
+    pinned
+        .args(["--trusted-catalog", &catalog_by_digest])
+        .env("KRMWASM_OFFLINE", "1");
+    let out = run_with_stdin(&mut pinned, resource_list(CONFIG).as_bytes());
+    assert_eq!(stdout_of(&out), expected);
 
     // Someone moves the tag to another module: a fresh cache fetches it and refuses it.
     stdout_of(

@@ -109,23 +109,25 @@ impl<'a> Registry<'a> {
     fn client(&self, reference: &Reference) -> Client {
         // reqwest is built without a default TLS provider; a second install is a no-op error.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let registry = reference.resolve_registry().to_string();
-        let plain_http = is_loopback(&registry)
-            || self
-                .settings
-                .insecure_registries
-                .iter()
-                .any(|r| r == &registry);
-        let protocol = if plain_http {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        };
         Client::new(ClientConfig {
-            protocol,
+            protocol: self.protocol_for(reference.resolve_registry()),
             user_agent: concat!("krmwasm/", env!("CARGO_PKG_VERSION")),
             ..ClientConfig::default()
         })
+    }
+
+    /// Plain HTTP for loopback registries and those named insecure; HTTPS for the rest.
+    fn protocol_for(&self, registry: &str) -> ClientProtocol {
+        let named = self
+            .settings
+            .insecure_registries
+            .iter()
+            .any(|r| r == registry);
+        if is_loopback(registry) || named {
+            ClientProtocol::Http
+        } else {
+            ClientProtocol::Https
+        }
     }
 
     fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
@@ -414,6 +416,21 @@ mod tests {
         for r in ["registry.example.com", "10.0.0.1:5000", "ghcr.io"] {
             assert!(!is_loopback(r), "{r}");
         }
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback_or_named_registries() {
+        let store = Store::new(std::env::temp_dir());
+        let settings = Settings {
+            insecure_registries: vec!["registry.lan:5000".into()],
+            offline: false,
+        };
+        let registry = Registry::new(&settings, &store);
+        let http = |r: &str| matches!(registry.protocol_for(r), ClientProtocol::Http);
+        assert!(http("127.0.0.1:5000"));
+        assert!(http("registry.lan:5000"));
+        assert!(!http("registry.lan"));
+        assert!(!http("ghcr.io"));
     }
 
     #[test]
