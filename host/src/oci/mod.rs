@@ -203,8 +203,13 @@ impl<'a> Registry<'a> {
             .or(reference.tag())
             .unwrap_or("latest")
             .to_string();
-        if self.settings.offline {
-            return self.pull_offline(source, &registry, &repository, &key);
+        // A manifest digest names immutable content: once stored, no need to ask again.
+        if self.settings.offline || reference.digest().is_some() {
+            match self.from_store(source, &registry, &repository, &key) {
+                Ok(pulled) => return Ok(pulled),
+                Err(e) if self.settings.offline => return Err(e),
+                Err(_) => {}
+            }
         }
         let client = self.client(&reference);
         let auth = auth::for_registry(&registry);
@@ -269,7 +274,7 @@ impl<'a> Registry<'a> {
         })
     }
 
-    fn pull_offline(
+    fn from_store(
         &self,
         source: &str,
         registry: &str,
