@@ -205,7 +205,7 @@ impl<'a> Registry<'a> {
             .to_string();
         // A manifest digest names immutable content: once stored, no need to ask again.
         if self.settings.offline || reference.digest().is_some() {
-            match self.from_store(source, &registry, &repository, &key) {
+            match self.stored(source, &registry, &repository, &key) {
                 Ok(pulled) => return Ok(pulled),
                 Err(e) if self.settings.offline => return Err(e),
                 Err(_) => {}
@@ -274,7 +274,7 @@ impl<'a> Registry<'a> {
         })
     }
 
-    fn from_store(
+    fn stored(
         &self,
         source: &str,
         registry: &str,
