@@ -2,7 +2,8 @@
 
 use crate::catalog::trust::{self, Trust};
 use crate::commands::{
-    self, Host, catalog::CatalogCommand, pull::PullArgs, push::PushArgs, run::RunArgs,
+    self, Host, catalog::CatalogCommand, lint::LintArgs, pull::PullArgs, push::PushArgs,
+    run::RunArgs,
 };
 use crate::runtime::{Limits, Runtime};
 use crate::sources::Sources;
@@ -92,6 +93,8 @@ pub enum Command {
     /// Run one function over a ResourceList or a stream of resources.
     #[command(after_help = builtin_help())]
     Run(RunArgs),
+    /// Check kpack manifests with every trusted validator; findings at file:line:col.
+    Lint(LintArgs),
     /// Build, list, show and verify function catalogs.
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -199,6 +202,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         None => commands::exec::exec(&cli.host()?),
         Some(Command::Run(args)) => commands::run::run(&cli.host()?, args),
+        Some(Command::Lint(args)) => commands::lint::lint(&cli.host()?, args),
         Some(Command::Catalog(command)) => commands::catalog::run(&cli.host()?, command),
         Some(Command::Push(args)) => commands::push::push(&cli.host()?, args),
         Some(Command::Pull(args)) => commands::pull::pull(&cli.host()?, args),

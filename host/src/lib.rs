@@ -8,6 +8,7 @@ pub mod builtin;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod lint;
 pub mod log;
 pub mod oci;
 pub mod runtime;

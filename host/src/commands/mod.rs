@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod dispatch;
 pub mod exec;
 pub mod legacy_plugin;
+pub mod lint;
 pub mod plugins;
 pub mod pull;
 pub mod push;
@@ -42,6 +43,26 @@ impl Host {
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
     pub fn call(&self, wasm: &VerifiedWasm, input: &ResourceList) -> anyhow::Result<CallOutcome> {
+        self.call_with(wasm, input, true)
+    }
+
+    /// As [`Host::call`], but the function's stderr is not relayed: the caller reports its
+    /// results itself (`lint`). Should the call fail, what the function wrote to stderr is part
+    /// of the error.
+    pub fn call_quietly(
+        &self,
+        wasm: &VerifiedWasm,
+        input: &ResourceList,
+    ) -> anyhow::Result<CallOutcome> {
+        self.call_with(wasm, input, false)
+    }
+
+    fn call_with(
+        &self,
+        wasm: &VerifiedWasm,
+        input: &ResourceList,
+        relay_stderr: bool,
+    ) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
         let loaded = self.runtime.load(wasm)?;
         let stdin = codec::to_bytes(input, Format::Json);
@@ -54,8 +75,20 @@ impl Host {
             &self.limits,
         );
         crate::debug!("{name}: ran in {:?}", started.elapsed());
-        let _ = std::io::stderr().write_all(&invocation.stderr);
-        let exit_code = invocation.status?;
+        if relay_stderr {
+            let _ = std::io::stderr().write_all(&invocation.stderr);
+        }
+        let exit_code = match invocation.status {
+            Ok(code) => code,
+            Err(e) if !relay_stderr && !invocation.stderr.is_empty() => {
+                let stderr = String::from_utf8_lossy(&invocation.stderr);
+                return Err(anyhow::Error::from(e).context(format!(
+                    "function {name} wrote to stderr:\n{}",
+                    stderr.trim_end()
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
         let output = if invocation.stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {

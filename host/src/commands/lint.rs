@@ -1,0 +1,79 @@
+//! `krmwasm lint [PATH…|-]`: the CI step. Exit codes: 0 clean, 1 a finding at or above
+//! `--fail-on`, 2 input that could not be read or parsed.
+
+use super::{Host, write_stdout};
+use crate::lint::{self, inputs, report::Format};
+use anyhow::Context;
+use krm::Severity;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files and directories (searched for .yaml, .yml and .json), or "-" for stdin
+    /// [default: "."].
+    pub paths: Vec<PathBuf>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Lowest severity that fails the run (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// A validator's functionConfig (e.g. a ValidatorConfig with policy) to use instead of
+    /// its defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+/// Exit code for input that could not be read or parsed.
+const INPUT_ERROR: u8 = 2;
+
+pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
+    let config = match &args.config {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the config {}", path.display()))?;
+            Some(
+                krm::codec::parse_value(&bytes)
+                    .with_context(|| format!("the config {} is not YAML", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = inputs::read_all(&inputs::expand(&paths)?);
+    let outcome = lint::lint(host, files, config.as_ref())?;
+    let colour = args.format == Format::Text
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    write_stdout(lint::report::render(&outcome, args.format, colour).as_bytes())?;
+    Ok(if outcome.input_errors {
+        ExitCode::from(INPUT_ERROR)
+    } else if lint::fails(&outcome, args.fail_on.into()) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,242 @@
+//! What `krmwasm lint` reads: files, directories (recursively: `.yaml`, `.yml`, `.json`, as
+//! ripgrep walks them, skipping hidden and git-ignored paths) and stdin, each split into its
+//! documents. A file that cannot be read or parsed becomes a finding with its place.
+
+use super::Finding;
+use super::locate::{Region, SourceMap};
+use krm::Severity;
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// How stdin is named in findings.
+pub const STDIN: &str = "<stdin>";
+
+/// One input, read and split.
+#[derive(Debug)]
+pub struct LoadedFile {
+    /// As given on the command line (paths under a directory argument: joined to it).
+    pub display: String,
+    pub text: String,
+    pub documents: Vec<Value>,
+    /// Why the file gave no documents.
+    pub error: Option<Finding>,
+}
+
+/// The files `paths` name, in a stable order; `-` is stdin.
+pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" || !path.is_dir() {
+            // A missing file is reported when it is read, with the others.
+            files.push(path.clone());
+            continue;
+        }
+        let mut found = Vec::new();
+        for entry in ignore::WalkBuilder::new(path).build() {
+            let entry =
+                entry.map_err(|e| anyhow::anyhow!("cannot walk {}: {e}", path.display()))?;
+            let p = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(p) {
+                found.push(p.to_path_buf());
+            }
+        }
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+fn is_manifest(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// Reads every file, showing progress on a terminal when there are many.
+pub fn read_all(files: &[PathBuf]) -> Vec<LoadedFile> {
+    let progress = Progress::new(files.len());
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            progress.update(i);
+            read(path)
+        })
+        .collect()
+}
+
+fn read(path: &Path) -> LoadedFile {
+    let display = if path.as_os_str() == "-" {
+        STDIN.to_string()
+    } else {
+        path.to_string_lossy().into_owned()
+    };
+    let bytes = if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+    } else {
+        std::fs::read(path)
+    };
+    let failed = |display: String, text: String, rule: &str, message: String, region| LoadedFile {
+        error: Some(Finding {
+            severity: Severity::Error,
+            rule: rule.to_string(),
+            message,
+            file: Some(display.clone()),
+            document: None,
+            region,
+            resource: None,
+            field: None,
+            source: "krmwasm".into(),
+        }),
+        display,
+        text,
+        documents: Vec::new(),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            return failed(
+                display,
+                String::new(),
+                "read",
+                format!("cannot read: {e}"),
+                None,
+            );
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let message = format!("not UTF-8 text: {}", e.utf8_error());
+            return failed(display, String::new(), "parse", message, None);
+        }
+    };
+    match krm::codec::parse_stream(text.as_bytes()) {
+        Ok(documents) => LoadedFile {
+            display,
+            text,
+            documents,
+            error: None,
+        },
+        Err(e) => {
+            // The span-aware parser places syntax errors; duplicate keys and the like are
+            // caught by the strict reader, whose message carries its own position.
+            let (message, region) = match SourceMap::parse(&text) {
+                Err(syntax) => (syntax.message, Some(syntax.region)),
+                Ok(_) => (e.to_string(), position_in(&e.to_string())),
+            };
+            failed(
+                display,
+                text,
+                "parse",
+                format!("not valid YAML: {message}"),
+                region,
+            )
+        }
+    }
+}
+
+/// "… at line 3 column 5" in a YAML error message.
+fn position_in(message: &str) -> Option<Region> {
+    let at = message.rfind("at line ")?;
+    let mut words = message[at + 8..].split(|c: char| !c.is_ascii_digit());
+    let line = words.next()?.parse().ok()?;
+    let column = message[at..]
+        .split("column ")
+        .nth(1)?
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()?;
+    Some(Region::point(line, column))
+}
+
+/// Records where a document came from, as kpt does, so results name its file and index.
+pub fn annotate(document: &mut Value, file: &str, index: usize) {
+    let Some(object) = document.as_object_mut() else {
+        return;
+    };
+    let metadata = object
+        .entry("metadata")
+        .or_insert_with(|| serde_json::json!({}));
+    let Some(metadata) = metadata.as_object_mut() else {
+        return;
+    };
+    let annotations = metadata
+        .entry("annotations")
+        .or_insert_with(|| serde_json::json!({}));
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(krm::annotations::PATH.into(), file.into());
+        a.insert(krm::annotations::INDEX.into(), index.to_string().into());
+    }
+}
+
+/// A bar on stderr while a large tree is read; indicatif draws nothing unless stderr is a
+/// terminal.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Below this, reading is over before a bar would be seen.
+    const MIN_FILES: usize = 200;
+
+    fn new(total: usize) -> Self {
+        if total < Self::MIN_FILES {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {wide_msg}")
+        {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    fn update(&self, done: usize) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done as u64 + 1);
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            // Clear the line so the report starts clean.
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_error_positions_are_read() {
+        let r = position_in("document 0: duplicate key `a` at line 3 column 5").unwrap();
+        assert_eq!((r.line, r.column), (3, 5));
+        assert!(position_in("no place").is_none());
+    }
+
+    #[test]
+    fn directories_give_their_manifests_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        for f in ["b/x.yaml", "a.yml", "c.json", "notes.md", ".hidden.yaml"] {
+            std::fs::write(dir.path().join(f), "a: 1\n").unwrap();
+        }
+        let files = expand(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
+            .collect();
+        assert_eq!(names, ["a.yml", "b/x.yaml", "c.json"]);
+    }
+}

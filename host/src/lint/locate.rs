@@ -1,0 +1,365 @@
+//! From a result's field path back to line and column: the file is parsed again with a
+//! span-aware YAML parser (saphyr-parser events), only for files that have findings, into a tree
+//! of nodes with their spans; a path (`spec.build.env[0].name`) is then walked down that tree.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// A place in a file: 1-based lines and columns, `end` exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Region {
+    fn of(span: Span) -> Self {
+        let end = if span.end.index() > span.start.index() {
+            span.end
+        } else {
+            span.start
+        };
+        Region {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+            end_line: end.line(),
+            end_column: end.col() + 1,
+        }
+    }
+
+    /// A point, for errors that have no extent.
+    pub fn point(line: usize, column: usize) -> Self {
+        Region {
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+        }
+    }
+}
+
+/// A YAML node and where it is.
+#[derive(Debug)]
+enum Node {
+    Map(Vec<(String, Span, Node)>, Span),
+    Seq(Vec<Node>, Span),
+    Scalar(Span),
+}
+
+impl Node {
+    fn span(&self) -> Span {
+        match self {
+            Node::Map(_, span) | Node::Seq(_, span) | Node::Scalar(span) => *span,
+        }
+    }
+}
+
+/// The documents of one file, in the order (and with the skipping of empty documents) that
+/// `krm::codec::parse_stream` gives them indices.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    documents: Vec<Node>,
+}
+
+/// Where the text stops being YAML.
+#[derive(Debug)]
+pub struct SyntaxError {
+    pub region: Region,
+    pub message: String,
+}
+
+impl SourceMap {
+    pub fn parse(text: &str) -> Result<SourceMap, SyntaxError> {
+        let mut builder = Builder::default();
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|e| SyntaxError {
+                region: Region::point(e.marker().line(), e.marker().col() + 1),
+                message: e.info().to_string(),
+            })?;
+            builder.on(event, span);
+        }
+        Ok(SourceMap {
+            documents: builder.documents,
+        })
+    }
+
+    /// The region of `field` (kpack's path syntax: `a.b[0].c`, `[key]` for map keys) in
+    /// document `index`: the value when it is a scalar, else its key. A path that goes deeper
+    /// than the document points at the deepest part that exists; kpack's webhook paths are
+    /// sometimes relative to `spec`, so that is tried too.
+    pub fn locate(&self, index: usize, field: Option<&str>) -> Option<Region> {
+        let root = self.documents.get(index)?;
+        let segments = field.map(parse_path).unwrap_or_default();
+        let direct = walk(root, &segments);
+        let best = if direct.depth < segments.len() {
+            let mut in_spec = vec![Segment::Key("spec".into())];
+            in_spec.extend(segments.iter().cloned());
+            let via_spec = walk(root, &in_spec);
+            if via_spec.depth > direct.depth + 1 {
+                via_spec
+            } else {
+                direct
+            }
+        } else {
+            direct
+        };
+        Some(Region::of(best.span.unwrap_or_else(|| first_key(root))))
+    }
+
+    /// Where document `index` starts.
+    pub fn document_start(&self, index: usize) -> Option<Region> {
+        self.documents.get(index).map(|d| Region::of(first_key(d)))
+    }
+}
+
+/// A document's first key (or the node itself): where a finding about the whole document goes.
+fn first_key(node: &Node) -> Span {
+    match node {
+        Node::Map(entries, span) => entries.first().map(|(_, key, _)| *key).unwrap_or(*span),
+        other => other.span(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// `spec.build.env[0].name` → key spec, key build, key env, index 0, key name; `[x]` with a
+/// non-number is a map key (knative writes `metadata.annotations[a.b/c]`).
+fn parse_path(path: &str) -> Vec<Segment> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            let inside = &after[..end];
+            segments.push(match inside.parse() {
+                Ok(i) => Segment::Index(i),
+                Err(_) => Segment::Key(inside.to_string()),
+            });
+            rest = after.get(end + 1..).unwrap_or("");
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            if end > 0 {
+                segments.push(Segment::Key(rest[..end].to_string()));
+            }
+            rest = &rest[end..];
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    segments
+}
+
+struct Walked {
+    /// How many segments matched.
+    depth: usize,
+    span: Option<Span>,
+}
+
+fn walk(root: &Node, segments: &[Segment]) -> Walked {
+    let mut node = root;
+    let mut walked = Walked {
+        depth: 0,
+        span: None,
+    };
+    for segment in segments {
+        let next = match (node, segment) {
+            (Node::Map(entries, _), Segment::Key(key)) => entries
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, key_span, value)| (value, *key_span)),
+            (Node::Seq(items, _), Segment::Index(i)) => items.get(*i).map(|v| (v, v.span())),
+            _ => None,
+        };
+        let Some((value, key_span)) = next else { break };
+        walked.depth += 1;
+        // A scalar is shown by its value; a map or sequence by the key that holds it.
+        walked.span = Some(match value {
+            Node::Scalar(span) if span.end.index() > span.start.index() => *span,
+            _ => key_span,
+        });
+        node = value;
+    }
+    walked
+}
+
+/// Builds [`Node`] trees from parser events.
+#[derive(Default)]
+struct Builder {
+    documents: Vec<Node>,
+    /// Open collections: a map with its pending key, or a sequence.
+    stack: Vec<Open>,
+    /// Nodes with anchors, by anchor id, so aliases point somewhere sensible.
+    anchors: Vec<(usize, Span)>,
+}
+
+enum Open {
+    Map {
+        entries: Vec<(String, Span, Node)>,
+        key: Option<(String, Span)>,
+        start: Span,
+    },
+    Seq {
+        items: Vec<Node>,
+        start: Span,
+    },
+}
+
+impl Builder {
+    fn on(&mut self, event: Event<'_>, span: Span) {
+        match event {
+            Event::MappingStart(anchor, _) => {
+                self.remember(anchor, span);
+                self.stack.push(Open::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    start: span,
+                });
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.remember(anchor, span);
+                self.stack.push(Open::Seq {
+                    items: Vec::new(),
+                    start: span,
+                });
+            }
+            Event::MappingEnd => {
+                if let Some(Open::Map { entries, start, .. }) = self.stack.pop() {
+                    self.add(Node::Map(entries, Span::new(start.start, span.end)), None);
+                }
+            }
+            Event::SequenceEnd => {
+                if let Some(Open::Seq { items, start }) = self.stack.pop() {
+                    self.add(Node::Seq(items, Span::new(start.start, span.end)), None);
+                }
+            }
+            Event::Scalar(text, style, anchor, _) => {
+                self.remember(anchor, span);
+                let is_null = style == ScalarStyle::Plain
+                    && matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL");
+                self.add(Node::Scalar(span), Some((text.into_owned(), is_null)));
+            }
+            Event::Alias(id) => {
+                let target = self
+                    .anchors
+                    .iter()
+                    .rev()
+                    .find(|(a, _)| *a == id)
+                    .map_or(span, |(_, s)| *s);
+                self.add(Node::Scalar(target), Some((String::new(), false)));
+            }
+            _ => {}
+        }
+    }
+
+    fn remember(&mut self, anchor: usize, span: Span) {
+        if anchor != 0 {
+            self.anchors.push((anchor, span));
+        }
+    }
+
+    /// Adds a finished node to the open collection, or as a document. `scalar` is the text of
+    /// a scalar (a map key, when a map waits for one) and whether it is a null.
+    fn add(&mut self, node: Node, scalar: Option<(String, bool)>) {
+        match self.stack.last_mut() {
+            Some(Open::Map { entries, key, .. }) => match key.take() {
+                None => {
+                    let text = scalar.map(|(t, _)| t).unwrap_or_default();
+                    *key = Some((text, node.span()));
+                }
+                Some((name, key_span)) => entries.push((name, key_span, node)),
+            },
+            Some(Open::Seq { items, .. }) => items.push(node),
+            None => {
+                // parse_stream skips empty documents; so must the indices here.
+                if !matches!(scalar, Some((_, true))) {
+                    self.documents.push(node);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+---
+---
+apiVersion: kpack.io/v1alpha2
+kind: ClusterBuilder
+metadata:
+  name: default
+spec:
+  tag: registry.example.com/b
+  order:
+  - group:
+    - id: paketo-buildpacks/java
+    - kind: Image
+      id: x
+";
+
+    fn at(map: &SourceMap, doc: usize, field: &str) -> (usize, usize) {
+        let r = map.locate(doc, Some(field)).unwrap();
+        (r.line, r.column)
+    }
+
+    #[test]
+    fn paths_resolve_to_values_in_later_documents() {
+        let map = SourceMap::parse(TEXT).unwrap();
+        assert_eq!(at(&map, 1, "spec.tag"), (11, 8));
+        assert_eq!(at(&map, 1, "spec.order[0].group[1].kind"), (15, 13));
+        let r = map.locate(1, Some("spec.tag")).unwrap();
+        assert_eq!((r.end_line, r.end_column), (11, 30));
+    }
+
+    #[test]
+    fn webhook_paths_relative_to_spec_are_found() {
+        let map = SourceMap::parse(TEXT).unwrap();
+        assert_eq!(at(&map, 1, "order[0].group[1].kind"), (15, 13));
+    }
+
+    #[test]
+    fn missing_fields_point_at_the_deepest_existing_part() {
+        let map = SourceMap::parse(TEXT).unwrap();
+        // spec.stack is missing: the finding goes to `spec`.
+        assert_eq!(at(&map, 1, "spec.stack.kind"), (10, 1));
+        // Nothing matches: the document's first key.
+        assert_eq!(at(&map, 1, "nothing.here"), (6, 1));
+        assert_eq!(map.document_start(0).unwrap().line, 1);
+        assert!(map.locate(2, Some("x")).is_none());
+    }
+
+    #[test]
+    fn collections_are_shown_by_their_key_and_flow_maps_work() {
+        let map = SourceMap::parse(TEXT).unwrap();
+        assert_eq!(at(&map, 1, "spec.order"), (12, 3));
+        assert_eq!(at(&map, 0, "metadata.name"), (3, 18));
+    }
+
+    #[test]
+    fn bracketed_map_keys_are_keys() {
+        assert_eq!(
+            parse_path("metadata.annotations[a.b/c].x"),
+            vec![
+                Segment::Key("metadata".into()),
+                Segment::Key("annotations".into()),
+                Segment::Key("a.b/c".into()),
+                Segment::Key("x".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_errors_have_a_place() {
+        let e = SourceMap::parse("a: b\nc: [1, 2\n").unwrap_err();
+        assert!(e.region.line >= 2, "{e:?}");
+    }
+}

@@ -1,0 +1,111 @@
+//! JUnit XML, the report format most CI systems render: one test suite, one test case per
+//! document (`file#index Kind/name`), failed by its error findings; warnings and notes go to
+//! the case's `system-out`. Input that could not be read is a failed case of its own.
+
+use super::super::{Finding, Outcome};
+use krm::Severity;
+use std::fmt::Write as _;
+
+pub fn render(outcome: &Outcome) -> String {
+    let mut cases = String::new();
+    let mut failures = 0;
+    let mut tests = 0;
+    for doc in &outcome.documents {
+        let findings: Vec<&Finding> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.file.as_deref() == Some(&doc.file) && f.document == Some(doc.index))
+            .collect();
+        let name = format!("{}#{} {}/{}", doc.file, doc.index, doc.kind, doc.name);
+        failures += usize::from(case(&mut cases, &name, &doc.file, &findings));
+        tests += 1;
+    }
+    // Findings about no document: unreadable files, results about the whole set.
+    for f in outcome.findings.iter().filter(|f| f.document.is_none()) {
+        let name = f
+            .file
+            .clone()
+            .unwrap_or_else(|| "(the set of resources)".into());
+        failures += usize::from(case(&mut cases, &name, &name, &[f]));
+        tests += 1;
+    }
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"krmwasm lint\" tests=\"{tests}\" failures=\"{failures}\">"
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"krmwasm lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+    );
+    out.push_str(&cases);
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+/// Writes one test case; true when it failed.
+fn case(out: &mut String, name: &str, file: &str, findings: &[&Finding]) -> bool {
+    let _ = writeln!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\">",
+        escape(name),
+        escape(file),
+        escape(file)
+    );
+    let errors: Vec<&&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    if let Some(first) = errors.first() {
+        let body: Vec<String> = errors.iter().map(|f| line(f)).collect();
+        let _ = writeln!(
+            out,
+            "      <failure message=\"{}\" type=\"{}\">{}</failure>",
+            escape(first.message.lines().next().unwrap_or_default()),
+            escape(&first.rule),
+            escape(&body.join("\n"))
+        );
+    }
+    let others: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity != Severity::Error)
+        .map(|f| line(f))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            escape(&others.join("\n"))
+        );
+    }
+    out.push_str("    </testcase>\n");
+    !errors.is_empty()
+}
+
+fn line(f: &Finding) -> String {
+    format!(
+        "{}: {} [{}] {}",
+        super::place(f),
+        f.severity,
+        f.rule,
+        f.message
+    )
+}
+
+/// XML text and attribute escaping; characters XML 1.0 forbids are dropped.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
