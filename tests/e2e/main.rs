@@ -11,5 +11,6 @@ mod corpus;
 mod golden;
 mod kpt;
 mod kustomize;
+mod lint;
 mod oci;
 mod sandbox;

@@ -43,10 +43,18 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// Exit code for input that could not be read or parsed.
+/// Exit code for input that could not be read or parsed, or a run that could not finish.
 const INPUT_ERROR: u8 = 2;
 
 pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
+    // Anything that stops the run is exit 2 too: exit 1 must mean "findings".
+    Ok(run(host, args).unwrap_or_else(|e| {
+        eprintln!("krmwasm: error: {e:#}");
+        ExitCode::from(INPUT_ERROR)
+    }))
+}
+
+fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     let config = match &args.config {
         Some(path) => {
             let bytes = std::fs::read(path)

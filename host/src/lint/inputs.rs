@@ -122,11 +122,17 @@ fn read(path: &Path) -> LoadedFile {
             error: None,
         },
         Err(e) => {
-            // The span-aware parser places syntax errors; duplicate keys and the like are
-            // caught by the strict reader, whose message carries its own position.
+            // The span-aware parser places syntax errors and finds the repeat of a duplicate
+            // key; anything else the strict reader refused carries its own position.
             let (message, region) = match SourceMap::parse(&text) {
                 Err(syntax) => (syntax.message, Some(syntax.region)),
-                Ok(_) => (e.to_string(), position_in(&e.to_string())),
+                Ok(map) => match map.duplicate_key() {
+                    Some((key, region)) => (
+                        format!("duplicate key {key:?}: a mapping may hold a key only once"),
+                        Some(region),
+                    ),
+                    None => (e.to_string(), position_in(&e.to_string())),
+                },
             };
             failed(
                 display,

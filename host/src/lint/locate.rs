@@ -107,6 +107,11 @@ impl SourceMap {
         Some(Region::of(best.span.unwrap_or_else(|| first_key(root))))
     }
 
+    /// The first key that repeats one before it in the same mapping, and where the repeat is.
+    pub fn duplicate_key(&self) -> Option<(String, Region)> {
+        self.documents.iter().find_map(duplicate_in)
+    }
+
     /// Where document `index` starts.
     pub fn document_start(&self, index: usize) -> Option<Region> {
         self.documents.get(index).map(|d| Region::of(first_key(d)))
@@ -118,6 +123,19 @@ fn first_key(node: &Node) -> Span {
     match node {
         Node::Map(entries, span) => entries.first().map(|(_, key, _)| *key).unwrap_or(*span),
         other => other.span(),
+    }
+}
+
+fn duplicate_in(node: &Node) -> Option<(String, Region)> {
+    match node {
+        Node::Map(entries, _) => entries
+            .iter()
+            .enumerate()
+            .find(|(i, (key, _, _))| entries[..*i].iter().any(|(k, _, _)| k == key))
+            .map(|(_, (key, span, _))| (key.clone(), Region::of(*span)))
+            .or_else(|| entries.iter().find_map(|(_, _, value)| duplicate_in(value))),
+        Node::Seq(items, _) => items.iter().find_map(duplicate_in),
+        Node::Scalar(_) => None,
     }
 }
 

@@ -102,7 +102,18 @@ pub fn lint(
         outcome.sources.insert(file.display, file.text);
     }
     let validators = validators(host)?;
-    for (gvk, default_config) in validators {
+    if let Some(config) = config
+        && !validators.iter().any(|(_, _, c)| same_kind(config, c))
+    {
+        let kinds: Vec<&str> = validators.iter().map(|(gvk, _, _)| gvk.as_str()).collect();
+        anyhow::bail!(
+            "the --config file is a {} {}, which no trusted validator takes; it should be one of: {}",
+            config["apiVersion"].as_str().unwrap_or("(no apiVersion)"),
+            config["kind"].as_str().unwrap_or("(no kind)"),
+            kinds.join(", ")
+        );
+    }
+    for (gvk, name, default_config) in validators {
         let function_config = match config {
             Some(c) if same_kind(c, &default_config) => c.clone(),
             _ => default_config,
@@ -117,10 +128,10 @@ pub fn lint(
             .call_quietly(&wasm, &list)
             .with_context(|| format!("the validator {gvk} could not run"))?;
         let results = called.output.map(|o| o.results).unwrap_or_default();
-        crate::debug!("{}: {} results", wasm.name, results.len());
+        crate::debug!("{name}: {} results", results.len());
         outcome
             .findings
-            .extend(results.into_iter().filter_map(|r| finding(r, &wasm.name)));
+            .extend(results.into_iter().filter_map(|r| finding(r, &name)));
     }
     place(&mut outcome);
     outcome.findings.sort_by(|a, b| {
@@ -135,7 +146,7 @@ pub fn lint(
 
 /// The validator functions of the trusted catalogs (tag `validator`), first entry per module,
 /// each with a minimal functionConfig.
-fn validators(host: &Host) -> anyhow::Result<Vec<(String, Value)>> {
+fn validators(host: &Host) -> anyhow::Result<Vec<(String, String, Value)>> {
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for catalog in host.catalogs().load_all()? {
@@ -153,10 +164,23 @@ fn validators(host: &Host) -> anyhow::Result<Vec<(String, Value)>> {
                 "kind": entry.definition.names.kind,
                 "metadata": {"name": "krmwasm-lint"},
             });
-            out.push((entry.gvk(), config));
+            out.push((entry.gvk(), function_name(&entry.wasm.uri), config));
         }
     }
     Ok(out)
+}
+
+/// A module's name from its catalog URI: `builtin:kpack-validate`,
+/// `oci://ghcr.io/acme/kpack-validate:1.0@sha256:…` and `./kpack-validate.wasm` all give
+/// `kpack-validate`.
+fn function_name(uri: &str) -> String {
+    let uri = uri
+        .strip_prefix(crate::catalog::builtin::SCHEME)
+        .unwrap_or(uri);
+    let last = uri.rsplit('/').next().unwrap_or(uri);
+    let last = last.split('@').next().unwrap_or(last);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix(".wasm").unwrap_or(last).to_string()
 }
 
 fn same_kind(a: &Value, b: &Value) -> bool {
@@ -223,4 +247,21 @@ fn place(outcome: &mut Outcome) {
 /// Whether the exit code should say "findings": any at or above `fail_on`.
 pub fn fails(outcome: &Outcome, fail_on: Severity) -> bool {
     outcome.findings.iter().any(|f| f.severity <= fail_on)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_name;
+
+    #[test]
+    fn function_names_come_from_module_uris() {
+        for uri in [
+            "builtin:kpack-validate",
+            "oci://ghcr.io/acme/kpack-validate:1.0@sha256:0123",
+            "oci://127.0.0.1:5000/kpack-validate@sha256:0123",
+            "./fns/kpack-validate.wasm",
+        ] {
+            assert_eq!(function_name(uri), "kpack-validate", "{uri}");
+        }
+    }
 }

@@ -1,0 +1,564 @@
+//! `krmwasm lint`: every report format, every exit code, places in multi-document files and on
+//! stdin, unreadable and broken input, and the progress bar only on a terminal.
+
+use crate::support::*;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Three documents: a sound ClusterStack, an Image with an invalid tag (line 17) and a builder
+/// reference that is not in the input (line 19), and a ConfigMap lint does not judge.
+const APPS: &str = "\
+apiVersion: kpack.io/v1alpha2
+kind: ClusterStack
+metadata:
+  name: base
+spec:
+  id: io.buildpacks.stacks.jammy
+  buildImage: {image: paketobuildpacks/build-jammy-base}
+  runImage: {image: paketobuildpacks/run-jammy-base}
+---
+# the second document
+apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata:
+  name: cart
+  namespace: apps
+spec:
+  tag: Registry.example.com/Cart
+  serviceAccountName: default
+  builder: {kind: ClusterBuilder, name: base}
+  source:
+    git: {url: https://github.com/example/cart, revision: main}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other}
+data: {anything: [goes, here]}
+";
+
+/// A stack with nothing to say about it.
+const CLEAN: &str = "\
+apiVersion: kpack.io/v1alpha2
+kind: ClusterStack
+metadata: {name: clean}
+spec:
+  id: io.buildpacks.stacks.jammy
+  buildImage: {image: paketobuildpacks/build-jammy-base}
+  runImage: {image: paketobuildpacks/run-jammy-base}
+";
+
+/// Only a warning: the builder is not in the input.
+const WARNS: &str = "\
+apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata: {name: web, namespace: apps}
+spec:
+  tag: registry.example.com/web
+  builder: {kind: ClusterBuilder, name: elsewhere}
+  source: {git: {url: https://github.com/example/web, revision: main}}
+";
+
+/// A tree in a scratch directory.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
+fn lint_in(dir: &Path, args: &[&str]) -> Output {
+    krmwasm()
+        .current_dir(dir)
+        .arg("lint")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json_report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out.stdout)))
+}
+
+#[test]
+fn text_report_places_findings_in_multi_document_files() {
+    let dir = tree(&[("apps.yaml", APPS)]);
+    let out = lint_in(dir.path(), &["apps.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let expected_frame = "\
+error[webhook]: invalid value: Registry.example.com/Cart: spec.tag
+  repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`: Cart (found 'C')
+  --> apps.yaml:17:8
+   |
+17 |   tag: Registry.example.com/Cart
+   |        ^^^^^^^^^^^^^^^^^^^^^^^^^
+  = Image apps/cart, field spec.tag
+";
+    assert!(stdout.contains(expected_frame), "{stdout}");
+    assert!(stdout.contains("warning[reference]: ClusterBuilder base is not in the input"));
+    assert!(stdout.contains("--> apps.yaml:19:41"), "{stdout}");
+    assert!(
+        stdout.ends_with("1 error, 1 warning, 0 notes in 1 file (3 documents)\n"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn stdin_is_linted_as_stdin() {
+    let mut cmd = krmwasm();
+    cmd.args(["lint", "--format", "json", "-"]);
+    let out = run_with_stdin(&mut cmd, APPS.as_bytes());
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    let first = &report["findings"][0];
+    assert_eq!(first["file"], "<stdin>");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(17), Some(8))
+    );
+    assert_eq!(first["document"], 1);
+}
+
+#[test]
+fn json_report_follows_its_committed_schema() {
+    let dir = tree(&[("apps.yaml", APPS), ("deploy/web.yaml", WARNS)]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/krmwasm.dev/lint-report_v1.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{report:#}");
+    assert_eq!(report["version"], 1);
+    assert_eq!(
+        report["summary"],
+        serde_json::json!({"files": 2, "documents": 4, "errors": 1, "warnings": 2, "notes": 0})
+    );
+    let tag = &report["findings"][0];
+    assert_eq!(tag["severity"], "error");
+    assert_eq!(tag["rule"], "webhook");
+    assert_eq!(tag["file"], "./apps.yaml");
+    assert_eq!(
+        [
+            &tag["line"],
+            &tag["column"],
+            &tag["endLine"],
+            &tag["endColumn"]
+        ],
+        [17, 8, 17, 33]
+    );
+    assert_eq!(tag["field"], "spec.tag");
+    assert_eq!(tag["resource"]["kind"], "Image");
+    assert_eq!(tag["resource"]["namespace"], "apps");
+    assert_eq!(tag["source"], "kpack-validate");
+    let web = &report["findings"][2];
+    assert_eq!(web["file"], "./deploy/web.yaml");
+    assert_eq!(
+        (web["line"].as_u64(), web["document"].as_u64()),
+        (Some(6), Some(0))
+    );
+}
+
+/// The SARIF 2.1.0 schema serde-sarif generates its types from, from cargo's copy of the crate.
+fn sarif_schema() -> Value {
+    // Only this platform's packages: those are the ones cargo has downloaded.
+    let rustc = Command::new("rustc").arg("-vV").output().unwrap();
+    let host = text(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .expect("rustc -vV names the host");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["--filter-platform", &host])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let metadata: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let manifest = metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "serde-sarif")
+        .expect("serde-sarif is a dependency")["manifest_path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = Path::new(&manifest)
+        .parent()
+        .unwrap()
+        .join("src/schema.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // The published schema's `language` patterns have a stray `]` that ECMA-262 reads as a
+    // literal and Rust's regex engine refuses, so the schema fails its own meta-schema. The
+    // report never writes `language`; those patterns get their evident meaning.
+    fn fix_language_patterns(value: &mut Value) -> usize {
+        const BROKEN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+        match value {
+            Value::Object(map) => {
+                let mut fixed = 0;
+                if map.get("pattern").and_then(Value::as_str) == Some(BROKEN) {
+                    map.insert("pattern".into(), "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$".into());
+                    fixed += 1;
+                }
+                fixed + map.values_mut().map(fix_language_patterns).sum::<usize>()
+            }
+            Value::Array(items) => items.iter_mut().map(fix_language_patterns).sum(),
+            _ => 0,
+        }
+    }
+    assert!(fix_language_patterns(&mut schema) >= 1);
+    assert!(
+        schema["title"]
+            .as_str()
+            .unwrap()
+            .contains("SARIF) Version 2.1.0"),
+        "{}",
+        path.display()
+    );
+    schema
+}
+
+#[test]
+fn sarif_report_is_valid_sarif_2_1_0() {
+    let dir = tree(&[("apps.yaml", APPS), ("broken.yaml", "a: [1, 2\n")]);
+    let out = lint_in(
+        dir.path(),
+        &["--format", "sarif", "apps.yaml", "broken.yaml", "-"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let report = json_report(&out);
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{report:#}");
+    let mut wrong = report.clone();
+    wrong["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&wrong), "the schema is really applied");
+    assert_eq!(report["version"], "2.1.0");
+    let run = &report["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "krmwasm");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["parse", "reference", "webhook"]);
+    let results = run["results"].as_array().unwrap();
+    let tag = results.iter().find(|r| r["ruleId"] == "webhook").unwrap();
+    assert_eq!(tag["level"], "error");
+    assert_eq!(
+        rules[tag["ruleIndex"].as_u64().unwrap() as usize],
+        "webhook"
+    );
+    let location = &tag["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "apps.yaml");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 17);
+    assert_eq!(location["region"]["startColumn"], 8);
+    assert!(tag["partialFingerprints"]["krmwasmFinding/v1"].is_string());
+    let parse = results.iter().find(|r| r["ruleId"] == "parse").unwrap();
+    assert_eq!(
+        parse["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "broken.yaml"
+    );
+}
+
+#[test]
+fn junit_report_has_one_testcase_per_document() {
+    let dir = tree(&[("apps.yaml", APPS), ("web.yaml", WARNS)]);
+    let out = lint_in(dir.path(), &["--format", "junit", "apps.yaml", "web.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let xml = text(&out.stdout);
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    assert_eq!(suite.attribute("tests"), Some("4"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    let cases: Vec<_> = suite
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let names: Vec<&str> = cases.iter().map(|c| c.attribute("name").unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "apps.yaml#0 ClusterStack/base",
+            "apps.yaml#1 Image/cart",
+            "apps.yaml#2 ConfigMap/other",
+            "web.yaml#0 Image/web"
+        ]
+    );
+    let failure = cases[1]
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .unwrap();
+    assert_eq!(failure.attribute("type"), Some("webhook"));
+    assert!(
+        failure
+            .text()
+            .unwrap()
+            .contains("apps.yaml:17:8: error [webhook]"),
+        "{xml}"
+    );
+    assert!(
+        failure.text().unwrap().contains("(found 'C')"),
+        "escaped and read back"
+    );
+    let warned = cases[3]
+        .children()
+        .find(|n| n.has_tag_name("system-out"))
+        .unwrap();
+    assert!(warned.text().unwrap().contains("web.yaml:6:"), "{xml}");
+    assert!(cases[3].children().all(|n| !n.has_tag_name("failure")));
+}
+
+#[test]
+fn github_report_writes_escaped_workflow_commands() {
+    let dir = tree(&[("apps.yaml", APPS), ("a,b:c%.yaml", WARNS)]);
+    let out = lint_in(
+        dir.path(),
+        &["--format", "github", "apps.yaml", "a,b:c%.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("::warning file=a%2Cb%3Ac%25.yaml,line=6,endLine=6,col="),
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[1],
+        "::error file=apps.yaml,line=17,endLine=17,col=8,endColumn=33,title=kpack webhook::\
+         invalid value: Registry.example.com/Cart: spec.tag%0Arepository can only contain the \
+         characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`: Cart (found 'C')"
+    );
+    assert!(
+        lines[2].starts_with("::warning file=apps.yaml,line=19,"),
+        "{stdout}"
+    );
+    // The log keeps the full text report.
+    assert!(stdout.contains("--> apps.yaml:17:8"), "{stdout}");
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let dir = tree(&[
+        ("clean.yaml", CLEAN),
+        ("warns.yaml", WARNS),
+        ("apps.yaml", APPS),
+    ]);
+    let clean = lint_in(dir.path(), &["clean.yaml"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+    assert!(text(&clean.stdout).contains("0 errors, 0 warnings, 0 notes in 1 file (1 document)"));
+
+    let warns = lint_in(dir.path(), &["warns.yaml"]);
+    assert_eq!(warns.status.code(), Some(0), "warnings pass by default");
+    let strict = lint_in(dir.path(), &["--fail-on", "warning", "warns.yaml"]);
+    assert_eq!(strict.status.code(), Some(1));
+
+    let errors = lint_in(dir.path(), &["apps.yaml", "clean.yaml"]);
+    assert_eq!(errors.status.code(), Some(1));
+}
+
+#[test]
+fn a_validator_config_changes_the_verdict() {
+    let config = "\
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ValidatorConfig
+metadata: {name: strict}
+spec:
+  externalReferences: error
+  allowedRegistries: [registry.internal]
+";
+    let dir = tree(&[("warns.yaml", WARNS), ("policy.yaml", config)]);
+    let out = lint_in(
+        dir.path(),
+        &["--format", "json", "--config", "policy.yaml", "warns.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    let rules: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["severity"].as_str().unwrap(), f["rule"].as_str().unwrap()))
+        .collect();
+    assert!(rules.contains(&("error", "reference")), "{report:#}");
+    assert!(rules.contains(&("error", "policy")), "{report:#}");
+
+    let missing = lint_in(dir.path(), &["--config", "nope.yaml", "warns.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("nope.yaml"),
+        "{}",
+        text(&missing.stderr)
+    );
+}
+
+#[test]
+fn broken_yaml_is_reported_at_its_place_with_exit_2() {
+    let broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {a: b}\n";
+    let duplicate = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n";
+    let dir = tree(&[
+        ("apps.yaml", APPS),
+        ("broken.yaml", broken),
+        ("duplicate.yaml", duplicate),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json", "."]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let parse: Vec<&Value> = findings.iter().filter(|f| f["rule"] == "parse").collect();
+    assert_eq!(parse.len(), 2, "{report:#}");
+    assert_eq!(parse[0]["file"], "./broken.yaml");
+    assert_eq!(parse[0]["line"], 5, "{report:#}");
+    assert_eq!(parse[1]["file"], "./duplicate.yaml");
+    assert_eq!(
+        (parse[1]["line"].as_u64(), parse[1]["column"].as_u64()),
+        (Some(5), Some(3)),
+        "the repeat is shown: {report:#}"
+    );
+    assert!(
+        parse[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key")
+    );
+    // The other files are still linted.
+    assert!(findings.iter().any(|f| f["rule"] == "webhook"));
+
+    let text_out = lint_in(dir.path(), &["broken.yaml"]);
+    assert_eq!(text_out.status.code(), Some(2));
+    let stdout = text(&text_out.stdout);
+    assert!(stdout.contains("error[parse]: not valid YAML"), "{stdout}");
+    assert!(stdout.contains("--> broken.yaml:5:"), "{stdout}");
+    assert!(
+        stdout.contains("5 |    labels: {a: b}"),
+        "a code frame: {stdout}"
+    );
+}
+
+#[test]
+fn unreadable_input_is_reported_with_exit_2() {
+    let dir = tree(&[("apps.yaml", APPS)]);
+    std::fs::write(dir.path().join("latin1.yaml"), b"kind: \xe9t\xe9\n").unwrap();
+    let out = lint_in(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "missing.yaml",
+            "latin1.yaml",
+            "apps.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let missing = findings
+        .iter()
+        .find(|f| f["file"] == "missing.yaml")
+        .unwrap();
+    assert_eq!(missing["rule"], "read");
+    assert!(missing["message"].as_str().unwrap().contains("cannot read"));
+    let latin1 = findings
+        .iter()
+        .find(|f| f["file"] == "latin1.yaml")
+        .unwrap();
+    assert!(
+        latin1["message"].as_str().unwrap().contains("UTF-8"),
+        "{latin1}"
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "webhook"),
+        "the rest is linted"
+    );
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn directories_are_searched_for_manifests() {
+    let dir = tree(&[
+        ("base/stack.yaml", CLEAN),
+        ("apps/web/image.yml", WARNS),
+        (
+            "apps/list.json",
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "j"}}"#,
+        ),
+        ("README.md", "kind: not yaml to lint"),
+        (".git/config.yaml", "{{ not linted"),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    assert_eq!(report["summary"]["files"], 3, "{report:#}");
+    assert_eq!(report["summary"]["documents"], 3);
+    assert_eq!(report["findings"][0]["file"], "./apps/web/image.yml");
+}
+
+#[test]
+fn progress_is_drawn_only_on_a_terminal() {
+    let files: Vec<(String, String)> = (0..250)
+        .map(|i| {
+            (
+                format!("s{i:03}.yaml"),
+                CLEAN.replace("name: clean", &format!("name: s{i}")),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let dir = tree(&refs);
+    let piped = lint_in(dir.path(), &[]);
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stdout));
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+
+    // `script` gives the command a pseudo-terminal; stdout goes to a file, stderr to the pty.
+    let script = require_tool("script");
+    let report = dir.path().join("report.txt");
+    let command = format!("{} lint . > {}", krmwasm_path().display(), report.display());
+    let mut cmd = Command::new(script);
+    isolate(&mut cmd);
+    let tty = cmd
+        .current_dir(dir.path())
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .unwrap();
+    assert_success(&tty);
+    assert!(
+        text(&tty.stdout).contains("/250 files"),
+        "{:?}",
+        text(&tty.stdout)
+    );
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("in 250 files")
+    );
+}
