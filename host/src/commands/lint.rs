@@ -71,8 +71,17 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.paths.clone()
     };
-    let files = inputs::read_all(&inputs::expand(&paths)?);
+    let started = std::time::Instant::now();
+    let found = inputs::expand(&paths)?;
+    crate::debug!(
+        "lint: {} files found in {:?}",
+        found.len(),
+        started.elapsed()
+    );
+    let files = inputs::read_all(&found);
+    crate::debug!("lint: read and parsed in {:?}", started.elapsed());
     let outcome = lint::lint(host, files, config.as_ref())?;
+    crate::debug!("lint: validated and placed in {:?}", started.elapsed());
     let colour = args.format == Format::Text
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();

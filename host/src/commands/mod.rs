@@ -43,29 +43,57 @@ impl Host {
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
     pub fn call(&self, wasm: &VerifiedWasm, input: &ResourceList) -> anyhow::Result<CallOutcome> {
-        self.call_with(wasm, input, true)
+        let name = wasm.name.as_str();
+        let (exit_code, stdout) = self.invoke(wasm, codec::to_bytes(input, Format::Json), true)?;
+        let output = if stdout.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            match codec::parse_resource_list(&stdout) {
+                Ok(list) => Some(list),
+                Err(e) if exit_code == 0 => {
+                    bail!("function {name} exited 0 but its output is not a ResourceList: {e}")
+                }
+                Err(_) => None,
+            }
+        };
+        if exit_code == 0 && output.is_none() {
+            bail!("function {name} exited 0 without writing a ResourceList");
+        }
+        Ok(CallOutcome { exit_code, output })
     }
 
-    /// As [`Host::call`], but the function's stderr is not relayed: the caller reports its
-    /// results itself (`lint`). Should the call fail, what the function wrote to stderr is part
-    /// of the error.
-    pub fn call_quietly(
+    /// Runs a validator over a ResourceList already serialized as JSON and returns only its
+    /// results: its stderr is not relayed (the caller reports the results itself) and the items
+    /// it writes back are skipped, not parsed. Should the call fail, what the function wrote to
+    /// stderr is part of the error.
+    pub fn call_for_results(
         &self,
         wasm: &VerifiedWasm,
-        input: &ResourceList,
-    ) -> anyhow::Result<CallOutcome> {
-        self.call_with(wasm, input, false)
+        input_json: Vec<u8>,
+    ) -> anyhow::Result<Vec<krm::Diagnostic>> {
+        #[derive(serde::Deserialize)]
+        struct ResultsOnly {
+            #[serde(default)]
+            results: Vec<krm::Diagnostic>,
+        }
+        let name = wasm.name.as_str();
+        let (exit_code, stdout) = self.invoke(wasm, input_json, false)?;
+        match serde_json::from_slice::<ResultsOnly>(&stdout) {
+            Ok(list) => Ok(list.results),
+            Err(_) if exit_code != 0 => bail!("function {name} failed with exit code {exit_code}"),
+            Err(e) => bail!("function {name} exited 0 without writing a JSON ResourceList: {e}"),
+        }
     }
 
-    fn call_with(
+    /// Loads and runs `wasm` with `stdin`, JSON output asked for; its exit code and stdout.
+    fn invoke(
         &self,
         wasm: &VerifiedWasm,
-        input: &ResourceList,
+        stdin: Vec<u8>,
         relay_stderr: bool,
-    ) -> anyhow::Result<CallOutcome> {
+    ) -> anyhow::Result<(i32, Vec<u8>)> {
         let name = wasm.name.as_str();
         let loaded = self.runtime.load(wasm)?;
-        let stdin = codec::to_bytes(input, Format::Json);
         let started = std::time::Instant::now();
         let invocation = self.runtime.invoke(
             name,
@@ -78,32 +106,17 @@ impl Host {
         if relay_stderr {
             let _ = std::io::stderr().write_all(&invocation.stderr);
         }
-        let exit_code = match invocation.status {
-            Ok(code) => code,
+        match invocation.status {
+            Ok(code) => Ok((code, invocation.stdout)),
             Err(e) if !relay_stderr && !invocation.stderr.is_empty() => {
                 let stderr = String::from_utf8_lossy(&invocation.stderr);
-                return Err(anyhow::Error::from(e).context(format!(
+                Err(anyhow::Error::from(e).context(format!(
                     "function {name} wrote to stderr:\n{}",
                     stderr.trim_end()
-                )));
+                )))
             }
-            Err(e) => return Err(e.into()),
-        };
-        let output = if invocation.stdout.iter().all(u8::is_ascii_whitespace) {
-            None
-        } else {
-            match codec::parse_resource_list(&invocation.stdout) {
-                Ok(list) => Some(list),
-                Err(e) if exit_code == 0 => {
-                    bail!("function {name} exited 0 but its output is not a ResourceList: {e}")
-                }
-                Err(_) => None,
-            }
-        };
-        if exit_code == 0 && output.is_none() {
-            bail!("function {name} exited 0 without writing a ResourceList");
+            Err(e) => Err(e.into()),
         }
-        Ok(CallOutcome { exit_code, output })
     }
 }
 

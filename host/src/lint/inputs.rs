@@ -54,17 +54,36 @@ fn is_manifest(path: &Path) -> bool {
     )
 }
 
-/// Reads every file, showing progress on a terminal when there are many.
+/// Reads and parses every file, on as many threads as there are cores (parsing is most of a
+/// large tree's time), showing progress on a terminal when there are many. Order is kept.
 pub fn read_all(files: &[PathBuf]) -> Vec<LoadedFile> {
     let progress = Progress::new(files.len());
-    files
-        .iter()
-        .enumerate()
-        .map(|(i, path)| {
-            progress.update(i);
-            read(path)
-        })
-        .collect()
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files.len().div_ceil(64))
+        .max(1);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let progress = &progress;
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| {
+                            let file = read(path);
+                            progress.advance();
+                            file
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a reader thread panicked"))
+            .collect()
+    })
 }
 
 fn read(path: &Path) -> LoadedFile {
@@ -204,9 +223,9 @@ impl Progress {
         Progress(Some(bar))
     }
 
-    fn update(&self, done: usize) {
+    fn advance(&self) {
         if let Some(bar) = &self.0 {
-            bar.set_position(done as u64 + 1);
+            bar.inc(1);
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod report;
 use crate::commands::Host;
 use anyhow::Context;
 use inputs::LoadedFile;
-use krm::{Diagnostic, ResourceList, Severity};
+use krm::{Diagnostic, Severity};
 use locate::{Region, SourceMap};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -101,7 +101,12 @@ pub fn lint(
         }
         outcome.sources.insert(file.display, file.text);
     }
+    // Serialized once for every validator; the trees themselves are not needed again.
+    let items_json = serde_json::to_vec(&items).expect("JSON values serialize");
+    drop(items);
+    let started = std::time::Instant::now();
     let validators = validators(host)?;
+    crate::debug!("lint: catalogs loaded in {:?}", started.elapsed());
     if let Some(config) = config
         && !validators.iter().any(|(_, _, c)| same_kind(config, c))
     {
@@ -123,16 +128,17 @@ pub fn lint(
             function_config["kind"].as_str().unwrap_or_default(),
         )?;
         let wasm = host.sources.module(&resolved)?;
-        let list = ResourceList::new(items.clone(), Some(function_config));
-        let called = host
-            .call_quietly(&wasm, &list)
+        crate::debug!("lint: {name} checked in {:?}", started.elapsed());
+        let input = resource_list_json(&items_json, &function_config);
+        let results = host
+            .call_for_results(&wasm, input)
             .with_context(|| format!("the validator {gvk} could not run"))?;
-        let results = called.output.map(|o| o.results).unwrap_or_default();
         crate::debug!("{name}: {} results", results.len());
         outcome
             .findings
             .extend(results.into_iter().filter_map(|r| finding(r, &name)));
     }
+    crate::debug!("lint: validators ran in {:?}", started.elapsed());
     place(&mut outcome);
     outcome.findings.sort_by(|a, b| {
         (&a.file, a.region.map(|r| (r.line, r.column)), a.severity).cmp(&(
@@ -181,6 +187,19 @@ fn function_name(uri: &str) -> String {
     let last = last.split('@').next().unwrap_or(last);
     let last = last.split(':').next().unwrap_or(last);
     last.strip_suffix(".wasm").unwrap_or(last).to_string()
+}
+
+/// A ResourceList around items already serialized, without parsing them again.
+fn resource_list_json(items_json: &[u8], function_config: &Value) -> Vec<u8> {
+    let mut out = Vec::with_capacity(items_json.len() + 256);
+    out.extend_from_slice(
+        br#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":"#,
+    );
+    out.extend_from_slice(items_json);
+    out.extend_from_slice(br#","functionConfig":"#);
+    serde_json::to_writer(&mut out, function_config).expect("JSON values serialize");
+    out.extend_from_slice(b"}\n");
+    out
 }
 
 fn same_kind(a: &Value, b: &Value) -> bool {
