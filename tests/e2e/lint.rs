@@ -562,3 +562,46 @@ fn progress_is_drawn_only_on_a_terminal() {
             .contains("in 250 files")
     );
 }
+
+/// The `krmwasm lint` command lines of examples/ci, as a shell would split them before any
+/// redirection or `||`.
+fn example_lint_commands() -> Vec<Vec<String>> {
+    let mut commands = Vec::new();
+    for name in ["github-actions.yaml", "gitlab-ci.yaml"] {
+        let path = repo_root().join("examples/ci").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        krm::codec::parse_value(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{} is not YAML: {e}", path.display()));
+        for line in text.lines() {
+            let Some(at) = line.find("krmwasm lint") else {
+                continue;
+            };
+            let words: Vec<String> = line[at..]
+                .split_whitespace()
+                .skip(2)
+                .take_while(|w| !matches!(*w, ">" | "||" | "|" | "#"))
+                .map(str::to_string)
+                .collect();
+            commands.push(words);
+        }
+    }
+    commands
+}
+
+#[test]
+fn the_ci_examples_run_as_written() {
+    let commands = example_lint_commands();
+    assert!(commands.len() >= 4, "{commands:?}");
+    let dir = tree(&[("deploy/apps.yaml", APPS)]);
+    for args in commands {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = lint_in(dir.path(), &args);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "krmwasm lint {args:?}: the example's finding fails the job\n{}",
+            text(&out.stderr)
+        );
+        assert!(text(&out.stdout).contains("apps.yaml"), "{args:?}");
+    }
+}
