@@ -511,6 +511,11 @@ fn directories_are_searched_for_manifests() {
         ),
         ("README.md", "kind: not yaml to lint"),
         (".git/config.yaml", "{{ not linted"),
+        (
+            "chart/templates/image.yaml",
+            "{{- if .Values.image }}\nkind: Image\n",
+        ),
+        (".krmwasmignore", "chart/templates/\n"),
     ]);
     let out = lint_in(dir.path(), &["--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));

@@ -1,5 +1,5 @@
 //! What `krmwasm lint` reads: files, directories (recursively: `.yaml`, `.yml`, `.json`, as
-//! ripgrep walks them, skipping hidden and git-ignored paths) and stdin, each split into its
+//! ripgrep walks them, skipping hidden, git-ignored and `.krmwasmignore`d paths) and stdin, each split into its
 //! documents. A file that cannot be read or parsed becomes a finding with its place.
 
 use super::Finding;
@@ -8,6 +8,10 @@ use krm::Severity;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// Per-directory ignore files in gitignore syntax, for manifests lint should not read (Helm
+/// templates, test fixtures) in a repository that does not git-ignore them.
+pub const IGNORE_FILE: &str = ".krmwasmignore";
 
 /// How stdin is named in findings.
 pub const STDIN: &str = "<stdin>";
@@ -33,7 +37,10 @@ pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             continue;
         }
         let mut found = Vec::new();
-        for entry in ignore::WalkBuilder::new(path).build() {
+        for entry in ignore::WalkBuilder::new(path)
+            .add_custom_ignore_filename(IGNORE_FILE)
+            .build()
+        {
             let entry =
                 entry.map_err(|e| anyhow::anyhow!("cannot walk {}: {e}", path.display()))?;
             let p = entry.path();
