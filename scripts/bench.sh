@@ -41,6 +41,61 @@ hyperfine -N --warmup 3 --runs 30 \
   -n "kpack-validate, empty input (5.3 MB digest check + cached load)" "$bin run kpack-validate --input /dev/null" \
   -n "catalog list (built-in catalog)" "$bin catalog list"
 
+# lint: 1,000 and 10,000 kpack manifests, one per file (an Image per file in directories of 100,
+# plus a platform file with the ClusterBuilder, ClusterStack and ClusterStore they use), and
+# the 10,000 as one multi-document file (as kustomize build writes them).
+python3 - "$work" <<'PY'
+import os, sys
+work = sys.argv[1]
+platform = """apiVersion: kpack.io/v1alpha2
+kind: ClusterBuilder
+metadata: {name: base}
+spec:
+  tag: registry.example.com/builders/base
+  stack: {kind: ClusterStack, name: base}
+  store: {kind: ClusterStore, name: base}
+  serviceAccountRef: {name: kpack, namespace: kpack}
+  order: [{group: [{id: paketo-buildpacks/java}]}]
+---
+apiVersion: kpack.io/v1alpha2
+kind: ClusterStack
+metadata: {name: base}
+spec:
+  id: io.buildpacks.stacks.jammy
+  buildImage: {image: paketobuildpacks/build-jammy-base}
+  runImage: {image: paketobuildpacks/run-jammy-base}
+---
+apiVersion: kpack.io/v1alpha2
+kind: ClusterStore
+metadata: {name: base}
+spec:
+  sources: [{image: paketobuildpacks/java}]
+"""
+def image(i):
+    return (f"apiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata:\n  name: app-{i}\n  namespace: apps\n"
+            f"spec:\n  tag: registry.example.com/apps/app-{i}\n  builder: {{kind: ClusterBuilder, name: base}}\n"
+            f"  serviceAccountName: builds\n  source:\n    git: {{url: https://git.example.com/app-{i}, revision: main}}\n"
+            f"  build:\n    env:\n    - {{name: BP_JVM_VERSION, value: '21'}}\n")
+for n in (1000, 10000):
+    tree = f"{work}/lint-{n}"
+    os.makedirs(f"{tree}/platform")
+    open(f"{tree}/platform/builders.yaml", "w").write(platform)
+    for i in range(n - 3):
+        team = f"{tree}/apps/team-{i // 100:03d}"
+        os.makedirs(team, exist_ok=True)
+        open(f"{team}/app-{i}.yaml", "w").write(image(i))
+with open(f"{work}/lint-10000.yaml", "w") as f:
+    f.write(platform)
+    for i in range(9997):
+        f.write("---\n" + image(i))
+PY
+"$bin" lint "$work/lint-1000" >/dev/null
+hyperfine -N --warmup 3 --runs 30 \
+  -n "lint, 1,000 manifests in 998 files" "$bin lint $work/lint-1000"
+hyperfine -N --warmup 1 --runs 15 \
+  -n "lint, 10,000 manifests in 9,998 files" "$bin lint $work/lint-10000" \
+  -n "lint, 10,000 manifests in one file" "$bin lint $work/lint-10000.yaml"
+
 # OCI: a local registry (Debian's docker-registry, as the tests use) on a free loopback port.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/registry"

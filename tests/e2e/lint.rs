@@ -136,8 +136,7 @@ fn json_report_follows_its_committed_schema() {
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
     let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("schemas/krmwasm.dev/lint-report_v1.json"))
-            .unwrap(),
+        &std::fs::read_to_string(repo_root().join("docs/lint-report.v1.schema.json")).unwrap(),
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();

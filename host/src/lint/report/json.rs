@@ -1,5 +1,5 @@
 //! The JSON report: one document whose shape is the [`Report`] type below. Its JSON Schema is
-//! derived from that type and committed as `schemas/krmwasm.dev/lint-report_v1.json` (a test
+//! derived from that type and committed as `docs/lint-report.v1.schema.json` (a test
 //! keeps the file current). `version` changes only when a field changes meaning; fields may be
 //! added within a version.
 
@@ -129,7 +129,7 @@ mod tests {
     use super::*;
 
     /// Where the committed schema lives, relative to the repository root.
-    const SCHEMA_PATH: &str = "schemas/krmwasm.dev/lint-report_v1.json";
+    const SCHEMA_PATH: &str = "docs/lint-report.v1.schema.json";
 
     /// The report's JSON Schema, as committed.
     pub fn schema() -> String {
