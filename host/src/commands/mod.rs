@@ -144,3 +144,24 @@ pub fn exit_code(code: i32) -> std::process::ExitCode {
         Err(_) => std::process::ExitCode::FAILURE,
     }
 }
+
+/// Records where an item came from (its file and its index there), as kpt does when it reads
+/// a package, so results can name the file. Items that are not objects are left as they are.
+pub fn record_origin(item: &mut serde_json::Value, file: &str, index: usize) {
+    let Some(object) = item.as_object_mut() else {
+        return;
+    };
+    let metadata = object
+        .entry("metadata")
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    let Some(annotations) = metadata.as_object_mut().map(|m| {
+        m.entry("annotations")
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()))
+    }) else {
+        return;
+    };
+    if let Some(a) = annotations.as_object_mut() {
+        a.insert(krm::annotations::PATH.into(), file.into());
+        a.insert(krm::annotations::INDEX.into(), index.to_string().into());
+    }
+}

@@ -123,11 +123,10 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
                 .with_context(|| format!("the ResourceList in {} is malformed", path.display()));
         }
         let file = path.to_string_lossy().into_owned();
-        items.extend(
-            docs.into_iter()
-                .enumerate()
-                .map(|(i, doc)| annotate(doc, &file, i)),
-        );
+        items.extend(docs.into_iter().enumerate().map(|(i, mut doc)| {
+            super::record_origin(&mut doc, &file, i);
+            doc
+        }));
     }
     Ok(ResourceList::new(items, None))
 }
@@ -137,23 +136,4 @@ fn is_list(d: &serde_json::Value) -> bool {
         d.get("kind").and_then(|k| k.as_str()),
         Some("ResourceList" | "List")
     )
-}
-
-/// Records where an item came from, as kpt and kustomize do, so results can name the file.
-fn annotate(mut doc: serde_json::Value, file: &str, index: usize) -> serde_json::Value {
-    if let Some(obj) = doc.as_object_mut() {
-        let metadata = obj
-            .entry("metadata")
-            .or_insert_with(|| serde_json::json!({}));
-        if let Some(metadata) = metadata.as_object_mut() {
-            let annotations = metadata
-                .entry("annotations")
-                .or_insert_with(|| serde_json::json!({}));
-            if let Some(a) = annotations.as_object_mut() {
-                a.insert(krm::annotations::PATH.into(), file.into());
-                a.insert(krm::annotations::INDEX.into(), index.to_string().into());
-            }
-        }
-    }
-    doc
 }

@@ -186,26 +186,6 @@ fn position_in(message: &str) -> Option<Region> {
     Some(Region::point(line, column))
 }
 
-/// Records where a document came from, as kpt does, so results name its file and index.
-pub fn annotate(document: &mut Value, file: &str, index: usize) {
-    let Some(object) = document.as_object_mut() else {
-        return;
-    };
-    let metadata = object
-        .entry("metadata")
-        .or_insert_with(|| serde_json::json!({}));
-    let Some(metadata) = metadata.as_object_mut() else {
-        return;
-    };
-    let annotations = metadata
-        .entry("annotations")
-        .or_insert_with(|| serde_json::json!({}));
-    if let Some(a) = annotations.as_object_mut() {
-        a.insert(krm::annotations::PATH.into(), file.into());
-        a.insert(krm::annotations::INDEX.into(), index.to_string().into());
-    }
-}
-
 /// A bar on stderr while a large tree is read; indicatif draws nothing unless stderr is a
 /// terminal.
 struct Progress(Option<indicatif::ProgressBar>);

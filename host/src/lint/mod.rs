@@ -96,7 +96,7 @@ pub fn lint(
                     .map(|m| str_at(m, "name"))
                     .unwrap_or_default(),
             });
-            inputs::annotate(&mut document, &file.display, index);
+            crate::commands::record_origin(&mut document, &file.display, index);
             items.push(document);
         }
         outcome.sources.insert(file.display, file.text);
