@@ -3,7 +3,6 @@
 
 use super::{Host, write_stdout};
 use crate::lint::{self, inputs, report::Format};
-use anyhow::Context;
 use krm::Severity;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,17 +54,11 @@ pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
-    let config = match &args.config {
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read the config {}", path.display()))?;
-            Some(
-                krm::codec::parse_value(&bytes)
-                    .with_context(|| format!("the config {} is not YAML", path.display()))?,
-            )
-        }
-        None => None,
-    };
+    let config = args
+        .config
+        .as_deref()
+        .map(super::read_function_config)
+        .transpose()?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

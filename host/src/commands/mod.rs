@@ -120,6 +120,14 @@ impl Host {
     }
 }
 
+/// Reads a functionConfig file (YAML or JSON), naming the file when it cannot.
+pub fn read_function_config(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the function config {}", path.display()))?;
+    codec::parse_value(&bytes)
+        .with_context(|| format!("cannot parse the function config {}", path.display()))
+}
+
 /// Reads all of stdin.
 pub fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();

@@ -41,11 +41,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let wasm = resolve(host, &args.function)?;
     let mut list = read_input(args)?;
     if let Some(path) = &args.fn_config {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the function config {}", path.display()))?;
-        let config = codec::parse_value(&bytes)
-            .with_context(|| format!("cannot parse the function config {}", path.display()))?;
-        list.function_config = Some(config);
+        list.function_config = Some(super::read_function_config(path)?);
     }
     let outcome = host.call(&wasm, &list)?;
     if let Some(output) = &outcome.output {
