@@ -97,6 +97,10 @@ fn schema<T: JsonSchema>() -> Value {
     crate::schema::root_for::<T>()
 }
 
+fn check_schema<T: JsonSchema>() -> Value {
+    crate::schema::draft07_for::<T>()
+}
+
 /// Decodes, defaults and validates one object of a kind, returning the defaulted object.
 pub type AdmitFn = fn(&Value, &Context) -> Result<Admission, DecodeError>;
 
@@ -109,8 +113,11 @@ pub struct KindInfo {
     pub version: &'static str,
     pub kind: &'static str,
     pub scope: Scope,
-    /// The JSON Schema of the whole object (strict: unknown fields refused outside metadata).
+    /// The JSON Schema of the whole object (strict: unknown fields refused outside metadata),
+    /// as published: JSON Schema 2020-12.
     pub schema: fn() -> Value,
+    /// The same schema in draft-07, cheaper to compile, which the validator checks with.
+    pub check_schema: fn() -> Value,
     /// Decode, default and validate, for the kinds kpack's webhook admits (v1alpha2 only).
     pub admit: Option<AdmitFn>,
     pub check: Option<CheckFn>,
@@ -130,6 +137,7 @@ macro_rules! kind {
             kind: $kind,
             scope: Scope::$scope,
             schema: schema::<$t>,
+            check_schema: check_schema::<$t>,
             admit: Some(admit::<$t>),
             check: Some(check::<$t>),
         }
@@ -141,6 +149,7 @@ macro_rules! kind {
             kind: $kind,
             scope: Scope::$scope,
             schema: schema::<$t>,
+            check_schema: check_schema::<$t>,
             admit: None,
             check: None,
         }

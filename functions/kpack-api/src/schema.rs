@@ -14,6 +14,28 @@ pub fn root_for<T: JsonSchema>() -> Value {
     schema
 }
 
+/// The same schema in JSON Schema draft-07, for validating objects in the function. Compiling a
+/// schema makes `jsonschema` check it against its meta-schema, and under wasm it builds that
+/// meta-schema's validator afresh each time: draft-07's costs a third of 2020-12's, a few
+/// milliseconds per kind per run. The published schemas stay 2020-12 ([`root_for`]).
+pub fn draft07_for<T: JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
+    let mut root = generator.into_root_schema_for::<T>();
+    let mut value = serde_json::to_value(&root).expect("schemas serialize");
+    for_each_schema(&mut value, &mut |s| {
+        strip_default(s);
+        drop_null_alternative(s);
+    });
+    // Dropping a null alternative can leave a `$ref` beside other keywords, which draft-07
+    // ignores: move such references into an `allOf` again.
+    root = schemars::Schema::try_from(value).expect("a schema stays an object");
+    schemars::transform::Transform::transform(
+        &mut schemars::transform::RemoveRefSiblings::default(),
+        &mut root,
+    );
+    root.to_value()
+}
+
 /// Calls `f` on every schema object of a schema tree, parents before children. Under
 /// `properties` the keys are field names, not keywords, so that map itself is not passed.
 fn for_each_schema(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {

@@ -5,6 +5,7 @@
 //! with `name:` twice in one env entry is a typo to report, not to guess at.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::fmt;
 
@@ -76,12 +77,17 @@ impl<'de> Visitor<'de> for StrictVisitor {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
             let StrictValue(value) = access.next_value()?;
-            if map.contains_key(&key) {
-                return Err(de::Error::custom(format!(
-                    "duplicate key {key:?} in one mapping; keep one of them"
-                )));
+            match map.entry(key) {
+                Entry::Occupied(seen) => {
+                    return Err(de::Error::custom(format!(
+                        "duplicate key {:?} in one mapping; keep one of them",
+                        seen.key()
+                    )));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
             }
-            map.insert(key, value);
         }
         Ok(Value::Object(map))
     }
