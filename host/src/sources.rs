@@ -58,7 +58,15 @@ impl Sources {
                     crate::builtin::known_names()
                 )
             })?;
-            return check(Cow::Borrowed(f.wasm), uri);
+            return VerifiedWasm::check_hashed(
+                &resolved.name,
+                uri,
+                Cow::Borrowed(f.wasm),
+                f.sha256.to_string(),
+                expected,
+                &source_name,
+            )
+            .map_err(anyhow::Error::from);
         }
         if uri.starts_with(oci::SCHEME) {
             // The digest is the module's identity: a stored copy needs no network.
