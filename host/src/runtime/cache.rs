@@ -11,10 +11,8 @@
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use wasmtime::{Engine, Module};
-use xxhash_rust::xxh3::Xxh3;
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -122,23 +120,24 @@ fn checksum(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-/// Opens `path` if its contents hash to `expected` (hex), reading it in blocks so the check
-/// costs no large allocation.
+/// Opens `path` if its contents hash to `expected` (hex). The file is hashed through a
+/// read-only mapping: reading 15 MB through `read` would copy it all out of the page cache
+/// (~7 ms here), which mapping avoids.
 fn open_intact(path: &Path, expected: &str) -> Result<File, String> {
     let expected =
         u128::from_str_radix(expected, 16).map_err(|_| "the name holds no checksum".to_string())?;
-    let mut file = File::open(path).map_err(|e| e.to_string())?;
-    let mut hasher = Xxh3::new();
-    let mut block = vec![0u8; 256 << 10];
-    loop {
-        match file.read(&mut block) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&block[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e.to_string()),
-        }
-    }
-    if hasher.digest128() != expected {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let actual = if len == 0 {
+        checksum(&[])
+    } else {
+        // SAFETY: a read-only view, dropped before the file is handed on. Entries are replaced
+        // by rename, never rewritten in place, so the bytes do not change under it.
+        let view = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+            .map_err(|e| e.to_string())?;
+        checksum(&view)
+    };
+    if actual != expected {
         return Err("its contents do not match the checksum it was written with".into());
     }
     Ok(file)

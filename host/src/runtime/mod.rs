@@ -136,6 +136,16 @@ impl VerifiedWasm {
         })
     }
 
+    /// A module built into the binary, with the digest computed when the binary was built
+    /// (a test keeps it true): hashing it again would cost every run milliseconds.
+    pub fn built_in(f: &crate::builtin::BuiltinFunction) -> Self {
+        VerifiedWasm {
+            name: f.name.to_string(),
+            bytes: std::borrow::Cow::Borrowed(f.wasm),
+            sha256: f.sha256.to_string(),
+        }
+    }
+
     /// A module the user named directly (`krmwasm run ./fn.wasm`): their naming it is the
     /// trust; the digest is still what keys the compiled cache.
     pub fn unpinned(name: &str, bytes: std::borrow::Cow<'static, [u8]>) -> Self {
@@ -217,17 +227,20 @@ impl Runtime {
     /// Compiles `wasm`, or loads the compiled form from the cache, keyed by its checked digest.
     pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
         let (name, sha256) = (&wasm.name, wasm.sha256.clone());
+        let started = std::time::Instant::now();
         if let Some(cache) = &self.cache
             && let Some(module) = cache.get(&self.engine, &sha256)
         {
-            crate::debug!("{name}: compiled module loaded from cache ({sha256})");
+            crate::debug!(
+                "{name}: compiled module checked and loaded from cache in {:?} ({sha256})",
+                started.elapsed()
+            );
             return Ok(LoadedModule {
                 module,
                 sha256,
                 from_cache: true,
             });
         }
-        let started = std::time::Instant::now();
         let module = Module::new(&self.engine, &wasm.bytes)
             .map_err(to_anyhow)
             .with_context(|| format!("function {name} is not a valid WebAssembly module"))?;
