@@ -1,5 +1,6 @@
-//! Guests not written in Rust, built from source (tests/e2e/guests/), for the tests that show
-//! krmwasm runs any WASI preview 1 command module, not only its own functions.
+//! Guests built from source (tests/e2e/guests/): one in Go, for the tests that show krmwasm
+//! runs any WASI preview 1 command module, not only its own functions; and hostile or broken
+//! Rust guests for the sandbox tests.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -113,4 +114,54 @@ fn go_command(go: &Path, dir: &Path) -> Command {
         .env("GOMODCACHE", cache.join("mod"))
         .env_remove("GOROOT");
     cmd
+}
+
+/// The Rust guest `name` (a binary of tests/e2e/guests/adversarial), all of them built once
+/// per test process with the same toolchain as krmwasm; returns the `.wasm` path.
+pub fn adversarial(name: &str) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(build_adversarial);
+    let wasm = dir.join(format!("{name}.wasm"));
+    assert!(
+        wasm.is_file(),
+        "no adversarial guest {name} in {}",
+        dir.display()
+    );
+    wasm
+}
+
+/// Cargo keeps its own target directory consistent across concurrent builds (it locks it),
+/// and the crate has no dependencies, so the build needs no network.
+fn build_adversarial() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the host crate is inside the repository")
+        .join("tests/e2e/guests/adversarial/Cargo.toml");
+    let target_dir = work_dir().join("rust");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&cargo)
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--offline",
+            "--target",
+            "wasm32-wasip1",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_BUILD_TARGET")
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", Path::new(&cargo).display()));
+    assert!(
+        output.status.success(),
+        "building {} failed ({}):\n{}",
+        manifest.display(),
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    target_dir.join("wasm32-wasip1/release")
 }

@@ -1,7 +1,13 @@
-//! The sandbox and its limits, with small hand-written WASI modules.
+//! The sandbox and its limits: hostile and broken Rust guests (tests/e2e/guests/adversarial,
+//! built by the suite) and small hand-written WASI modules, each run through `krmwasm run`.
+//! Every failure must name the function and the limit, exit non-zero and write nothing on
+//! stdout.
 
+use crate::guests::adversarial;
 use crate::support::*;
+use std::path::Path;
 use std::process::Output;
+use std::time::Duration;
 
 const PRELUDE: &str = r#"
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -23,12 +29,24 @@ fn run_module(body: &str, extra: &str, flags: &[&str]) -> Output {
     run_with_stdin(&mut cmd, b"{\"kind\":\"ResourceList\",\"items\":[]}")
 }
 
+/// `krmwasm -v run` of a module with `flags`, over an empty ResourceList.
+fn run_guest(module: &Path, flags: &[&str]) -> Output {
+    let mut cmd = krmwasm();
+    cmd.arg("-v").arg("run").arg(module).args(flags);
+    run_with_stdin(&mut cmd, b"{\"kind\":\"ResourceList\",\"items\":[]}")
+}
+
 #[track_caller]
 fn assert_stopped(out: &Output, expected: &str) {
+    assert_stopped_named(out, "probe", expected)
+}
+
+#[track_caller]
+fn assert_stopped_named(out: &Output, function: &str, expected: &str) {
     assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains("function probe"),
+        stderr.contains(&format!("function {function} ")),
         "the function is not named: {stderr}"
     );
     assert!(
@@ -66,12 +84,49 @@ fn output_is_converted_and_exit_codes_pass_through() {
     assert_eq!(out.status.code(), Some(3));
 }
 
+/// How long the host says the guest ran (`-v`: "<name>: ran in 1.5s").
+fn ran_for(out: &Output, function: &str) -> Duration {
+    let stderr = text(&out.stderr);
+    let marker = format!("{function}: ran in ");
+    let line = stderr
+        .lines()
+        .find_map(|l| l.split_once(&marker).map(|(_, t)| t.to_string()))
+        .unwrap_or_else(|| panic!("no run time in: {stderr}"));
+    let (number, unit) = line.split_at(line.find(|c: char| c.is_alphabetic() || c == 'µ').unwrap());
+    let value: f64 = number.parse().unwrap();
+    Duration::from_secs_f64(match unit {
+        "s" => value,
+        "ms" => value / 1e3,
+        "µs" => value / 1e6,
+        "ns" => value / 1e9,
+        other => panic!("unit {other} in {line}"),
+    })
+}
+
 #[test]
 fn a_guest_that_runs_forever_is_stopped_at_the_timeout() {
-    let started = std::time::Instant::now();
-    let out = run_module("(loop $l (br $l))", "", &["--timeout", "300ms"]);
-    assert_stopped(&out, "did not finish within 300ms");
-    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let spin = adversarial("spin");
+    // First run compiles the module; the second is timed, from start to stop.
+    assert_stopped_named(
+        &run_guest(&spin, &["--timeout", "50ms"]),
+        "spin",
+        "did not finish",
+    );
+    let out = run_guest(&spin, &["--timeout", "500ms"]);
+    assert_stopped_named(&out, "spin", "did not finish within 500ms");
+    assert_stopped_named(&out, "spin", "--timeout");
+    let ran = ran_for(&out, "spin");
+    assert!(
+        ran >= Duration::from_millis(500) && ran < Duration::from_millis(600),
+        "stopped after {ran:?}, not within the limit + 100 ms"
+    );
+}
+
+#[test]
+fn a_guest_that_takes_all_memory_is_stopped_at_the_limit() {
+    let out = run_guest(&adversarial("hog"), &["--memory-limit", "32MiB"]);
+    assert_stopped_named(&out, "hog", "needed more than 32 MiB of memory");
+    assert_stopped_named(&out, "hog", "--memory-limit");
 }
 
 #[test]
@@ -81,8 +136,19 @@ fn a_guest_that_grows_memory_past_the_limit_is_stopped() {
     assert_stopped(&out, "needed more than 16 MiB of memory");
 }
 
+/// The flood guest ignores write errors and writes pieces that do not divide the limit: the
+/// first write past it must stop the guest as over its output limit, not as a crash and not
+/// at the timeout.
 #[test]
-fn a_guest_that_floods_stdout_is_stopped() {
+fn a_guest_that_floods_stdout_is_stopped_at_the_output_limit() {
+    let out = run_guest(
+        &adversarial("flood"),
+        &["--output-limit", "64KiB", "--timeout", "20s"],
+    );
+    assert_stopped_named(&out, "flood", "wrote more than 64 KiB to stdout");
+    assert_stopped_named(&out, "flood", "--output-limit");
+    assert!(ran_for(&out, "flood") < Duration::from_secs(10));
+
     let body = "(i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 4096))
         (loop $l (if (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable)) (br $l))";
     let out = run_module(body, "", &["--output-limit", "64KiB"]);
@@ -90,9 +156,68 @@ fn a_guest_that_floods_stdout_is_stopped() {
 }
 
 #[test]
-fn a_crash_is_reported_with_the_function_name() {
+fn a_panic_is_reported_with_the_function_name_and_its_message() {
+    let out = run_guest(&adversarial("panic"), &[]);
+    assert_stopped_named(&out, "panic", "crashed");
+    assert_stopped_named(&out, "panic", "adversarial guest: nothing to do, giving up");
+}
+
+#[test]
+fn a_trap_is_reported_with_the_function_name() {
+    let out = run_guest(&adversarial("trap"), &[]);
+    assert_stopped_named(&out, "trap", "crashed");
+    assert_stopped_named(&out, "trap", "unreachable");
     let out = run_module("unreachable", "", &[]);
     assert_stopped(&out, "crashed");
+}
+
+#[test]
+fn a_failing_guest_keeps_its_exit_code_and_its_stderr_is_relayed() {
+    let out = run_guest(&adversarial("fail"), &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("adversarial guest: refusing this input, exiting with 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("function fail failed with exit code 3"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+/// The probe guest tries the host's files, directories, network and environment, and reports
+/// what it saw: errors everywhere, and only the variable krmwasm passes on purpose.
+#[test]
+fn a_guest_that_reaches_for_the_host_sees_nothing() {
+    let mut cmd = krmwasm();
+    cmd.arg("run")
+        .arg(adversarial("probe"))
+        .env("KRMWASM_TEST_SECRET", "do-not-leak");
+    let out = run_with_stdin(&mut cmd, b"{\"kind\":\"ResourceList\",\"items\":[]}");
+    assert_success(&out);
+    let list = krm::codec::parse_resource_list(&out.stdout).unwrap();
+    let data = &list.items[0]["data"];
+    for attempt in [
+        "readAbsoluteFile",
+        "readRelativeFile",
+        "listRoot",
+        "listCurrentDir",
+        "createFile",
+        "tcpConnect",
+        "tcpListen",
+        "udpBind",
+    ] {
+        let seen = data[attempt].as_str().unwrap();
+        assert!(seen.starts_with("error: "), "{attempt}: {seen}");
+    }
+    assert_eq!(data["environment"], "KRM_OUTPUT", "{data}");
+    assert!(!text(&out.stdout).contains("do-not-leak"));
+    assert!(
+        !Path::new("/tmp/krmwasm-escaped").exists(),
+        "the guest created a file on the host"
+    );
 }
 
 #[test]

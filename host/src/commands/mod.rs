@@ -59,6 +59,12 @@ impl Host {
         if exit_code == 0 && output.is_none() {
             bail!("function {name} exited 0 without writing a ResourceList");
         }
+        if output.is_none() {
+            // The function's own stderr (relayed above) says why; say whose it was.
+            eprintln!(
+                "krmwasm: function {name} failed with exit code {exit_code} and wrote no ResourceList"
+            );
+        }
         Ok(CallOutcome { exit_code, output })
     }
 

@@ -6,8 +6,10 @@
 //! interruption), and stdout size.
 
 mod cache;
+mod output;
 
 pub use cache::{ModuleCache, sha256_hex};
+use output::CappedOutput;
 
 use crate::units::format_bytes;
 use anyhow::Context as _;
@@ -265,7 +267,7 @@ impl Runtime {
         limits: &Limits,
     ) -> Invocation {
         let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
-        let stdout = MemoryOutputPipe::new(output_cap);
+        let stdout = CappedOutput::new(output_cap);
         let stderr = MemoryOutputPipe::new(1 << 20);
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
             .stdin(MemoryInputPipe::new(stdin))
@@ -293,40 +295,39 @@ impl Runtime {
 
         let memory_hit = store.data().limiter.hit;
         drop(store);
-        let stdout = stdout.contents().to_vec();
+        let output_hit = stdout.exceeded();
+        let stdout = stdout.into_bytes();
         let stderr = stderr.contents().to_vec();
+        let name = name.to_string();
         let stopped = |e: wasmtime::Error| -> RunError {
-            let name = name.to_string();
             if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
                 RunError::Timeout {
-                    name,
+                    name: name.clone(),
                     limit: limits.timeout,
                 }
             } else if memory_hit {
                 RunError::MemoryLimit {
-                    name,
+                    name: name.clone(),
                     limit: limits.memory,
-                }
-            } else if stdout.len() >= output_cap {
-                RunError::OutputLimit {
-                    name,
-                    limit: limits.output,
                 }
             } else {
                 RunError::Crashed {
-                    name,
+                    name: name.clone(),
                     message: format!("{e:#}"),
                 }
             }
         };
         let status = match result {
-            Ok(()) => Ok(0),
-            Err(Startup(message)) => Err(RunError::Start {
-                name: name.to_string(),
-                message,
+            // A write past the output limit traps, whatever the guest would have done next
+            // (and a guest that caught the error and exited is over its limit all the same).
+            _ if output_hit => Err(RunError::OutputLimit {
+                name,
+                limit: limits.output,
             }),
+            Ok(()) => Ok(0),
+            Err(Startup(message)) => Err(RunError::Start { name, message }),
             Err(Guest(e)) => match e.downcast_ref::<I32Exit>() {
-                Some(I32Exit(code)) if stdout.len() < output_cap => Ok(*code),
+                Some(I32Exit(code)) => Ok(*code),
                 _ => Err(stopped(e)),
             },
         };

@@ -1,0 +1,4 @@
+//! Executes `unreachable`.
+fn main() {
+    core::arch::wasm32::unreachable()
+}
