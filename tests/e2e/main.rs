@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod corpus;
 mod golden;
+mod inputs;
 mod integrity;
 mod kpt;
 mod kustomize;

@@ -46,6 +46,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
     }
     let text =
         std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    check_flow_nesting(text)?;
     serde_norway::from_str(text)
         .map(|StrictValue(v)| v)
         .map_err(|e| DecodeError(e.to_string()))
@@ -128,6 +129,7 @@ pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
     }
     let text =
         std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    check_flow_nesting(text)?;
     let mut docs = Vec::new();
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
         let StrictValue(value) =
@@ -137,6 +139,73 @@ pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
         }
     }
     Ok(docs)
+}
+
+/// Deepest flow nesting (`[`, `{`) a YAML input may have. The decoder refuses anything past
+/// 128 levels anyway, but only after libyaml has scanned it all, and libyaml's scanner takes
+/// time quadratic in the nesting: 100,000 levels kept a run busy for half a minute.
+const MAX_FLOW_NESTING: usize = 256;
+
+/// Refuses YAML nested deeper than [`MAX_FLOW_NESTING`] before the parser sees it. A linear
+/// scan that skips quoted scalars and comments; it may count a bracket inside a plain or
+/// block scalar, which can only make it stricter, never let a deeper input through.
+pub fn check_flow_nesting(text: &str) -> Result<(), DecodeError> {
+    #[derive(PartialEq)]
+    enum In {
+        Plain,
+        Single,
+        /// Just after a `'` in a single-quoted scalar: the end, or the first of `''`.
+        SingleQuote,
+        Double,
+        Comment,
+    }
+    let mut state = In::Plain;
+    let mut depth = 0usize;
+    let (mut line, mut column) = (1usize, 0usize);
+    let mut previous = '\n';
+    let mut escaped = false;
+    for c in text.chars() {
+        if c == '\n' {
+            (line, column) = (line + 1, 0);
+        } else {
+            column += 1;
+        }
+        let at_token_start = previous.is_whitespace() || matches!(previous, '[' | '{' | ',' | ':');
+        if state == In::SingleQuote {
+            if c == '\'' {
+                state = In::Single;
+                previous = c;
+                continue;
+            }
+            state = In::Plain;
+        }
+        match state {
+            In::Plain => match c {
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_NESTING {
+                        return Err(DecodeError(format!(
+                            "nested deeper than {MAX_FLOW_NESTING} levels at line {line} column {column}; \
+                             no Kubernetes resource needs that"
+                        )));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                '\'' if at_token_start => state = In::Single,
+                '"' if at_token_start => state = In::Double,
+                '#' if previous.is_whitespace() => state = In::Comment,
+                _ => {}
+            },
+            In::Single if c == '\'' => state = In::SingleQuote,
+            In::Double if escaped => escaped = false,
+            In::Double if c == '\\' => escaped = true,
+            In::Double if c == '"' => state = In::Plain,
+            In::Comment if c == '\n' => state = In::Plain,
+            _ => {}
+        }
+        previous = c;
+    }
+    Ok(())
 }
 
 /// Writes one value as YAML or as compact JSON, newline-terminated.
@@ -169,6 +238,42 @@ pub fn stream_to_yaml(values: &[Value]) -> Vec<u8> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn deep_flow_nesting_is_refused_before_parsing() {
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let started = std::time::Instant::now();
+        let err = parse_value(deep.as_bytes()).unwrap_err();
+        assert!(
+            err.0
+                .contains("nested deeper than 256 levels at line 1 column 260"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let err = parse_stream(deep.as_bytes()).unwrap_err();
+        assert!(err.0.contains("nested deeper than"), "{err}");
+        // Within the limit the decoder's own limit (128) answers, with its place.
+        let fair = format!("a: {}{}\n", "[".repeat(200), "]".repeat(200));
+        let err = parse_value(fair.as_bytes()).unwrap_err();
+        assert!(err.0.contains("recursion limit exceeded"), "{err}");
+    }
+
+    #[test]
+    fn brackets_in_quotes_and_comments_are_not_nesting() {
+        let brackets = "[".repeat(300);
+        for doc in [
+            format!("a: '{brackets}'\n"),
+            format!("a: \"{brackets}\"\n"),
+            format!("a: \"x\\\" {brackets}\"\n"),
+            format!("a: 1 # {brackets}\nb: 2\n"),
+            format!("a: 'it''s {brackets}'\n"),
+        ] {
+            assert!(parse_value(doc.as_bytes()).is_ok(), "{doc}");
+        }
+        // A quote inside a plain scalar opens nothing: the brackets after it still count.
+        let hidden = format!("a: don't {}\n", "[".repeat(300));
+        assert!(parse_value(hidden.as_bytes()).is_err());
+    }
 
     #[test]
     fn yaml_and_json_give_the_same_list() {

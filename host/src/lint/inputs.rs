@@ -149,16 +149,22 @@ fn read(path: &Path) -> LoadedFile {
         },
         Err(e) => {
             // The span-aware parser places syntax errors and finds the repeat of a duplicate
-            // key; anything else the strict reader refused carries its own position.
-            let (message, region) = match SourceMap::parse(&text) {
-                Err(syntax) => (syntax.message, Some(syntax.region)),
-                Ok(map) => match map.duplicate_key() {
-                    Some((key, region)) => (
-                        format!("duplicate key {key:?}: a mapping may hold a key only once"),
-                        Some(region),
-                    ),
-                    None => (e.to_string(), position_in(&e.to_string())),
-                },
+            // key; anything else the strict reader refused carries its own position. Input
+            // nested too deep is not handed to it: it would take seconds to say so.
+            let strict = || (e.to_string(), position_in(&e.to_string()));
+            let (message, region) = if krm::codec::check_flow_nesting(&text).is_err() {
+                strict()
+            } else {
+                match SourceMap::parse(&text) {
+                    Err(syntax) => (syntax.message, Some(syntax.region)),
+                    Ok(map) => match map.duplicate_key() {
+                        Some((key, region)) => (
+                            format!("duplicate key {key:?}: a mapping may hold a key only once"),
+                            Some(region),
+                        ),
+                        None => strict(),
+                    },
+                }
             };
             failed(
                 display,
@@ -235,6 +241,25 @@ mod tests {
         let r = position_in("document 0: duplicate key `a` at line 3 column 5").unwrap();
         assert_eq!((r.line, r.column), (3, 5));
         assert!(position_in("no place").is_none());
+    }
+
+    #[test]
+    fn a_file_nested_too_deep_is_placed_without_the_span_parser() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deep.yaml");
+        let deep = format!("a: 1\nb: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        std::fs::write(&path, deep).unwrap();
+        let started = std::time::Instant::now();
+        let file = read(&path);
+        let error = file.error.expect("refused");
+        assert!(
+            error.message.contains("nested deeper than 256 levels"),
+            "{}",
+            error.message
+        );
+        let region = error.region.expect("placed");
+        assert_eq!((region.line, region.column), (2, 260));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
