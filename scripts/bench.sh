@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks for docs/benchmarks.md: run on an idle machine, copy the figures by hand.
-# Needs hyperfine (apt-get install hyperfine) and a release build (cargo build --release).
+# Needs hyperfine and GNU time (apt-get install hyperfine time) and a release build
+# (cargo build --release --workspace, which also builds the functions' native binaries).
+# The in-process figures (native vs wasm per call, host overhead) come from
+# cargo bench -p krmwasm --bench functions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/target/release/krmwasm"
@@ -95,6 +98,55 @@ hyperfine -N --warmup 3 --runs 30 \
 hyperfine -N --warmup 1 --runs 15 \
   -n "lint, 10,000 manifests in 9,998 files" "$bin lint $work/lint-10000" \
   -n "lint, 10,000 manifests in one file" "$bin lint $work/lint-10000.yaml"
+
+# Whole processes: each function's native binary against `krmwasm run` of its wasm build, at
+# 10, 1,000 and 10,000 resources (JSON in, YAML out for both), and peak memory at 10,000.
+python3 - "$work" <<'PY'
+import json, sys
+work = sys.argv[1]
+def image(n):
+    images = [{"name": f"app-{i}", "git": {"url": f"https://git.example.com/app-{i}"}} for i in range(n)]
+    return [], {"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ImageConfig", "metadata": {"name": "bench", "namespace": "apps"},
+                "spec": {"defaults": {"registry": "registry.example.com/bench", "builder": "base"}, "images": images}}
+def builder(n):
+    bps = [{"id": f"example/bp-{i}", "image": f"registry.example.com/bp/bp-{i}:1.0.{i}"} for i in range(max(n - 3, 1))]
+    return [], {"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "BuilderConfig", "metadata": {"name": "bench"},
+                "spec": {"scope": "Cluster", "tag": "registry.example.com/builders/bench",
+                         "serviceAccount": {"name": "kpack-builder", "namespace": "kpack"},
+                         "stack": {"id": "io.buildpacks.stacks.jammy", "buildImage": "registry.example.com/stacks/build:1",
+                                   "runImage": "registry.example.com/stacks/run:1"},
+                         "lifecycle": "registry.example.com/lifecycle:0.20.5", "buildpacks": bps,
+                         "order": [{"group": ["example/bp-0"]}], "store": "ClusterBuildpack"}}
+def validate(n):
+    items = [{"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterBuilder", "metadata": {"name": "base"},
+              "spec": {"tag": "registry.example.com/builders/base", "stack": {"kind": "ClusterStack", "name": "base"},
+                       "serviceAccountRef": {"name": "kpack", "namespace": "kpack"}, "order": [{"group": [{"id": "paketo-buildpacks/java"}]}]}}]
+    items += [{"apiVersion": "kpack.io/v1alpha2", "kind": "Image", "metadata": {"name": f"app-{i}", "namespace": "apps"},
+               "spec": {"tag": f"registry.example.com/apps/app-{i}", "builder": {"kind": "ClusterBuilder", "name": "base"},
+                        "serviceAccountName": "builds", "source": {"git": {"url": f"https://git.example.com/app-{i}", "revision": "main"}}}}
+              for i in range(n - 1)]
+    return items, None
+for name, make in (("kpack-image", image), ("kpack-builder", builder), ("kpack-validate", validate)):
+    for n in (10, 1000, 10000):
+        items, config = make(n)
+        rl = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": items}
+        if config:
+            rl["functionConfig"] = config
+        json.dump(rl, open(f"{work}/{name}-{n}.json", "w"))
+PY
+for fn in kpack-image kpack-builder kpack-validate; do
+  "$bin" run "$fn" <"$work/$fn-10.json" >/dev/null   # compile and cache the module
+  for n in 10 1000 10000; do
+    runs=$((n == 10000 ? 10 : 30))
+    hyperfine --warmup 2 --runs "$runs" \
+      -n "$fn native, $n" "target/release/$fn <$work/$fn-$n.json" \
+      -n "$fn through krmwasm, $n" "$bin run $fn <$work/$fn-$n.json"
+  done
+  size=$(stat -c %s "$work/$fn-10000.json")
+  native=$( { /usr/bin/time -f %M "target/release/$fn" <"$work/$fn-10000.json" >/dev/null; } 2>&1 | tail -1)
+  hosted=$( { /usr/bin/time -f %M "$bin" run "$fn" <"$work/$fn-10000.json" >/dev/null; } 2>&1 | tail -1)
+  echo "$fn, 10,000 resources: input $((size / 1024)) KiB; peak RSS native ${native} KiB, through krmwasm ${hosted} KiB (target $((3 * size / 1024 + 30 * 1024)) KiB)"
+done
 
 # OCI: a local registry (Debian's docker-registry, as the tests use) on a free loopback port.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

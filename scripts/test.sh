@@ -10,6 +10,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 cargo test --release --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=$?
+# The benchmarks, each run once with its assertions (divan's test mode), so they cannot rot.
+cargo bench --workspace --locked --bench functions -- --test || status=$?
 
 # cargo prints one "test result" line per test binary, the last often for an empty doc-test
 # run; close with the totals so the run is read as a whole.

@@ -226,6 +226,11 @@ impl Runtime {
         })
     }
 
+    /// The engine modules must be compiled with to run here.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Compiles `wasm`, or loads the compiled form from the cache, keyed by its checked digest.
     pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
         let (name, sha256) = (&wasm.name, wasm.sha256.clone());
