@@ -3,7 +3,7 @@
 //! Sandbox: no preopened directories, no environment beyond what the host passes on purpose
 //! (`KRM_OUTPUT`), no sockets, stdin/stdout/stderr in memory. Limits: linear memory (the
 //! allocation fails, the guest aborts, the host reports it), wall-clock time (epoch
-//! interruption), and stdout size.
+//! interruption, one tick every 10 ms), and stdout size.
 
 mod cache;
 mod output;
@@ -13,7 +13,6 @@ use output::CappedOutput;
 
 use crate::units::format_bytes;
 use anyhow::Context as _;
-use std::sync::mpsc;
 use std::time::Duration;
 use wasmtime::{Config, Engine, Linker, Module, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::I32Exit;
@@ -171,6 +170,8 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<GuestState>,
     cache: Option<ModuleCache>,
+    /// Started with the first call.
+    ticker: std::sync::OnceLock<()>,
 }
 
 struct GuestState {
@@ -223,6 +224,7 @@ impl Runtime {
             engine,
             linker,
             cache,
+            ticker: std::sync::OnceLock::new(),
         })
     }
 
@@ -291,12 +293,10 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
-        store.set_epoch_deadline(1);
+        self.ticker.get_or_init(|| start_epoch_ticker(&self.engine));
+        store.set_epoch_deadline(deadline_ticks(limits.timeout));
         store.epoch_deadline_trap();
-
-        let watchdog = Watchdog::start(&self.engine, limits.timeout);
         let result = self.call_start(&mut store, module);
-        drop(watchdog);
 
         let memory_hit = store.data().limiter.hit;
         drop(store);
@@ -361,35 +361,44 @@ enum CallError {
 }
 use CallError::{Guest, Startup};
 
-/// Interrupts the engine's running guests once `timeout` passes, unless dropped first.
-struct Watchdog {
-    cancel: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+/// How often the engine's epoch advances: the granularity of timeouts (a guest is stopped
+/// between its limit and one tick later).
+const EPOCH_TICK: Duration = Duration::from_millis(10);
 
-impl Watchdog {
-    fn start(engine: &Engine, timeout: Duration) -> Self {
-        let (cancel, cancelled) = mpsc::channel::<()>();
-        let engine = engine.weak();
-        let thread = std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = cancelled.recv_timeout(timeout)
-                && let Some(engine) = engine.upgrade()
-            {
-                engine.increment_epoch();
+/// Starts the thread that advances `engine`'s epoch every [`EPOCH_TICK`] for as long as the
+/// engine lives. One thread per engine, rather than a watchdog per call, keeps a call's cost
+/// in the tens of microseconds, and lets calls in parallel each keep their own deadline.
+fn start_epoch_ticker(engine: &Engine) {
+    let engine = engine.weak();
+    std::thread::Builder::new()
+        .name("krmwasm-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
             }
-        });
-        Watchdog {
-            cancel: Some(cancel),
-            thread: Some(thread),
-        }
-    }
+        })
+        .expect("cannot start the timeout thread");
 }
 
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        drop(self.cancel.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+/// Ticks until `timeout` has surely passed: the current tick may be about to end.
+fn deadline_ticks(timeout: Duration) -> u64 {
+    let ticks = timeout.as_nanos().div_ceil(EPOCH_TICK.as_nanos());
+    u64::try_from(ticks).unwrap_or(u64::MAX - 1) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_never_ends_before_its_timeout() {
+        assert_eq!(deadline_ticks(Duration::ZERO), 1);
+        assert_eq!(deadline_ticks(Duration::from_millis(5)), 2);
+        assert_eq!(deadline_ticks(Duration::from_millis(500)), 51);
+        assert_eq!(deadline_ticks(Duration::MAX), u64::MAX);
     }
 }
