@@ -11,6 +11,7 @@ use kpack_api::reference::{ImageRef, Tag};
 use krm::Object;
 use semver::{Version, VersionReq};
 use serde_json::Value;
+use std::collections::HashMap;
 
 pub const BUILDPACK_ID_ANNOTATION: &str = "kpack.krmwasm.dev/buildpack-id";
 pub const BUILDPACK_VERSION_ANNOTATION: &str = "kpack.krmwasm.dev/buildpack-version";
@@ -24,9 +25,10 @@ pub struct Known {
     pub source: String,
 }
 
+/// The known buildpacks, by id (a builder may list thousands: lookups must not scan them all).
 #[derive(Debug, Default)]
 pub struct Catalog {
-    pub known: Vec<Known>,
+    by_id: HashMap<String, Vec<Known>>,
 }
 
 /// `1.2.3` or `v1.2.3` from an image tag; None for `latest`, digests and other tags.
@@ -49,11 +51,9 @@ impl Catalog {
         version: Option<Version>,
         source: String,
     ) -> Result<(), Problem> {
+        let same_id = self.by_id.entry(id.to_string()).or_default();
         if let Some(v) = &version
-            && let Some(other) = self
-                .known
-                .iter()
-                .find(|k| k.id == id && k.version.as_ref() == Some(v))
+            && let Some(other) = same_id.iter().find(|k| k.version.as_ref() == Some(v))
         {
             return Err(Problem::new(
                 source.clone(),
@@ -63,7 +63,7 @@ impl Catalog {
                 ),
             ));
         }
-        self.known.push(Known {
+        same_id.push(Known {
             id: id.to_string(),
             version,
             source,
@@ -105,9 +105,10 @@ impl Catalog {
 
     fn versions_of(&self, id: &str) -> Vec<&Version> {
         let mut v: Vec<&Version> = self
-            .known
-            .iter()
-            .filter(|k| k.id == id)
+            .by_id
+            .get(id)
+            .into_iter()
+            .flatten()
             .filter_map(|k| k.version.as_ref())
             .collect();
         v.sort();
@@ -121,7 +122,7 @@ impl Catalog {
         requirement: Option<&str>,
         path: &str,
     ) -> Result<Option<Version>, Problem> {
-        if !self.known.iter().any(|k| k.id == id) {
+        if self.by_id.get(id).is_none_or(Vec::is_empty) {
             return Err(Problem::new(
                 path,
                 format!(
