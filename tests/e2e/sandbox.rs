@@ -156,6 +156,12 @@ fn a_guest_that_floods_stdout_is_stopped_at_the_output_limit() {
 }
 
 #[test]
+fn a_guest_that_floods_stderr_is_stopped_at_its_limit() {
+    let out = run_guest(&adversarial("shout"), &["--timeout", "20s"]);
+    assert_stopped_named(&out, "shout", "wrote more than 1 MiB to stderr");
+}
+
+#[test]
 fn a_panic_is_reported_with_the_function_name_and_its_message() {
     let out = run_guest(&adversarial("panic"), &[]);
     assert_stopped_named(&out, "panic", "crashed");

@@ -17,12 +17,15 @@ use std::time::Duration;
 use wasmtime::{Config, Engine, Linker, Module, ResourceLimiter, Store, Trap};
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 
 /// wasmtime has its own error type; keep its whole chain in the message.
 pub(crate) fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
     anyhow::anyhow!("{e:#}")
 }
+
+/// Most a function may write to stderr: messages for people, relayed as they are.
+const STDERR_LIMIT: usize = 1 << 20;
 
 /// Resource limits for one function run.
 #[derive(Clone, Debug)]
@@ -56,6 +59,8 @@ pub enum RunError {
     MemoryLimit { name: String, limit: u64 },
     #[error("function {name} wrote more than {} to stdout and was stopped (raise the limit with --output-limit)", format_bytes(*limit))]
     OutputLimit { name: String, limit: u64 },
+    #[error("function {name} wrote more than {} to stderr and was stopped (stderr is for messages; a function reports findings as results)", format_bytes(*limit))]
+    StderrLimit { name: String, limit: u64 },
     #[error("function {name} crashed: {message}")]
     Crashed { name: String, message: String },
     #[error("function {name} could not be started: {message}")]
@@ -275,7 +280,7 @@ impl Runtime {
     ) -> Invocation {
         let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
         let stdout = CappedOutput::new(output_cap);
-        let stderr = MemoryOutputPipe::new(1 << 20);
+        let stderr = CappedOutput::new(STDERR_LIMIT);
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
             .stdin(MemoryInputPipe::new(stdin))
             .stdout(stdout.clone())
@@ -302,7 +307,8 @@ impl Runtime {
         drop(store);
         let output_hit = stdout.exceeded();
         let stdout = stdout.into_bytes();
-        let stderr = stderr.contents().to_vec();
+        let stderr_hit = stderr.exceeded();
+        let stderr = stderr.into_bytes();
         let name = name.to_string();
         let stopped = |e: wasmtime::Error| -> RunError {
             if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
@@ -328,6 +334,10 @@ impl Runtime {
             _ if output_hit => Err(RunError::OutputLimit {
                 name,
                 limit: limits.output,
+            }),
+            _ if stderr_hit => Err(RunError::StderrLimit {
+                name,
+                limit: STDERR_LIMIT as u64,
             }),
             Ok(()) => Ok(0),
             Err(Startup(message)) => Err(RunError::Start { name, message }),
