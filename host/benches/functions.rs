@@ -141,53 +141,33 @@ fn bench_wasm(bencher: divan::Bencher, f: &Function, n: usize) {
     });
 }
 
-#[divan::bench_group(sample_count = 10, sample_size = 1)]
-mod kpack_image {
-    use super::*;
+/// A bench group per function (divan names groups after modules): native and through the
+/// host, at each size.
+macro_rules! function_group {
+    ($group:ident, $function:ident) => {
+        #[divan::bench_group(sample_count = 10, sample_size = 1)]
+        mod $group {
+            use super::*;
 
-    #[divan::bench(args = SIZES)]
-    fn native(bencher: divan::Bencher, n: usize) {
-        bench_native(bencher, &IMAGE, n)
-    }
+            #[divan::bench(args = SIZES)]
+            fn native(bencher: divan::Bencher, n: usize) {
+                bench_native(bencher, &$function, n)
+            }
 
-    #[divan::bench(args = SIZES)]
-    fn wasm(bencher: divan::Bencher, n: usize) {
-        bench_wasm(bencher, &IMAGE, n)
-    }
+            #[divan::bench(args = SIZES)]
+            fn wasm(bencher: divan::Bencher, n: usize) {
+                bench_wasm(bencher, &$function, n)
+            }
+        }
+    };
 }
 
-#[divan::bench_group(sample_count = 10, sample_size = 1)]
-mod kpack_builder {
-    use super::*;
-
-    #[divan::bench(args = SIZES)]
-    fn native(bencher: divan::Bencher, n: usize) {
-        bench_native(bencher, &BUILDER, n)
-    }
-
-    #[divan::bench(args = SIZES)]
-    fn wasm(bencher: divan::Bencher, n: usize) {
-        bench_wasm(bencher, &BUILDER, n)
-    }
-}
-
-#[divan::bench_group(sample_count = 10, sample_size = 1)]
-mod kpack_validate {
-    use super::*;
-
-    #[divan::bench(args = SIZES)]
-    fn native(bencher: divan::Bencher, n: usize) {
-        bench_native(bencher, &VALIDATE, n)
-    }
-
-    #[divan::bench(args = SIZES)]
-    fn wasm(bencher: divan::Bencher, n: usize) {
-        bench_wasm(bencher, &VALIDATE, n)
-    }
-}
+function_group!(kpack_image, IMAGE);
+function_group!(kpack_builder, BUILDER);
+function_group!(kpack_validate, VALIDATE);
 
 /// The host's cost per call, with no guest work: store, WASI context, stdio pipes, the
-/// timeout watchdog, instantiation and `_start` of a module that does nothing.
+/// epoch deadline, instantiation and `_start` of a module that does nothing.
 #[divan::bench(sample_count = 200, sample_size = 10)]
 fn host_overhead_per_call(bencher: divan::Bencher) {
     let wasm = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)

@@ -24,9 +24,7 @@ fn run_module(body: &str, extra: &str, flags: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("probe.wasm");
     std::fs::write(&path, wasm).unwrap();
-    let mut cmd = krmwasm();
-    cmd.arg("run").arg(&path).args(flags);
-    run_with_stdin(&mut cmd, b"{\"kind\":\"ResourceList\",\"items\":[]}")
+    run_guest(&path, flags)
 }
 
 /// `krmwasm -v run` of a module with `flags`, over an empty ResourceList.

@@ -7,10 +7,7 @@ use serde_json::{Map, Value};
 /// its type (so validators report errors inside it, not a bare `anyOf` failure); no `default`s.
 pub fn root_for<T: JsonSchema>() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(T)).expect("schemas serialize");
-    for_each_schema(&mut schema, &mut |s| {
-        strip_default(s);
-        drop_null_alternative(s);
-    });
+    tidy(&mut schema);
     schema
 }
 
@@ -22,10 +19,7 @@ pub fn draft07_for<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let mut root = generator.into_root_schema_for::<T>();
     let mut value = serde_json::to_value(&root).expect("schemas serialize");
-    for_each_schema(&mut value, &mut |s| {
-        strip_default(s);
-        drop_null_alternative(s);
-    });
+    tidy(&mut value);
     // Dropping a null alternative can leave a `$ref` beside other keywords, which draft-07
     // ignores: move such references into an `allOf` again.
     root = schemars::Schema::try_from(value).expect("a schema stays an object");
@@ -34,6 +28,14 @@ pub fn draft07_for<T: JsonSchema>() -> Value {
         &mut root,
     );
     root.to_value()
+}
+
+/// What both dialects get: no `default`s, and optional fields as just their type.
+fn tidy(schema: &mut Value) {
+    for_each_schema(schema, &mut |s| {
+        strip_default(s);
+        drop_null_alternative(s);
+    });
 }
 
 /// Calls `f` on every schema object of a schema tree, parents before children. Under
