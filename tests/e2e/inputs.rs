@@ -153,8 +153,9 @@ fn malformed_input_gets_a_clear_error() {
     }
 }
 
-/// A 100 MB ResourceList: over the default memory limit of the function, a clear error that
-/// names it and the flag; with the limits raised, every item comes back.
+/// A 100 MB ResourceList: over the default output limit of the function (its output is the
+/// input plus an Image), a clear error that names it and the flag; with the limits raised,
+/// every item comes back.
 #[test]
 fn a_100_mb_resource_list_is_refused_clearly_or_processed_whole() {
     let mut input = String::with_capacity(105 << 20);
@@ -180,8 +181,8 @@ fn a_100_mb_resource_list_is_refused_clearly_or_processed_whole() {
     assert_refused(
         &m,
         &[
-            "function ImageConfig needed more than 512 MiB",
-            "--memory-limit",
+            "function ImageConfig wrote more than 64 MiB to stdout",
+            "--output-limit",
         ],
     );
 

@@ -82,13 +82,16 @@ fn output_is_converted_and_exit_codes_pass_through() {
     assert_eq!(out.status.code(), Some(3));
 }
 
-/// How long the host says the guest ran (`-v`: "<name>: ran in 1.5s").
+/// How long the host says the guest ran (`-v`: "<name>: ran in 1.5s, linear memory …").
 fn ran_for(out: &Output, function: &str) -> Duration {
     let stderr = text(&out.stderr);
     let marker = format!("{function}: ran in ");
     let line = stderr
         .lines()
-        .find_map(|l| l.split_once(&marker).map(|(_, t)| t.to_string()))
+        .find_map(|l| {
+            l.split_once(&marker)
+                .map(|(_, t)| t.split(',').next().unwrap().to_string())
+        })
         .unwrap_or_else(|| panic!("no run time in: {stderr}"));
     let (number, unit) = line.split_at(line.find(|c: char| c.is_alphabetic() || c == 'µ').unwrap());
     let value: f64 = number.parse().unwrap();

@@ -210,14 +210,22 @@ pub fn check_flow_nesting(text: &str) -> Result<(), DecodeError> {
 
 /// Writes one value as YAML or as compact JSON, newline-terminated.
 pub fn to_bytes<T: serde::Serialize>(value: &T, format: Format) -> Vec<u8> {
+    let mut out = Vec::new();
+    write(&mut out, value, format).expect("a JSON tree always serializes, and a Vec takes it");
+    out
+}
+
+/// Serializes `value` into `out` as it goes, without building the whole text first.
+pub fn write<T: serde::Serialize, W: std::io::Write>(
+    mut out: W,
+    value: &T,
+    format: Format,
+) -> std::io::Result<()> {
     match format {
-        Format::Yaml => serde_norway::to_string(value)
-            .expect("a JSON tree always serializes to YAML")
-            .into_bytes(),
+        Format::Yaml => serde_norway::to_writer(&mut out, value).map_err(std::io::Error::other),
         Format::Json => {
-            let mut out = serde_json::to_vec(value).expect("a JSON tree always serializes");
-            out.push(b'\n');
-            out
+            serde_json::to_writer(&mut out, value)?;
+            out.write_all(b"\n")
         }
     }
 }

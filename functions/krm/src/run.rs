@@ -41,11 +41,33 @@ pub fn process<F>(name: &str, input: &[u8], format: Format, f: F) -> Outcome
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
 {
+    let processed = process_list(name, input, f);
+    Outcome {
+        stdout: processed
+            .list
+            .map(|list| codec::to_bytes(&list, format))
+            .unwrap_or_default(),
+        stderr: processed.stderr,
+        exit_code: processed.exit_code,
+    }
+}
+
+/// A run before it is rendered: the list to write (none when the input could not be read).
+struct Processed {
+    list: Option<ResourceList>,
+    stderr: String,
+    exit_code: u8,
+}
+
+fn process_list<F>(name: &str, input: &[u8], f: F) -> Processed
+where
+    F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
+{
     let mut list = match codec::parse_resource_list(input) {
         Ok(list) => list,
         Err(e) => {
-            return Outcome {
-                stdout: Vec::new(),
+            return Processed {
+                list: None,
                 stderr: format!("{name}: cannot read the input ResourceList: {e}\n"),
                 exit_code: 1,
             };
@@ -72,8 +94,8 @@ where
             "{name}: failed with {errors} error(s); no resources were changed\n"
         ));
     }
-    Outcome {
-        stdout: codec::to_bytes(&list, format),
+    Processed {
+        list: Some(list),
         stderr,
         exit_code: u8::from(errors > 0),
     }
@@ -81,6 +103,9 @@ where
 
 /// The entry point of a function binary: stdin → `f` → stdout, with KRM exit-code semantics.
 /// Output is YAML, or JSON when the environment has `KRM_OUTPUT=json`.
+///
+/// The output is serialized straight to stdout rather than into a buffer first, and the input
+/// is dropped before that: a guest's linear memory never shrinks, so its peak is what counts.
 pub fn run<F>(name: &str, f: F) -> ExitCode
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
@@ -94,17 +119,17 @@ where
         Ok("json") => Format::Json,
         _ => Format::Yaml,
     };
-    let outcome = process(name, &input, format, f);
-    let _ = std::io::stderr().write_all(outcome.stderr.as_bytes());
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(&outcome.stdout)
-        .and_then(|()| stdout.flush())
-    {
-        eprintln!("{name}: cannot write stdout: {e}");
-        return ExitCode::FAILURE;
+    let processed = process_list(name, &input, f);
+    drop(input);
+    let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
+    if let Some(list) = &processed.list {
+        let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        if let Err(e) = codec::write(&mut stdout, list, format).and_then(|()| stdout.flush()) {
+            eprintln!("{name}: cannot write stdout: {e}");
+            return ExitCode::FAILURE;
+        }
     }
-    ExitCode::from(outcome.exit_code)
+    ExitCode::from(processed.exit_code)
 }
 
 #[cfg(test)]

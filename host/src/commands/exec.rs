@@ -20,7 +20,7 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
         )
     })?;
     let wasm = super::dispatch::module_for_config(host, config)?;
-    let outcome = host.call(&wasm, &list)?;
+    let outcome = host.call(&wasm, list)?;
     if let Some(output) = &outcome.output {
         write_stdout(&codec::to_bytes(output, Format::Yaml))?;
     }

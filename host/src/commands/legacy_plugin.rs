@@ -19,7 +19,7 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
         .context("the resources on stdin are not a YAML stream")?;
     let wasm = super::dispatch::module_for_config(host, &config)
         .with_context(|| format!("plugin config {}", config_path.display()))?;
-    let outcome = host.call(&wasm, &ResourceList::new(items, Some(config)))?;
+    let outcome = host.call(&wasm, ResourceList::new(items, Some(config)))?;
     if outcome.exit_code == 0
         && let Some(output) = &outcome.output
     {

@@ -42,9 +42,15 @@ impl Host {
     /// Runs `wasm` over `input`. The function gets JSON and is asked for JSON back
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
-    pub fn call(&self, wasm: &VerifiedWasm, input: &ResourceList) -> anyhow::Result<CallOutcome> {
+    ///
+    /// `input` is taken, not borrowed: its tree is dropped once it is serialized, so it does
+    /// not sit in memory beside the guest's and the output's.
+    pub fn call(&self, wasm: &VerifiedWasm, input: ResourceList) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
-        let (exit_code, stdout) = self.invoke(wasm, codec::to_bytes(input, Format::Json), true)?;
+        let stdin = codec::to_bytes(&input, Format::Json);
+        drop(input);
+        release_freed_memory();
+        let (exit_code, stdout) = self.invoke(wasm, stdin, true)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
@@ -108,7 +114,11 @@ impl Host {
             &[("KRM_OUTPUT", "json")],
             &self.limits,
         );
-        crate::debug!("{name}: ran in {:?}", started.elapsed());
+        crate::debug!(
+            "{name}: ran in {:?}, linear memory {}",
+            started.elapsed(),
+            crate::units::format_bytes(invocation.memory_peak as u64)
+        );
         if relay_stderr {
             let _ = std::io::stderr().write_all(&invocation.stderr);
         }
@@ -123,6 +133,17 @@ impl Host {
             }
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// Returns freed heap pages to the OS. glibc keeps a dropped tree's many small blocks mapped
+/// when anything was allocated above them (here: the JSON they were serialized to), so
+/// without this the input tree would still count while the guest's memory grows beside it.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -42,7 +42,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.fn_config {
         list.function_config = Some(super::read_function_config(path)?);
     }
-    let outcome = host.call(&wasm, &list)?;
+    let outcome = host.call(&wasm, list)?;
     if let Some(output) = &outcome.output {
         let format = match args.output {
             OutputFormat::Yaml => Format::Yaml,

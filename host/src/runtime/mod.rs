@@ -74,6 +74,8 @@ pub struct Invocation {
     pub status: Result<i32, RunError>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// The most linear memory the guest had, in bytes.
+    pub memory_peak: usize,
 }
 
 /// A module's bytes with their sha256, checked against the digest its catalog entry names
@@ -184,10 +186,12 @@ struct GuestState {
     limiter: MemoryLimiter,
 }
 
-/// Refuses memory growth past the limit, and remembers that it did.
+/// Refuses memory growth past the limit, and remembers that it did and how large the
+/// memory grew (wasmtime asks it for a memory's initial size too).
 struct MemoryLimiter {
     max_bytes: usize,
     hit: bool,
+    peak: usize,
 }
 
 impl ResourceLimiter for MemoryLimiter {
@@ -201,6 +205,7 @@ impl ResourceLimiter for MemoryLimiter {
             self.hit = true;
             return Ok(false);
         }
+        self.peak = self.peak.max(desired);
         Ok(true)
     }
 
@@ -294,6 +299,7 @@ impl Runtime {
             limiter: MemoryLimiter {
                 max_bytes: usize::try_from(limits.memory).unwrap_or(usize::MAX),
                 hit: false,
+                peak: 0,
             },
         };
         let mut store = Store::new(&self.engine, state);
@@ -304,6 +310,7 @@ impl Runtime {
         let result = self.call_start(&mut store, module);
 
         let memory_hit = store.data().limiter.hit;
+        let memory_peak = store.data().limiter.peak;
         drop(store);
         let output_hit = stdout.exceeded();
         let stdout = stdout.into_bytes();
@@ -350,6 +357,7 @@ impl Runtime {
             status,
             stdout,
             stderr,
+            memory_peak,
         }
     }
 
