@@ -123,6 +123,53 @@ fn a_guest_that_runs_forever_is_stopped_at_the_timeout() {
     );
 }
 
+/// A WASI sleep is a host call, beyond epoch interruption: a guest that asks to sleep past
+/// its deadline is stopped at once as out of time, not left to hold the pipeline for an hour;
+/// one that naps within its limit runs on.
+#[test]
+fn a_guest_that_sleeps_past_its_deadline_is_stopped_at_once() {
+    let started = std::time::Instant::now();
+    let out = run_guest(&adversarial("sleep"), &["--timeout", "2s"]);
+    assert_stopped_named(&out, "sleep", "did not finish within 2s");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the sleeper held the run for {:?}",
+        started.elapsed()
+    );
+
+    let out = run_guest(&adversarial("nap"), &["--timeout", "10s"]);
+    assert_success(&out);
+    assert!(
+        text(&out.stdout).contains("kind: ResourceList"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(ran_for(&out, "nap") >= Duration::from_millis(50));
+}
+
+/// The same through poll_oneoff directly, the ways Rust's `sleep` does not use: an absolute
+/// deadline on the monotonic clock an hour on, with a relative real-time one beside it.
+#[test]
+fn a_poll_on_clocks_only_is_judged_by_its_earliest_deadline() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll (param i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_start")
+        (i32.store (i32.const 1040) (i32.const 1))
+        (i64.store (i32.const 1048) (i64.const 3600000000000))
+        (i32.store16 (i32.const 1064) (i32.const 1))
+        (i32.store (i32.const 1088) (i32.const 0))
+        (i64.store (i32.const 1096) (i64.const 7200000000000))
+        (drop (call $poll (i32.const 1024) (i32.const 2048) (i32.const 2) (i32.const 4000)))))"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("probe.wasm");
+    std::fs::write(&path, wat::parse_str(wat).expect("valid WAT")).unwrap();
+    let started = std::time::Instant::now();
+    let out = run_guest(&path, &["--timeout", "1s"]);
+    assert_stopped(&out, "did not finish within 1s");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
 #[test]
 fn a_guest_that_takes_all_memory_is_stopped_at_the_limit() {
     let out = run_guest(&adversarial("hog"), &["--memory-limit", "32MiB"]);

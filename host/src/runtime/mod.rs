@@ -7,6 +7,7 @@
 
 mod cache;
 mod output;
+mod poll;
 
 pub use cache::{ModuleCache, sha256_hex};
 use output::CappedOutput;
@@ -175,6 +176,7 @@ pub struct LoadedModule {
 /// The wasmtime engine plus the compiled-module cache; create one per process.
 pub struct Runtime {
     engine: Engine,
+    /// WASI preview 1, with krmwasm's own `poll_oneoff` (see poll.rs).
     linker: Linker<GuestState>,
     cache: Option<ModuleCache>,
     /// Started with the first call.
@@ -184,6 +186,18 @@ pub struct Runtime {
 struct GuestState {
     wasi: WasiP1Ctx,
     limiter: MemoryLimiter,
+    deadline: std::time::Instant,
+    clock_origin: std::time::Instant,
+}
+
+impl poll::Deadline for GuestState {
+    fn deadline(&self) -> std::time::Instant {
+        self.deadline
+    }
+
+    fn clock_origin(&self) -> std::time::Instant {
+        self.clock_origin
+    }
 }
 
 /// Refuses memory growth past the limit, and remembers that it did and how large the
@@ -227,6 +241,7 @@ impl Runtime {
         let engine = Engine::new(&config).map_err(to_anyhow)?;
         let mut linker: Linker<GuestState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
+            .and_then(|()| poll::add_to_linker(&mut linker))
             .map_err(to_anyhow)
             .context("cannot link WASI preview 1")?;
         let cache = cache_dir.map(|dir| ModuleCache::new(dir, &engine));
@@ -286,7 +301,9 @@ impl Runtime {
         let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
         let stdout = CappedOutput::new(output_cap);
         let stderr = CappedOutput::new(STDERR_LIMIT);
+        let started = std::time::Instant::now();
         let wasi = wasmtime_wasi::WasiCtxBuilder::new()
+            .monotonic_clock(poll::GuestClock { origin: started })
             .stdin(MemoryInputPipe::new(stdin))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
@@ -301,6 +318,10 @@ impl Runtime {
                 hit: false,
                 peak: 0,
             },
+            deadline: started
+                .checked_add(limits.timeout)
+                .unwrap_or(far_future(started)),
+            clock_origin: started,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -400,6 +421,11 @@ fn start_epoch_ticker(engine: &Engine) {
             }
         })
         .expect("cannot start the timeout thread");
+}
+
+/// A deadline for a timeout too long to add to an instant: a century on.
+fn far_future(from: std::time::Instant) -> std::time::Instant {
+    from + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 /// Ticks until `timeout` has surely passed: the current tick may be about to end.
