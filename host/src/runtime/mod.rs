@@ -181,6 +181,12 @@ pub struct Runtime {
     cache: Option<ModuleCache>,
     /// Started with the first call.
     ticker: std::sync::OnceLock<()>,
+    /// Entered around each call. wasmtime-wasi runs WASI calls in a tokio runtime and, when
+    /// none is entered, builds a multi-threaded one on the first call (worker threads, cgroup
+    /// files read for the CPU count). A guest's only I/O is in-memory pipes and krmwasm serves
+    /// `poll_oneoff` itself, so nothing needs tokio's I/O or timer drivers: a current-thread
+    /// runtime without them is enough, and costs microseconds.
+    wasi_runtime: tokio::runtime::Runtime,
 }
 
 struct GuestState {
@@ -250,6 +256,9 @@ impl Runtime {
             linker,
             cache,
             ticker: std::sync::OnceLock::new(),
+            wasi_runtime: tokio::runtime::Builder::new_current_thread()
+                .build()
+                .context("cannot start a runtime for WASI calls")?,
         })
     }
 
@@ -328,7 +337,10 @@ impl Runtime {
         self.ticker.get_or_init(|| start_epoch_ticker(&self.engine));
         store.set_epoch_deadline(deadline_ticks(limits.timeout));
         store.epoch_deadline_trap();
-        let result = self.call_start(&mut store, module);
+        let result = {
+            let _wasi_runtime = self.wasi_runtime.enter();
+            self.call_start(&mut store, module)
+        };
 
         let memory_hit = store.data().limiter.hit;
         let memory_peak = store.data().limiter.peak;
