@@ -39,7 +39,7 @@ hyperfine -N --warmup 1 --runs 10 \
   -n "kpack-validate, 10,000 kpack resources" "$bin run kpack-validate --input $work/kpack-10000.yaml"
 hyperfine -N --runs 5 \
   -n "kpack-image first run (compiles the module)" "$bin --no-cache run kpack-image --fn-config $config --input /dev/null" \
-  -n "kpack-builder first run (compiles the module)" "$bin --no-cache run kpack-builder --input /dev/null" \
+  -n "kpack-builder first run (compiles the module)" "$bin --no-cache run kpack-builder --fn-config examples/kpt/builders/builder-config.yaml --input /dev/null" \
   -n "kpack-validate first run (compiles the module)" "$bin --no-cache run kpack-validate --input /dev/null"
 hyperfine -N --warmup 3 --runs 30 \
   -n "kpack-validate, empty input (5.3 MB digest check + cached load)" "$bin run kpack-validate --input /dev/null" \
