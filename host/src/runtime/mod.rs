@@ -56,6 +56,14 @@ pub enum RunError {
         "function {name} did not finish within {limit:?} and was stopped (raise the limit with --timeout)"
     )]
     Timeout { name: String, limit: Duration },
+    #[error(
+        "function {name} asked to sleep for {asked:?}, past its time limit of {limit:?}, and was stopped (raise the limit with --timeout)"
+    )]
+    SleepPastLimit {
+        name: String,
+        asked: Duration,
+        limit: Duration,
+    },
     #[error("function {name} needed more than {} of memory and was stopped (raise the limit with --memory-limit)", format_bytes(*limit))]
     MemoryLimit { name: String, limit: u64 },
     #[error("function {name} wrote more than {} to stdout and was stopped (raise the limit with --output-limit)", format_bytes(*limit))]
@@ -351,7 +359,13 @@ impl Runtime {
         let stderr = stderr.into_bytes();
         let name = name.to_string();
         let stopped = |e: wasmtime::Error| -> RunError {
-            if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+            if let Some(poll::SleepPastDeadline { asked }) = e.downcast_ref() {
+                RunError::SleepPastLimit {
+                    name: name.clone(),
+                    asked: *asked,
+                    limit: limits.timeout,
+                }
+            } else if matches!(e.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
                 RunError::Timeout {
                     name: name.clone(),
                     limit: limits.timeout,

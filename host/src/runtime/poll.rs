@@ -9,7 +9,14 @@
 //! run's deadline, in which case the guest is stopped at once as out of time.
 
 use std::time::{Duration, Instant, SystemTime};
-use wasmtime::{Caller, Extern, Linker, Trap};
+use wasmtime::{Caller, Extern, Linker};
+
+/// The error that stops a guest asking to sleep past its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("asked to sleep for {asked:?}, past the run's deadline")]
+pub struct SleepPastDeadline {
+    pub asked: Duration,
+}
 
 /// The guest's monotonic clock: nanoseconds since its run began. Owning the origin lets an
 /// absolute monotonic deadline the guest asks for be turned into a duration.
@@ -66,8 +73,7 @@ pub fn add_to_linker<T: Deadline>(linker: &mut Linker<T>) -> wasmtime::Result<()
                         .checked_add(wait)
                         .is_none_or(|wakes| wakes > deadline)
                     {
-                        crate::debug!("the guest asked to sleep {wait:?}, past its deadline");
-                        return Err(Trap::Interrupt.into());
+                        return Err(SleepPastDeadline { asked: wait }.into());
                     }
                     std::thread::sleep(wait);
                     ready
