@@ -200,17 +200,18 @@ pub struct Runtime {
 struct GuestState {
     wasi: WasiP1Ctx,
     limiter: MemoryLimiter,
-    deadline: std::time::Instant,
-    clock_origin: std::time::Instant,
+    /// When the run began: the guest's monotonic clock counts from it.
+    started: std::time::Instant,
+    timeout: Duration,
 }
 
-impl poll::Deadline for GuestState {
-    fn deadline(&self) -> std::time::Instant {
-        self.deadline
+impl poll::RunTime for GuestState {
+    fn started(&self) -> std::time::Instant {
+        self.started
     }
 
-    fn clock_origin(&self) -> std::time::Instant {
-        self.clock_origin
+    fn timeout(&self) -> Duration {
+        self.timeout
     }
 }
 
@@ -335,10 +336,8 @@ impl Runtime {
                 hit: false,
                 peak: 0,
             },
-            deadline: started
-                .checked_add(limits.timeout)
-                .unwrap_or(far_future(started)),
-            clock_origin: started,
+            started,
+            timeout: limits.timeout,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
@@ -447,11 +446,6 @@ fn start_epoch_ticker(engine: &Engine) {
             }
         })
         .expect("cannot start the timeout thread");
-}
-
-/// A deadline for a timeout too long to add to an instant: a century on.
-fn far_future(from: std::time::Instant) -> std::time::Instant {
-    from + Duration::from_secs(100 * 365 * 24 * 3600)
 }
 
 /// Ticks until `timeout` has surely passed: the current tick may be about to end.

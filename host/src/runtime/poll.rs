@@ -39,15 +39,15 @@ fn nanos(d: Duration) -> u64 {
 }
 
 /// What `poll_oneoff` needs from the store's data.
-pub trait Deadline: 'static {
-    /// When the run's time is up.
-    fn deadline(&self) -> Instant;
-    /// The origin of the guest's monotonic clock ([`GuestClock`]).
-    fn clock_origin(&self) -> Instant;
+pub trait RunTime: 'static {
+    /// When the run began: the origin of the guest's monotonic clock ([`GuestClock`]).
+    fn started(&self) -> Instant;
+    /// How long the run may take.
+    fn timeout(&self) -> Duration;
 }
 
 /// Replaces wasmtime-wasi's `poll_oneoff` in `linker`, which must already hold WASI's.
-pub fn add_to_linker<T: Deadline>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
+pub fn add_to_linker<T: RunTime>(linker: &mut Linker<T>) -> wasmtime::Result<()> {
     linker.allow_shadowing(true);
     linker.func_wrap(
         "wasi_snapshot_preview1",
@@ -61,17 +61,18 @@ pub fn add_to_linker<T: Deadline>(linker: &mut Linker<T>) -> wasmtime::Result<()
             let Some(memory) = caller.get_export("memory").and_then(Extern::into_memory) else {
                 return Ok(ERRNO_FAULT);
             };
-            let (origin, deadline) = (caller.data().clock_origin(), caller.data().deadline());
+            let (started, timeout) = (caller.data().started(), caller.data().timeout());
             let table = match read_subscriptions(memory.data(&caller), subscriptions, count) {
                 Ok(table) => table,
                 Err(errno) => return Ok(errno),
             };
-            let ready = match answer(&table, origin, SystemTime::now()) {
+            let ready = match answer(&table, started, SystemTime::now()) {
                 Answer::Now(ready) => ready,
                 Answer::After(wait, ready) => {
-                    if Instant::now()
+                    if started
+                        .elapsed()
                         .checked_add(wait)
-                        .is_none_or(|wakes| wakes > deadline)
+                        .is_none_or(|wakes| wakes > timeout)
                     {
                         return Err(SleepPastDeadline { asked: wait }.into());
                     }
