@@ -104,7 +104,7 @@ fn runtime() -> &'static Runtime {
 fn module(name: &str) -> wasmtime::Module {
     let f = krmwasm::builtin::by_name(name).expect("a built-in function");
     runtime()
-        .load(&VerifiedWasm::built_in(f))
+        .load(&VerifiedWasm::built_in(f), &Limits::default())
         .expect("compiles")
         .module
 }

@@ -165,6 +165,37 @@ fn a_second_run_uses_the_compiled_module_cache() {
     );
 }
 
+/// kpack-validate offers an initializer (its schemas, compiled): the first run snapshots it
+/// into the cached module, and a run from that module reports what a fresh one does.
+#[test]
+fn kpack_validate_is_pre_initialized_when_compiled() {
+    let cache = tempfile::tempdir().unwrap();
+    let input = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [
+        {"apiVersion": "kpack.io/v1alpha2", "kind": "Image", "metadata": {"name": "app"},
+         "spec": {"tag": "registry.example.com/app", "colour": "blue"}},
+        {"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterStack", "metadata": {"name": "base"},
+         "spec": {"id": "io.buildpacks.stacks.jammy"}}]}"#;
+    let run = || {
+        let mut cmd = krmwasm();
+        cmd.env("KRMWASM_CACHE_DIR", cache.path())
+            .args(["-v", "run", "kpack-validate"]);
+        run_with_stdin(&mut cmd, input.as_bytes())
+    };
+    let first = run();
+    let log = text(&first.stderr);
+    assert!(log.contains("kpack-validate: pre-initialized in"), "{log}");
+    assert!(!log.contains("not pre-initialized"), "{log}");
+    let second = run();
+    assert!(text(&second.stderr).contains("loaded from cache"));
+    assert_eq!(first.status.code(), Some(1), "the Image is invalid: {log}");
+    assert_eq!(first.status.code(), second.status.code());
+    assert_eq!(first.stdout, second.stdout);
+    let report = text(&first.stdout);
+    for finding in ["spec.colour", "spec.buildImage", "spec.runImage"] {
+        assert!(report.contains(finding), "{finding} in {report}");
+    }
+}
+
 #[test]
 fn legacy_plugin_mode_prints_a_stream_of_resources() {
     let home = tempfile::tempdir().unwrap();

@@ -14,6 +14,7 @@ mod settings;
 use kpack_api::kinds::{self, Scope};
 use krm::{Failure, Object, ResourceList};
 use report::{Report, Rule};
+pub use schema_check::prepare;
 use schema_check::{Problem, SchemaChecker};
 use serde_json::Value;
 use settings::Settings;

@@ -1,11 +1,12 @@
 //! Checks objects against the schemas of their kinds (`kpack_api::kinds`), compiled once per
-//! kind per run.
+//! kind per run, or ahead of every run by [`prepare`].
 
 use crate::paths;
 use jsonschema::error::ValidationErrorKind;
 use kpack_api::kinds::KindInfo;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// What a schema said about one spot of an object.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,19 +24,45 @@ pub enum Problem {
     Invalid { path: String, message: String },
 }
 
+/// Every kind's validator, compiled by [`prepare`] before any input is read.
+static PREPARED: OnceLock<HashMap<String, jsonschema::Validator>> = OnceLock::new();
+
+/// Compiles the validators of all kinds. Under wasm a schema takes milliseconds to compile
+/// (jsonschema checks it against its meta-schema every time), more than checking a few
+/// objects: a host that pre-initializes the module runs this once and snapshots the result,
+/// so runs start with every validator ready. Elsewhere, validators are compiled on first use.
+pub fn prepare() {
+    PREPARED.get_or_init(|| {
+        kpack_api::kinds::KINDS
+            .iter()
+            .map(|info| (key(info), compile(info)))
+            .collect()
+    });
+}
+
+fn key(info: &KindInfo) -> String {
+    format!("{}/{}", info.api_version(), info.kind)
+}
+
+fn compile(info: &KindInfo) -> jsonschema::Validator {
+    jsonschema::options()
+        .build(&(info.check_schema)())
+        .expect("the generated schemas are valid JSON Schemas")
+}
+
 #[derive(Default)]
 pub struct SchemaChecker {
+    /// Validators compiled during this run, for kinds [`prepare`] did not compile.
     validators: HashMap<String, jsonschema::Validator>,
 }
 
 impl SchemaChecker {
     pub fn check(&mut self, info: &KindInfo, object: &Value) -> Vec<Problem> {
-        let key = format!("{}/{}", info.api_version(), info.kind);
-        let validator = self.validators.entry(key).or_insert_with(|| {
-            jsonschema::options()
-                .build(&(info.check_schema)())
-                .expect("the generated schemas are valid JSON Schemas")
-        });
+        let key = key(info);
+        let validator = match PREPARED.get().and_then(|prepared| prepared.get(&key)) {
+            Some(validator) => validator,
+            None => self.validators.entry(key).or_insert_with(|| compile(info)),
+        };
         let mut problems = Vec::new();
         if validator.is_valid(object) {
             return problems;
@@ -159,5 +186,31 @@ mod tests {
             }
         }
         assert!(compared > 1000, "only {compared} documents compared");
+    }
+
+    /// What a pre-initializing host snapshots covers every kind: a run starting from it compiles
+    /// nothing, and judges as a run that compiles as it goes (the corpus test above).
+    #[test]
+    fn prepare_compiles_a_validator_for_every_kind() {
+        prepare();
+        let mut checker = SchemaChecker::default();
+        for info in KINDS {
+            let object = serde_json::json!({
+                "apiVersion": info.api_version(),
+                "kind": info.kind,
+                "metadata": {"name": "x"},
+                "spec": {"colour": "blue"},
+            });
+            let problems = checker.check(info, &object);
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| matches!(p, Problem::UnknownField { field, .. } if field == "colour")),
+                "{} {}: {problems:?}",
+                info.api_version(),
+                info.kind
+            );
+        }
+        assert!(checker.validators.is_empty(), "compiled again in the run");
     }
 }

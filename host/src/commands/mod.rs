@@ -105,7 +105,7 @@ impl Host {
         relay_stderr: bool,
     ) -> anyhow::Result<(i32, Vec<u8>)> {
         let name = wasm.name.as_str();
-        let loaded = self.runtime.load(wasm)?;
+        let loaded = self.runtime.load(wasm, &self.limits)?;
         let started = std::time::Instant::now();
         let invocation = self.runtime.invoke(
             name,

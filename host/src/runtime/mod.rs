@@ -8,6 +8,7 @@
 mod cache;
 mod output;
 mod poll;
+mod preinit;
 
 pub use cache::{ModuleCache, sha256_hex};
 use output::CappedOutput;
@@ -251,9 +252,11 @@ impl ResourceLimiter for MemoryLimiter {
 impl Runtime {
     /// An engine with epoch interruption, and a module cache in `cache_dir` when given.
     pub fn new(cache_dir: Option<std::path::PathBuf>) -> anyhow::Result<Self> {
-        let mut config = Config::new();
-        config.epoch_interruption(true);
-        let engine = Engine::new(&config).map_err(to_anyhow)?;
+        let engine = Engine::new(&engine_config()).map_err(to_anyhow)?;
+        Self::with_engine(engine, cache_dir)
+    }
+
+    fn with_engine(engine: Engine, cache_dir: Option<std::path::PathBuf>) -> anyhow::Result<Self> {
         let mut linker: Linker<GuestState> = Linker::new(&engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
             .and_then(|()| poll::add_to_linker(&mut linker))
@@ -277,7 +280,8 @@ impl Runtime {
     }
 
     /// Compiles `wasm`, or loads the compiled form from the cache, keyed by its checked digest.
-    pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
+    /// A module that offers an initializer has it run, under `limits`, when it is compiled.
+    pub fn load(&self, wasm: &VerifiedWasm, limits: &Limits) -> anyhow::Result<LoadedModule> {
         let (name, sha256) = (&wasm.name, wasm.sha256.clone());
         let started = std::time::Instant::now();
         if let Some(cache) = &self.cache
@@ -293,9 +297,7 @@ impl Runtime {
                 from_cache: true,
             });
         }
-        let module = Module::new(&self.engine, &wasm.bytes)
-            .map_err(to_anyhow)
-            .with_context(|| format!("function {name} is not a valid WebAssembly module"))?;
+        let module = self.compile(wasm, limits)?;
         crate::debug!("{name}: compiled in {:?} ({sha256})", started.elapsed());
         if let Some(cache) = &self.cache {
             cache.put(&module, &sha256);
@@ -307,6 +309,39 @@ impl Runtime {
         })
     }
 
+    /// Compiles `wasm`, pre-initialized when it offers an initializer (see preinit.rs).
+    fn compile(&self, wasm: &VerifiedWasm, limits: &Limits) -> anyhow::Result<Module> {
+        let name = &wasm.name;
+        let plain = || {
+            Module::new(&self.engine, &wasm.bytes)
+                .map_err(to_anyhow)
+                .with_context(|| format!("function {name} is not a valid WebAssembly module"))
+        };
+        if !preinit::has_initializer(&wasm.bytes) {
+            return plain();
+        }
+        let started = std::time::Instant::now();
+        match preinit::compile(name, &wasm.bytes, limits) {
+            Ok(compiled) => {
+                crate::debug!("{name}: pre-initialized in {:?}", started.elapsed());
+                // SAFETY: these bytes were serialized a moment ago by an engine of the same
+                // configuration (engine_config), from the module whose digest was checked;
+                // wasmtime checks that the configurations match.
+                unsafe { Module::deserialize(&self.engine, &compiled) }
+                    .map_err(to_anyhow)
+                    .with_context(|| {
+                        format!("function {name}: its pre-initialized module cannot be loaded")
+                    })
+            }
+            // Cached as it is: a function whose initializer fails runs all the same, without
+            // the head start (clear the cache to try again, say with higher limits).
+            Err(e) => {
+                crate::debug!("{name}: not pre-initialized, compiled as it is: {e:#}");
+                plain()
+            }
+        }
+    }
+
     /// Runs `module` as a WASI command with `stdin` as its standard input.
     pub fn invoke(
         &self,
@@ -316,6 +351,23 @@ impl Runtime {
         env: &[(&str, &str)],
         limits: &Limits,
     ) -> Invocation {
+        let mut run = self.start_run(name, stdin, env, limits);
+        let result = self.call(&mut run, |store| {
+            let instance = self
+                .linker
+                .instantiate(&mut *store, module)
+                .map_err(|e| Startup(format!("{e:#}")))?;
+            let start = instance
+                .get_typed_func::<(), ()>(&mut *store, "_start")
+                .map_err(|e| Startup(format!("not a WASI command module (no _start): {e:#}")))?;
+            start.call(&mut *store, ()).map_err(Guest)
+        });
+        run.conclude(name, result, limits)
+    }
+
+    /// A store for one run: the sandbox's WASI context (stdin given, stdout and stderr kept in
+    /// memory up to their limits, `env` only, no files, no sockets) and the limits.
+    fn start_run(&self, name: &str, stdin: Vec<u8>, env: &[(&str, &str)], limits: &Limits) -> Run {
         let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
         let stdout = CappedOutput::new(output_cap);
         let stderr = CappedOutput::new(STDERR_LIMIT);
@@ -344,11 +396,42 @@ impl Runtime {
         self.ticker.get_or_init(|| start_epoch_ticker(&self.engine));
         store.set_epoch_deadline(deadline_ticks(limits.timeout));
         store.epoch_deadline_trap();
-        let result = {
-            let _wasi_runtime = self.wasi_runtime.enter();
-            self.call_start(&mut store, module)
-        };
+        Run {
+            store,
+            stdout,
+            stderr,
+        }
+    }
 
+    /// Runs `f` (instantiate, call an export) on the run's store, inside the WASI runtime.
+    fn call<R>(&self, run: &mut Run, f: impl FnOnce(&mut Store<GuestState>) -> R) -> R {
+        let _wasi_runtime = self.wasi_runtime.enter();
+        f(&mut run.store)
+    }
+}
+
+/// How every engine here is configured: modules compiled by one load in another.
+fn engine_config() -> Config {
+    let mut config = Config::new();
+    config.epoch_interruption(true);
+    config
+}
+
+/// One run's store and the guest's captured output.
+struct Run {
+    store: Store<GuestState>,
+    stdout: CappedOutput,
+    stderr: CappedOutput,
+}
+
+impl Run {
+    /// What the run produced: its exit code, or which limit stopped it and why.
+    fn conclude(self, name: &str, result: Result<(), CallError>, limits: &Limits) -> Invocation {
+        let Run {
+            store,
+            stdout,
+            stderr,
+        } = self;
         let memory_hit = store.data().limiter.hit;
         let memory_peak = store.data().limiter.peak;
         drop(store);
@@ -405,17 +488,6 @@ impl Runtime {
             stderr,
             memory_peak,
         }
-    }
-
-    fn call_start(&self, store: &mut Store<GuestState>, module: &Module) -> Result<(), CallError> {
-        let instance = self
-            .linker
-            .instantiate(&mut *store, module)
-            .map_err(|e| Startup(format!("{e:#}")))?;
-        let start = instance
-            .get_typed_func::<(), ()>(&mut *store, "_start")
-            .map_err(|e| Startup(format!("not a WASI command module (no _start): {e:#}")))?;
-        start.call(&mut *store, ()).map_err(Guest)
     }
 }
 
