@@ -11,8 +11,9 @@
 //!
 //! The snapshot is made by this host from the module whose digest was checked, and cached
 //! under that digest like any compiled module. The initializer runs in the same sandbox as a
-//! run, with no input, no arguments but the name and no environment, under the run's limits. Pre-initialization is an optimization the module offers, never a requirement: when
-//! it fails the module is compiled as it is, and says why under `-v`.
+//! run, with no input, no arguments but the name and no environment, under the run's limits.
+//! Pre-initialization is an optimization the module offers, never a requirement: when it
+//! fails, the module is compiled as it is, and `-v` says why.
 
 use super::{CallError, Limits, Runtime, engine_config, to_anyhow};
 use anyhow::{Context as _, bail};
