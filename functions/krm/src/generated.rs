@@ -9,7 +9,9 @@
 
 use crate::Object;
 use crate::annotations::carry_orchestrator_annotations;
+use crate::object::Identity;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// An object the generator would overwrite although it does not own it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,46 +38,201 @@ pub fn owned_by(item: &Value, annotation: &str, owner: &str) -> bool {
 }
 
 /// Puts `generated` into `items` as described in the module docs.
+///
+/// Objects are matched through maps keyed by identity, not by searching: a generator re-run
+/// on its own output meets every object it generated before, thousands of them at scale.
 pub fn apply(
     items: &mut Vec<Value>,
     generated: Vec<Value>,
     annotation: &str,
     owner: &str,
 ) -> Result<(), Conflict> {
-    for new in &generated {
-        if let Some(existing) = items
-            .iter()
-            .find(|i| i.same_object(new) && !owned_by(i, annotation, owner))
-        {
-            return Err(Conflict {
-                object: format!(
-                    "{} {}{}",
-                    new.kind().unwrap_or_default(),
-                    new.namespace().map(|n| format!("{n}/")).unwrap_or_default(),
-                    new.name().unwrap_or_default()
-                ),
-                file: existing.file_ref().map(|f| f.path),
-            });
-        }
+    if let Some(conflict) = first_conflict(items, &generated, annotation, owner) {
+        return Err(conflict);
     }
+    let fates = fates(items, &generated, annotation, owner);
     let mut pending: Vec<Option<Value>> = generated.into_iter().map(Some).collect();
     let mut merged = Vec::with_capacity(items.len() + pending.len());
-    for item in items.drain(..) {
-        if !owned_by(&item, annotation, owner) {
-            merged.push(item);
-            continue;
+    for (item, fate) in items.drain(..).zip(fates) {
+        match fate {
+            Fate::Keep => merged.push(item),
+            Fate::ReplaceWith(index) => {
+                let mut new = pending[index]
+                    .take()
+                    .expect("each generated object replaces once");
+                carry_orchestrator_annotations(&item, &mut new);
+                merged.push(new);
+            }
+            // Generated before and no longer configured.
+            Fate::Drop => {}
         }
-        if let Some(slot) = pending
-            .iter_mut()
-            .find(|p| p.as_ref().is_some_and(|n| n.same_object(&item)))
-        {
-            let mut new = slot.take().expect("slot checked above");
-            carry_orchestrator_annotations(&item, &mut new);
-            merged.push(new);
-        }
-        // else: generated before and no longer configured: dropped.
     }
     merged.extend(pending.into_iter().flatten());
     *items = merged;
     Ok(())
+}
+
+/// The first generated object that has the identity of an item `owner` did not generate.
+fn first_conflict(
+    items: &[Value],
+    generated: &[Value],
+    annotation: &str,
+    owner: &str,
+) -> Option<Conflict> {
+    let mut foreign: HashMap<Identity<'_>, &Value> = HashMap::new();
+    for item in items.iter().filter(|i| !owned_by(i, annotation, owner)) {
+        foreign.entry(item.identity()).or_insert(item);
+    }
+    let (new, existing) = generated.iter().find_map(|new| {
+        foreign
+            .get(&new.identity())
+            .map(|existing| (new, *existing))
+    })?;
+    Some(Conflict {
+        object: format!(
+            "{} {}{}",
+            new.kind().unwrap_or_default(),
+            new.namespace().map(|n| format!("{n}/")).unwrap_or_default(),
+            new.name().unwrap_or_default()
+        ),
+        file: existing.file_ref().map(|f| f.path),
+    })
+}
+
+/// What becomes of an item of the input.
+enum Fate {
+    Keep,
+    /// Owned, and generated again: replaced by `generated[index]`.
+    ReplaceWith(usize),
+    /// Owned, and no longer generated.
+    Drop,
+}
+
+/// The fate of each item, in order. An owned item takes the first generated object of its
+/// identity that no earlier item took.
+fn fates(items: &[Value], generated: &[Value], annotation: &str, owner: &str) -> Vec<Fate> {
+    // Indices in reverse, so that `pop` hands out the first one.
+    let mut unclaimed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
+    for (index, new) in generated.iter().enumerate().rev() {
+        unclaimed.entry(new.identity()).or_default().push(index);
+    }
+    items
+        .iter()
+        .map(|item| {
+            if !owned_by(item, annotation, owner) {
+                return Fate::Keep;
+            }
+            match unclaimed.get_mut(&item.identity()).and_then(Vec::pop) {
+                Some(index) => Fate::ReplaceWith(index),
+                None => Fate::Drop,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BY: &str = "example.dev/generated-by";
+
+    fn object(kind: &str, name: &str, owner: Option<&str>) -> Value {
+        let mut v = json!({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}});
+        if let Some(owner) = owner {
+            v["metadata"]["annotations"] = json!({ BY: owner });
+        }
+        v
+    }
+
+    fn names(items: &[Value]) -> Vec<&str> {
+        items.iter().filter_map(Object::name).collect()
+    }
+
+    #[test]
+    fn owned_objects_are_replaced_in_place_stale_ones_dropped_new_ones_appended() {
+        let mut stale_with_file = object("ConfigMap", "b", Some("o"));
+        stale_with_file["metadata"]["annotations"]["config.kubernetes.io/path"] = json!("b.yaml");
+        let mut kept_with_file = object("ConfigMap", "c", Some("o"));
+        kept_with_file["metadata"]["annotations"]["config.kubernetes.io/path"] = json!("c.yaml");
+        let mut items = vec![
+            object("ConfigMap", "a", None),
+            stale_with_file,
+            kept_with_file,
+            object("ConfigMap", "d", Some("someone-else")),
+        ];
+        let mut regenerated = object("ConfigMap", "c", Some("o"));
+        regenerated["data"] = json!({"new": "yes"});
+        let generated = vec![object("ConfigMap", "e", Some("o")), regenerated];
+        apply(&mut items, generated, BY, "o").unwrap();
+        assert_eq!(names(&items), ["a", "c", "d", "e"]);
+        assert_eq!(items[1]["data"]["new"], "yes");
+        assert_eq!(
+            items[1].annotation("config.kubernetes.io/path"),
+            Some("c.yaml"),
+            "the regenerated object stays in its file"
+        );
+    }
+
+    #[test]
+    fn applying_twice_changes_nothing() {
+        let generate = || -> Vec<Value> {
+            (0..50)
+                .map(|i| object("ConfigMap", &format!("cm-{i}"), Some("o")))
+                .collect()
+        };
+        let mut items = vec![object("Secret", "s", None)];
+        apply(&mut items, generate(), BY, "o").unwrap();
+        let once = items.clone();
+        apply(&mut items, generate(), BY, "o").unwrap();
+        assert_eq!(items, once);
+    }
+
+    #[test]
+    fn an_object_someone_else_owns_is_a_conflict_naming_its_file() {
+        let mut theirs = object("ConfigMap", "x", None);
+        theirs["metadata"]["namespace"] = json!("apps");
+        theirs["metadata"]["annotations"] = json!({"config.kubernetes.io/path": "x.yaml"});
+        let mut items = vec![object("ConfigMap", "y", Some("o")), theirs.clone()];
+        let before = items.clone();
+        let mut ours = object("ConfigMap", "x", Some("o"));
+        ours["metadata"]["namespace"] = json!("apps");
+        let conflict = apply(&mut items, vec![ours], BY, "o").unwrap_err();
+        assert_eq!(
+            conflict.to_string(),
+            "ConfigMap apps/x already exists (in x.yaml)"
+        );
+        assert_eq!(items, before, "a conflict changes nothing");
+    }
+
+    #[test]
+    fn same_name_in_another_namespace_or_kind_is_another_object() {
+        let mut items = vec![object("Secret", "x", None)];
+        let mut other_namespace = object("ConfigMap", "x", Some("o"));
+        other_namespace["metadata"]["namespace"] = json!("apps");
+        apply(
+            &mut items,
+            vec![object("ConfigMap", "x", Some("o")), other_namespace],
+            BY,
+            "o",
+        )
+        .unwrap();
+        assert_eq!(items.len(), 3);
+    }
+
+    #[test]
+    fn a_duplicated_owned_object_is_replaced_once() {
+        let mut items = vec![
+            object("ConfigMap", "a", Some("o")),
+            object("ConfigMap", "a", Some("o")),
+        ];
+        apply(
+            &mut items,
+            vec![object("ConfigMap", "a", Some("o"))],
+            BY,
+            "o",
+        )
+        .unwrap();
+        assert_eq!(names(&items), ["a"]);
+    }
 }

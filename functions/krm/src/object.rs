@@ -20,6 +20,18 @@ pub trait Object {
     fn file_ref(&self) -> Option<FileRef>;
     /// True when both objects have the same apiVersion, kind, namespace and name.
     fn same_object(&self, other: &Value) -> bool;
+    /// What [`Object::same_object`] compares, as a key for maps.
+    fn identity(&self) -> Identity<'_>;
+}
+
+/// An object's apiVersion, kind, namespace and name: two items with equal identities are the
+/// same object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Identity<'a> {
+    pub api_version: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub name: Option<&'a str>,
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -83,9 +95,15 @@ impl Object for Value {
     }
 
     fn same_object(&self, other: &Value) -> bool {
-        self.api_version() == other.api_version()
-            && self.kind() == other.kind()
-            && self.namespace() == other.namespace()
-            && self.name() == other.name()
+        self.identity() == other.identity()
+    }
+
+    fn identity(&self) -> Identity<'_> {
+        Identity {
+            api_version: self.api_version(),
+            kind: self.kind(),
+            namespace: self.namespace(),
+            name: self.name(),
+        }
     }
 }
