@@ -22,17 +22,18 @@ pub use kpack_api::meta::{GENERATED_BY_ANNOTATION, MANAGED_BY, MANAGED_BY_LABEL}
 
 /// The function: reads the `ImageConfig` in `functionConfig`, writes the objects into `items`.
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
-    let config = list.function_config.clone().ok_or_else(|| {
+    // Borrowed, not cloned: `items` changes below, the config does not.
+    let config = list.function_config.as_ref().ok_or_else(|| {
         Diagnostic::error(format!(
             "{FUNCTION_NAME} needs an {} ({}) as its functionConfig, and got none",
             config::KIND,
             config::API_VERSION
         ))
     })?;
-    let location = ConfigLocation::of(&config, &list.items);
+    let location = ConfigLocation::of(config, &list.items);
     krm::config::expect_kind(
         FUNCTION_NAME,
-        &config,
+        config,
         config::API_VERSION,
         config::KIND,
         &location,
@@ -42,8 +43,7 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
             .error("metadata.name", "the ImageConfig has no metadata.name")
             .into());
     };
-    let spec: ImageConfigSpec =
-        krm::config::decode_spec(&config).map_err(|f| location.attach(f))?;
+    let spec: ImageConfigSpec = krm::config::decode_spec(config).map_err(|f| location.attach(f))?;
     let namespace = config.namespace();
     let owner = format!("{}/{config_name}", config::KIND);
 
@@ -120,8 +120,10 @@ fn generate(
                 accounts.push((sa, sa_path));
             }
         }
+        // Kept as JSON trees only: holding the typed Images as well would double the
+        // function's peak memory at 10,000 images.
         match Entry::new(index, image, &spec.defaults).expand(namespace, &meta) {
-            Ok(img) => images.push(img),
+            Ok(img) => images.push(serde_json::to_value(&img).expect("an Image serializes")),
             Err(mut p) => problems.append(&mut p),
         }
     }
@@ -135,11 +137,7 @@ fn generate(
         .iter()
         .map(|(sa, _)| expand::service_account(sa, namespace, &meta))
         .collect();
-    out.extend(
-        images
-            .iter()
-            .map(|i| serde_json::to_value(i).expect("an Image serializes")),
-    );
+    out.append(&mut images);
     Ok(out)
 }
 

@@ -12,7 +12,7 @@ mod schema_check;
 mod settings;
 
 use kpack_api::kinds::{self, Scope};
-use krm::{Failure, Object, ResourceList};
+use krm::{Diagnostic, Failure, Object, ResourceList};
 use report::{Report, Rule};
 pub use schema_check::prepare;
 use schema_check::{Problem, SchemaChecker};
@@ -38,8 +38,15 @@ pub struct Entry<'a> {
     pub object: Option<Cow<'a, Value>>,
 }
 
-/// The function: validates every kpack object in `items`; results only, items untouched.
+/// The function as a KRM processor: [`validate`]'s results added to the list.
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
+    let results = validate(list)?;
+    list.results.extend(results);
+    Ok(())
+}
+
+/// Validates every kpack object in `items`; results only, items untouched.
+pub fn validate(list: &ResourceList) -> Result<Vec<Diagnostic>, Failure> {
     let settings = Settings::from_function_config(list.function_config.as_ref(), &list.items)?;
     let mut report = Report::new();
     let mut checker = SchemaChecker::default();
@@ -51,9 +58,7 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
     }
     references::check(&entries, &settings, &mut report);
     policy::check(&entries, &settings, &mut report);
-    list.results
-        .extend(report.into_results(&list.items, entries.len()));
-    Ok(())
+    Ok(report.into_results(&list.items, entries.len()))
 }
 
 /// The per-object checks: group, kind, schema, kpack's defaults and webhook rules.

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    krm::run(kpack_validate::FUNCTION_NAME, kpack_validate::process)
+    krm::run_validator(kpack_validate::FUNCTION_NAME, kpack_validate::validate)
 }
 
 /// Pre-initialization hook, named as Wizer names it: krmwasm calls it once, when it compiles

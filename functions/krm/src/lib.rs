@@ -26,14 +26,14 @@ pub mod config;
 mod diagnostic;
 pub mod generated;
 mod object;
-mod resource_list;
+pub mod resource_list;
 mod run;
-mod strict_value;
+pub mod strict_value;
 pub mod testing;
 
 pub use codec::Format;
 pub use diagnostic::{Diagnostic, FieldRef, FileRef, ResourceRef, Severity};
 pub use object::Object;
 pub use resource_list::ResourceList;
-pub use run::{Failure, Outcome, process, run};
+pub use run::{Failure, Outcome, process, process_validator, run, run_validator};
 pub use serde_json::{Map, Value};

@@ -52,6 +52,23 @@ where
     }
 }
 
+/// Runs the validator `validate` over the ResourceList in `input` and renders the output,
+/// without touching stdio: [`process`] for [`run_validator`].
+pub fn process_validator<F>(name: &str, input: &[u8], format: Format, validate: F) -> Outcome
+where
+    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+{
+    let processed = validate_list(name, input.to_vec(), validate);
+    Outcome {
+        stdout: processed
+            .list
+            .map(|list| codec::to_bytes(&list, format))
+            .unwrap_or_default(),
+        stderr: processed.stderr,
+        exit_code: processed.exit_code,
+    }
+}
+
 /// A run before it is rendered: the list to write (none when the input could not be read).
 struct Processed {
     list: Option<ResourceList>,
@@ -63,42 +80,78 @@ fn process_list<F>(name: &str, input: &[u8], f: F) -> Processed
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
 {
-    let mut list = match codec::parse_resource_list(input) {
+    let mut list = match parse_input(name, input) {
         Ok(list) => list,
-        Err(e) => {
-            return Processed {
-                list: None,
-                stderr: format!("{name}: cannot read the input ResourceList: {e}\n"),
-                exit_code: 1,
-            };
-        }
+        Err(unreadable) => return *unreadable,
     };
     let first_new_result = list.results.len();
     if let Err(Failure(diagnostics)) = f(&mut list) {
         list.results.extend(diagnostics);
     }
-    let new_results = &list.results[first_new_result..];
-    let errors = new_results.iter().filter(|d| d.is_error()).count();
-
-    let mut stderr = String::new();
-    for d in new_results.iter().filter(|d| d.severity != Severity::Info) {
-        stderr.push_str(&format!("{name}: {d}\n"));
-    }
+    let (mut stderr, errors) = report(name, &list.results[first_new_result..]);
     if errors > 0 {
         // Put the input items back. Parsing the input again costs only on failure, where a
         // copy made up front would cost on every run.
         list.items = codec::parse_resource_list(input)
             .expect("the input parsed a moment ago")
             .items;
-        stderr.push_str(&format!(
-            "{name}: failed with {errors} error(s); no resources were changed\n"
-        ));
+        stderr.push_str(&unchanged(name, errors));
     }
     Processed {
         list: Some(list),
         stderr,
         exit_code: u8::from(errors > 0),
     }
+}
+
+/// A validator's run: it only reads the list, so there is nothing to put back on failure
+/// and the input text can go as soon as it is parsed.
+fn validate_list<F>(name: &str, input: Vec<u8>, validate: F) -> Processed
+where
+    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+{
+    let parsed = parse_input(name, &input);
+    drop(input);
+    let mut list = match parsed {
+        Ok(list) => list,
+        Err(unreadable) => return *unreadable,
+    };
+    let first_new_result = list.results.len();
+    let results = validate(&list).unwrap_or_else(|Failure(diagnostics)| diagnostics);
+    list.results.extend(results);
+    let (mut stderr, errors) = report(name, &list.results[first_new_result..]);
+    if errors > 0 {
+        stderr.push_str(&unchanged(name, errors));
+    }
+    Processed {
+        list: Some(list),
+        stderr,
+        exit_code: u8::from(errors > 0),
+    }
+}
+
+/// The input list, or the failed run that unreadable input makes.
+fn parse_input(name: &str, input: &[u8]) -> Result<ResourceList, Box<Processed>> {
+    codec::parse_resource_list(input).map_err(|e| {
+        Box::new(Processed {
+            list: None,
+            stderr: format!("{name}: cannot read the input ResourceList: {e}\n"),
+            exit_code: 1,
+        })
+    })
+}
+
+/// The stderr lines for a run's new results (errors and warnings), and how many are errors.
+fn report(name: &str, new_results: &[Diagnostic]) -> (String, usize) {
+    let mut stderr = String::new();
+    for d in new_results.iter().filter(|d| d.severity != Severity::Info) {
+        stderr.push_str(&format!("{name}: {d}\n"));
+    }
+    (stderr, new_results.iter().filter(|d| d.is_error()).count())
+}
+
+fn unchanged(name: &str, errors: usize) -> String {
+    format!("{name}: failed with {errors} error(s); no resources were changed\n")
 }
 
 /// The entry point of a function binary: stdin → `f` → stdout, with KRM exit-code semantics.
@@ -110,17 +163,43 @@ pub fn run<F>(name: &str, f: F) -> ExitCode
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
 {
-    let mut input = Vec::new();
-    if let Err(e) = std::io::stdin().read_to_end(&mut input) {
-        eprintln!("{name}: cannot read stdin: {e}");
+    let Some(input) = read_stdin(name) else {
         return ExitCode::FAILURE;
+    };
+    let processed = process_list(name, &input, f);
+    drop(input);
+    write_out(name, processed)
+}
+
+/// The entry point of a validator binary: like [`run`], for a function that reads the list
+/// and returns results, and never changes an item. Its input text is dropped once parsed,
+/// before the validator runs, which lowers its peak memory by the size of the input.
+pub fn run_validator<F>(name: &str, validate: F) -> ExitCode
+where
+    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+{
+    let Some(input) = read_stdin(name) else {
+        return ExitCode::FAILURE;
+    };
+    write_out(name, validate_list(name, input, validate))
+}
+
+fn read_stdin(name: &str) -> Option<Vec<u8>> {
+    let mut input = Vec::new();
+    match std::io::stdin().read_to_end(&mut input) {
+        Ok(_) => Some(input),
+        Err(e) => {
+            eprintln!("{name}: cannot read stdin: {e}");
+            None
+        }
     }
+}
+
+fn write_out(name: &str, processed: Processed) -> ExitCode {
     let format = match std::env::var("KRM_OUTPUT").as_deref() {
         Ok("json") => Format::Json,
         _ => Format::Yaml,
     };
-    let processed = process_list(name, &input, f);
-    drop(input);
     let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
     if let Some(list) = &processed.list {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
@@ -184,6 +263,35 @@ mod tests {
         let rl = codec::parse_resource_list(&out.stdout).unwrap();
         assert_eq!(rl.items.len(), 1);
         assert!(out.stdout.starts_with(b"{"));
+    }
+
+    #[test]
+    fn a_validator_adds_results_and_fails_on_an_error() {
+        let out = process_validator("v", INPUT, Format::Yaml, |rl| {
+            Ok(vec![Diagnostic::warning(format!(
+                "{} item(s)",
+                rl.items.len()
+            ))])
+        });
+        assert_eq!(out.exit_code, 0);
+        assert_eq!(out.stderr, "v: [warning]: 1 item(s)\n");
+        let rl = codec::parse_resource_list(&out.stdout).unwrap();
+        assert_eq!((rl.items.len(), rl.results.len()), (1, 1));
+
+        let out = process_validator("v", INPUT, Format::Json, |_| {
+            Err(Diagnostic::error("bad config").into())
+        });
+        assert_eq!(out.exit_code, 1);
+        let rl = codec::parse_resource_list(&out.stdout).unwrap();
+        assert_eq!(rl.items.len(), 1, "a failed validation keeps every item");
+        assert_eq!(rl.results[0].message, "bad config");
+        assert!(
+            out.stderr
+                .ends_with("v: failed with 1 error(s); no resources were changed\n")
+        );
+
+        let out = process_validator("v", b"kind: Deployment\n", Format::Yaml, |_| Ok(vec![]));
+        assert_eq!((out.exit_code, out.stdout.is_empty()), (1, true));
     }
 
     #[test]
