@@ -76,9 +76,10 @@ pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
     into_resource_list(value)
 }
 
-/// Takes the ResourceList apart field by field, so the items move into it as they are
-/// (a serde round trip through `Value` would rebuild every item).
-fn into_resource_list(value: Value) -> Result<ResourceList, DecodeError> {
+/// Takes a parsed ResourceList apart field by field, so the items move into it as they are
+/// (a serde round trip through `Value` would rebuild every item, doubling the memory held).
+/// The caller has checked its kind.
+pub fn into_resource_list(value: Value) -> Result<ResourceList, DecodeError> {
     let Value::Object(mut map) = value else {
         return Err(DecodeError(
             "expected a ResourceList (a YAML or JSON object)".into(),

@@ -21,8 +21,8 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
     })?;
     let wasm = super::dispatch::module_for_config(host, config)?;
     let outcome = host.call(&wasm, list)?;
-    if let Some(output) = &outcome.output {
-        write_stdout(&codec::to_bytes(output, Format::Yaml))?;
+    if let Some(bytes) = outcome.render(&wasm.name, Format::Yaml)? {
+        write_stdout(&bytes)?;
     }
     Ok(exit_code(outcome.exit_code))
 }

@@ -23,7 +23,13 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     if outcome.exit_code == 0
         && let Some(output) = &outcome.output
     {
-        write_stdout(&codec::stream_to_yaml(&output.items))?;
+        let stream = output.render_items_as_stream().map_err(|e| {
+            anyhow::anyhow!(
+                "function {} wrote a ResourceList that cannot be written out: {e}",
+                wasm.name
+            )
+        })?;
+        write_stdout(&stream)?;
     }
     Ok(exit_code(outcome.exit_code))
 }

@@ -11,6 +11,7 @@ pub mod push;
 pub mod run;
 
 use crate::catalog::trust::{Trust, TrustedCatalogs};
+use crate::function_output::FunctionOutput;
 use crate::runtime::{Limits, Runtime, VerifiedWasm};
 use crate::sources::Sources;
 use anyhow::{Context, bail};
@@ -30,7 +31,23 @@ pub struct Host {
 /// What a function returned: its exit code and, when it wrote one, its ResourceList.
 pub struct CallOutcome {
     pub exit_code: i32,
-    pub output: Option<ResourceList>,
+    pub output: Option<FunctionOutput>,
+}
+
+impl CallOutcome {
+    /// The output ResourceList as YAML or JSON; an output that cannot be written (an item
+    /// with a duplicate key) is an error naming `function`, and nothing is written.
+    pub fn render(&self, function: &str, format: Format) -> anyhow::Result<Option<Vec<u8>>> {
+        self.output
+            .as_ref()
+            .map(|output| output.render(format))
+            .transpose()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "function {function} wrote a ResourceList that cannot be written out: {e}"
+                )
+            })
+    }
 }
 
 impl Host {
@@ -54,7 +71,7 @@ impl Host {
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            match codec::parse_resource_list(&stdout) {
+            match FunctionOutput::parse(&stdout) {
                 Ok(list) => Some(list),
                 Err(e) if exit_code == 0 => {
                     bail!("function {name} exited 0 but its output is not a ResourceList: {e}")

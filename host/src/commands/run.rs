@@ -43,12 +43,12 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
         list.function_config = Some(super::read_function_config(path)?);
     }
     let outcome = host.call(&wasm, list)?;
-    if let Some(output) = &outcome.output {
-        let format = match args.output {
-            OutputFormat::Yaml => Format::Yaml,
-            OutputFormat::Json => Format::Json,
-        };
-        write_stdout(&codec::to_bytes(output, format))?;
+    let format = match args.output {
+        OutputFormat::Yaml => Format::Yaml,
+        OutputFormat::Json => Format::Json,
+    };
+    if let Some(bytes) = outcome.render(&wasm.name, format)? {
+        write_stdout(&bytes)?;
     }
     Ok(exit_code(outcome.exit_code))
 }
@@ -89,7 +89,7 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
         };
         let mut docs = codec::parse_stream(&bytes).context("cannot parse the input from stdin")?;
         return match docs.as_slice() {
-            [doc] if is_list(doc) => serde_json::from_value(docs.remove(0))
+            [doc] if is_list(doc) => codec::into_resource_list(docs.remove(0))
                 .context("the ResourceList on stdin is malformed"),
             _ => Ok(ResourceList::new(docs, None)),
         };
@@ -109,7 +109,7 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
                     path.display()
                 );
             }
-            return serde_json::from_value(docs.remove(0))
+            return codec::into_resource_list(docs.remove(0))
                 .with_context(|| format!("the ResourceList in {} is malformed", path.display()));
         }
         let file = path.to_string_lossy().into_owned();

@@ -1,0 +1,268 @@
+//! The ResourceList a function wrote, held as the JSON text of each item until it is written
+//! out. Parsing a large output into trees to print it again would hold ten times its size;
+//! here only one item is a tree at a time, while it is written.
+
+use krm::codec::{self, Format};
+use krm::strict_value::StrictValue;
+use krm::{Diagnostic, Map, Value};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::fmt;
+
+/// A function's ResourceList. Fields are written back in the order `krm::ResourceList`
+/// writes them: apiVersion, kind, items, functionConfig, results, then any others.
+#[derive(Debug)]
+pub struct FunctionOutput {
+    api_version: String,
+    kind: String,
+    items: Vec<Box<RawValue>>,
+    function_config: Option<Box<RawValue>>,
+    results: Vec<Diagnostic>,
+    extra: Map<String, Value>,
+}
+
+impl FunctionOutput {
+    /// Reads a function's stdout: JSON as krmwasm asks for, read item by item, or YAML
+    /// from a function that writes YAML whatever it is asked.
+    pub fn parse(stdout: &[u8]) -> Result<Self, String> {
+        let json = stdout
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'{');
+        if json && let Ok(output) = serde_json::from_slice::<FunctionOutput>(stdout) {
+            return Ok(output);
+        }
+        // Not JSON, or JSON the reader above refused: the tree reader gives the reasons.
+        let list = codec::parse_resource_list(stdout).map_err(|e| e.to_string())?;
+        let raw = |v: &Value| serde_json::value::to_raw_value(v).expect("a JSON tree serializes");
+        Ok(FunctionOutput {
+            items: list.items.iter().map(raw).collect(),
+            function_config: list.function_config.as_ref().map(raw),
+            api_version: list.api_version,
+            kind: list.kind,
+            results: list.results,
+            extra: list.extra,
+        })
+    }
+
+    /// The whole ResourceList as YAML or compact JSON. Each item is checked as it is
+    /// written (a duplicate key is an error), so a bad item fails the whole output.
+    pub fn render(&self, format: Format) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        codec::write(&mut out, self, format).map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    /// The items as a YAML stream (`---` between documents), as kustomize's legacy exec
+    /// plugins print them.
+    pub fn render_items_as_stream(&self) -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        for (index, raw) in self.items.iter().enumerate() {
+            if index > 0 {
+                out.extend_from_slice(b"---\n");
+            }
+            let item = item_tree(index, raw).map_err(|e| e.to_string())?;
+            codec::write(&mut out, &item, Format::Yaml).map_err(|e| e.to_string())?;
+        }
+        Ok(out)
+    }
+
+    pub fn items(&self) -> usize {
+        self.items.len()
+    }
+}
+
+fn item_tree(index: usize, raw: &RawValue) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<StrictValue>(raw.get())
+        .map(|StrictValue(v)| v)
+        .map_err(|e| serde_json::Error::io(std::io::Error::other(format!("items[{index}]: {e}"))))
+}
+
+impl Serialize for FunctionOutput {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("apiVersion", &self.api_version)?;
+        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry("items", &Items(&self.items))?;
+        if let Some(config) = &self.function_config {
+            let tree: Value = serde_json::from_str(config.get()).map_err(S::Error::custom)?;
+            map.serialize_entry("functionConfig", &tree)?;
+        }
+        if !self.results.is_empty() {
+            map.serialize_entry("results", &self.results)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Items parsed one at a time, as the serializer reaches them.
+struct Items<'a>(&'a [Box<RawValue>]);
+
+impl Serialize for Items<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for (index, raw) in self.0.iter().enumerate() {
+            let item = item_tree(index, raw).map_err(S::Error::custom)?;
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for FunctionOutput {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(OutputVisitor)
+    }
+}
+
+struct OutputVisitor;
+
+impl<'de> Visitor<'de> for OutputVisitor {
+    type Value = FunctionOutput;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ResourceList")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<FunctionOutput, A::Error> {
+        let mut output = FunctionOutput {
+            api_version: krm::resource_list::API_VERSION.to_string(),
+            kind: String::new(),
+            items: Vec::new(),
+            function_config: None,
+            results: Vec::new(),
+            extra: Map::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "duplicate key {key:?} in the ResourceList"
+                )));
+            }
+            match key.as_str() {
+                "apiVersion" => output.api_version = access.next_value()?,
+                "kind" => output.kind = access.next_value()?,
+                "items" => {
+                    output.items = access
+                        .next_value::<Option<Vec<Box<RawValue>>>>()?
+                        .unwrap_or_default();
+                }
+                "functionConfig" => {
+                    output.function_config = access
+                        .next_value::<Option<Box<RawValue>>>()?
+                        .filter(|raw| raw.get() != "null");
+                }
+                "results" => {
+                    output.results = access
+                        .next_value::<Option<Vec<Diagnostic>>>()?
+                        .unwrap_or_default();
+                }
+                _ => {
+                    let StrictValue(value) = access.next_value()?;
+                    output.extra.insert(key.clone(), value);
+                }
+            }
+            seen.push(key);
+        }
+        if !matches!(output.kind.as_str(), "ResourceList" | "List") {
+            return Err(de::Error::custom(format!(
+                "expected a ResourceList, got kind {:?}",
+                output.kind
+            )));
+        }
+        Ok(output)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom:\n    - x\n  metadata:\n    name: t\n- apiVersion: v1\n  kind: ConfigMap\n  data:\n    a: '0'\n    b: 'true'\nfunctionConfig:\n  kind: Cfg\n  spec: {}\nresults:\n- message: careful\n  severity: warning\nsomethingElse: kept\n";
+
+    fn as_json(yaml: &str) -> Vec<u8> {
+        codec::to_bytes(
+            &codec::parse_resource_list(yaml.as_bytes()).unwrap(),
+            Format::Json,
+        )
+    }
+
+    #[test]
+    fn renders_what_the_tree_writer_renders() {
+        let json = as_json(YAML);
+        for stdout in [json.as_slice(), YAML.as_bytes()] {
+            let output = FunctionOutput::parse(stdout).unwrap();
+            assert_eq!(output.items(), 2);
+            let tree = codec::parse_resource_list(stdout).unwrap();
+            assert_eq!(
+                String::from_utf8(output.render(Format::Yaml).unwrap()).unwrap(),
+                String::from_utf8(codec::to_bytes(&tree, Format::Yaml)).unwrap()
+            );
+            assert_eq!(output.render(Format::Json).unwrap(), json);
+            assert_eq!(
+                output.render_items_as_stream().unwrap(),
+                codec::stream_to_yaml(&tree.items)
+            );
+        }
+    }
+
+    #[test]
+    fn empty_and_null_items_render_as_an_empty_list() {
+        for stdout in [
+            &br#"{"kind":"ResourceList"}"#[..],
+            br#"{"kind":"ResourceList","items":null,"functionConfig":null,"results":null}"#,
+        ] {
+            let output = FunctionOutput::parse(stdout).unwrap();
+            assert_eq!(
+                output.render(Format::Yaml).unwrap(),
+                b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_in_an_item_fails_the_whole_output() {
+        let stdout = br#"{"kind":"ResourceList","items":[{"a":1},{"kind":"X","kind":"Y"}]}"#;
+        let output = FunctionOutput::parse(stdout).unwrap();
+        for rendered in [
+            output.render(Format::Yaml),
+            output.render(Format::Json),
+            output.render_items_as_stream(),
+        ] {
+            let e = rendered.unwrap_err();
+            assert!(
+                e.contains("items[1]") && e.contains("duplicate key \"kind\""),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_is_not_a_resource_list_is_refused_with_a_reason() {
+        for (stdout, reason) in [
+            (
+                &br#"{"kind":"ConfigMap"}"#[..],
+                "expected a ResourceList, got kind \"ConfigMap\"",
+            ),
+            (br#"{"kind":"ResourceList","items":3}"#, "items"),
+            (
+                br#"{"kind":"ResourceList","kind":"ResourceList"}"#,
+                "duplicate key",
+            ),
+            (br#"{"kind":"ResourceList","items":[{"#, "line"),
+            (
+                b"kind: ResourceList\nresults: [{severity: loud}]\n",
+                "results",
+            ),
+        ] {
+            let e = FunctionOutput::parse(stdout).unwrap_err();
+            assert!(e.contains(reason), "{e} should say {reason}");
+        }
+    }
+}
