@@ -30,7 +30,8 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-fn looks_like_json(bytes: &[u8]) -> bool {
+/// Whether input starts like JSON (`{` or `[` first): worth trying the JSON parser first.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
     bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())

@@ -4,13 +4,14 @@
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
+use crate::function_input::FunctionInput;
 use anyhow::{Context, anyhow};
-use krm::codec::{self, Format};
+use krm::codec::Format;
 use std::process::ExitCode;
 
 pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
     let input = read_stdin()?;
-    let list = codec::parse_resource_list(&input)
+    let list = FunctionInput::parse_list(&input)
         .context("krmwasm reads a KRM ResourceList on stdin when run without arguments (see `krmwasm --help`)")?;
     let config = list.function_config.as_ref().ok_or_else(|| {
         anyhow!(

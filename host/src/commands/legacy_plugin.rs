@@ -4,8 +4,8 @@
 //! stream. `krmwasm plugins install` lays out the links.
 
 use super::{Host, exit_code, read_stdin, write_stdout};
+use crate::function_input::{FunctionInput, read_documents};
 use anyhow::Context;
-use krm::ResourceList;
 use krm::codec;
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,11 +15,16 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot read the plugin config {}", config_path.display()))?;
     let config = codec::parse_value(&config_bytes)
         .with_context(|| format!("the plugin config {} is not YAML", config_path.display()))?;
-    let items = codec::parse_stream(&read_stdin()?)
-        .context("the resources on stdin are not a YAML stream")?;
     let wasm = super::dispatch::module_for_config(host, &config)
         .with_context(|| format!("plugin config {}", config_path.display()))?;
-    let outcome = host.call(&wasm, ResourceList::new(items, Some(config)))?;
+    let mut input = FunctionInput::new();
+    read_documents(&read_stdin()?, |document| {
+        input.push(&document.into_tree());
+        Ok(())
+    })
+    .context("the resources on stdin are not a YAML stream")?;
+    input.function_config = Some(config);
+    let outcome = host.call(&wasm, input)?;
     if outcome.exit_code == 0
         && let Some(output) = &outcome.output
     {

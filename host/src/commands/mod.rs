@@ -11,11 +11,11 @@ pub mod push;
 pub mod run;
 
 use crate::catalog::trust::{Trust, TrustedCatalogs};
+use crate::function_input::FunctionInput;
 use crate::function_output::FunctionOutput;
 use crate::runtime::{Limits, Runtime, VerifiedWasm};
 use crate::sources::Sources;
 use anyhow::{Context, bail};
-use krm::ResourceList;
 use krm::codec::{self, Format};
 use std::io::{Read, Write};
 
@@ -60,12 +60,11 @@ impl Host {
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
     ///
-    /// `input` is taken, not borrowed: its tree is dropped once it is serialized, so it does
-    /// not sit in memory beside the guest's and the output's.
-    pub fn call(&self, wasm: &VerifiedWasm, input: ResourceList) -> anyhow::Result<CallOutcome> {
+    /// `input` is already the JSON the function reads (see function_input.rs), so the
+    /// input is never held as trees beside the guest's memory.
+    pub fn call(&self, wasm: &VerifiedWasm, input: FunctionInput) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
-        let stdin = codec::to_bytes(&input, Format::Json);
-        drop(input);
+        let stdin = input.into_json();
         release_freed_memory();
         let (exit_code, stdout) = self.invoke(wasm, stdin, true)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {

@@ -3,11 +3,12 @@
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
+use crate::function_input::{Document, FunctionInput, read_documents};
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
-use krm::ResourceList;
-use krm::codec::{self, Format};
+use krm::Value;
+use krm::codec::Format;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,7 +79,7 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
     Ok(VerifiedWasm::built_in(f))
 }
 
-fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
+fn read_input(args: &RunArgs) -> anyhow::Result<FunctionInput> {
     let stdin_only = args.input.is_empty() || args.input.iter().all(|p| p.as_os_str() == "-");
     if stdin_only {
         // With only a config given and nobody piping input, start from no resources.
@@ -87,43 +88,71 @@ fn read_input(args: &RunArgs) -> anyhow::Result<ResourceList> {
         } else {
             read_stdin()?
         };
-        let mut docs = codec::parse_stream(&bytes).context("cannot parse the input from stdin")?;
-        return match docs.as_slice() {
-            [doc] if is_list(doc) => codec::into_resource_list(docs.remove(0))
-                .context("the ResourceList on stdin is malformed"),
-            _ => Ok(ResourceList::new(docs, None)),
+        let mut items = FunctionInput::new();
+        return match read_source(&bytes, &mut items, |_, _| {})
+            .context("cannot parse the input from stdin")?
+        {
+            Some(list) => Ok(list),
+            None => Ok(items),
         };
     }
-    let mut items = Vec::new();
+    let mut items = FunctionInput::new();
     for path in &args.input {
         let bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the input {}", path.display()))?;
-        let mut docs = codec::parse_stream(&bytes)
-            .with_context(|| format!("cannot parse the input {}", path.display()))?;
-        if let [doc] = docs.as_slice()
-            && is_list(doc)
-        {
+        let file = path.to_string_lossy().into_owned();
+        let lone_list = read_source(&bytes, &mut items, |item, index| {
+            super::record_origin(item, &file, index);
+        })
+        .with_context(|| format!("cannot parse the input {}", path.display()))?;
+        if let Some(list) = lone_list {
             if args.input.len() > 1 {
                 anyhow::bail!(
                     "{} is a ResourceList; give a ResourceList alone, or only resource files",
                     path.display()
                 );
             }
-            return codec::into_resource_list(docs.remove(0))
-                .with_context(|| format!("the ResourceList in {} is malformed", path.display()));
+            return Ok(list);
         }
-        let file = path.to_string_lossy().into_owned();
-        items.extend(docs.into_iter().enumerate().map(|(i, mut doc)| {
-            super::record_origin(&mut doc, &file, i);
-            doc
-        }));
     }
-    Ok(ResourceList::new(items, None))
+    Ok(items)
 }
 
-fn is_list(d: &serde_json::Value) -> bool {
-    matches!(
-        d.get("kind").and_then(|k| k.as_str()),
-        Some("ResourceList" | "List")
-    )
+/// Reads one source: a lone ResourceList is returned as it is; the documents of anything
+/// else are added to `items` one by one as they are read, each after `annotate(item, index)`.
+fn read_source(
+    bytes: &[u8],
+    items: &mut FunctionInput,
+    annotate: impl Fn(&mut Value, usize),
+) -> Result<Option<FunctionInput>, krm::codec::DecodeError> {
+    // The first document waits until it is known whether another follows: alone and a
+    // ResourceList, it is the input; otherwise it is an item like the rest.
+    let mut first: Option<Document> = None;
+    let mut count = 0;
+    let add = |document: Document, index: usize, items: &mut FunctionInput| {
+        let mut item = document.into_tree();
+        annotate(&mut item, index);
+        items.push(&item);
+    };
+    read_documents(bytes, |document| {
+        match count {
+            0 => first = Some(document),
+            _ => {
+                if let Some(first) = first.take() {
+                    add(first, 0, items);
+                }
+                add(document, count, items);
+            }
+        }
+        count += 1;
+        Ok(())
+    })?;
+    match first {
+        Some(Document::List(list)) => Ok(Some(list)),
+        Some(other) => {
+            add(other, 0, items);
+            Ok(None)
+        }
+        None => Ok(None),
+    }
 }

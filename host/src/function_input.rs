@@ -1,0 +1,541 @@
+//! The ResourceList krmwasm hands a function, built as JSON text while the input is read.
+//! Each item is parsed, written out and dropped before the next is read, so a large input
+//! is never held as trees (ten times its size); the JSON is what the guest reads anyway.
+
+use krm::codec::{self, DecodeError};
+use krm::strict_value::StrictValue;
+use krm::{Diagnostic, Map, Value};
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::collections::HashSet;
+use std::fmt;
+
+/// A ResourceList on its way to a function.
+#[derive(Debug)]
+pub struct FunctionInput {
+    api_version: String,
+    kind: String,
+    /// `{"items":[` and the items so far, comma-separated: the start of the JSON sent.
+    json: Vec<u8>,
+    items: usize,
+    pub function_config: Option<Value>,
+    results: Vec<Diagnostic>,
+    extra: Map<String, Value>,
+}
+
+const ITEMS_START: &[u8] = br#"{"items":["#;
+
+impl Default for FunctionInput {
+    fn default() -> Self {
+        FunctionInput {
+            api_version: krm::resource_list::API_VERSION.to_string(),
+            kind: krm::resource_list::KIND.to_string(),
+            json: ITEMS_START.to_vec(),
+            items: 0,
+            function_config: None,
+            results: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl FunctionInput {
+    /// An empty ResourceList.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends an item.
+    pub fn push(&mut self, item: &Value) {
+        if self.items > 0 {
+            self.json.push(b',');
+        }
+        serde_json::to_writer(&mut self.json, item).expect("a JSON tree serializes");
+        self.items += 1;
+    }
+
+    pub fn items(&self) -> usize {
+        self.items
+    }
+
+    /// The ResourceList as compact JSON. Items come first, then the other fields: JSON
+    /// objects are unordered, and this way the items are never copied.
+    pub fn into_json(self) -> Vec<u8> {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Rest<'a> {
+            api_version: &'a str,
+            kind: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            function_config: Option<&'a Value>,
+            #[serde(skip_serializing_if = "<[_]>::is_empty")]
+            results: &'a [Diagnostic],
+            #[serde(flatten)]
+            extra: &'a Map<String, Value>,
+        }
+        let rest = Rest {
+            api_version: &self.api_version,
+            kind: &self.kind,
+            function_config: self.function_config.as_ref(),
+            results: &self.results,
+            extra: &self.extra,
+        };
+        let rest = serde_json::to_vec(&rest).expect("a JSON tree serializes");
+        let mut json = self.json;
+        json.extend_from_slice(b"],");
+        // `rest` is an object with at least apiVersion: splice its fields in after the items.
+        json.extend_from_slice(&rest[1..]);
+        json.push(b'\n');
+        json
+    }
+
+    /// The list as one tree, for a ResourceList found among other documents (where it is
+    /// just an item).
+    fn into_tree(self) -> Value {
+        serde_json::from_slice(&self.into_json()).expect("the JSON written above reads back")
+    }
+
+    /// Reads input that must be a single ResourceList (what kustomize and kpt send).
+    pub fn parse_list(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut documents = Vec::new();
+        read_documents(bytes, |document| {
+            documents.push(document);
+            Ok(())
+        })?;
+        match documents.pop() {
+            Some(Document::List(list)) if documents.is_empty() => Ok(list),
+            Some(Document::Other(value)) if documents.is_empty() => {
+                Err(DecodeError(match value.get("kind") {
+                    Some(Value::String(kind)) => {
+                        format!("expected a ResourceList, got kind {kind:?}")
+                    }
+                    _ if value.is_object() => {
+                        "expected a ResourceList, got an object without kind".into()
+                    }
+                    _ => "expected a ResourceList (a YAML or JSON object)".into(),
+                }))
+            }
+            None => Err(DecodeError(
+                "expected a ResourceList (a YAML or JSON object), got no document".into(),
+            )),
+            Some(_) => Err(DecodeError(format!(
+                "expected a single ResourceList, got {} documents",
+                documents.len() + 1
+            ))),
+        }
+    }
+}
+
+/// One document of an input.
+#[derive(Debug)]
+pub enum Document {
+    /// `kind: ResourceList` (or `List`, as kyaml also accepts), its items already JSON text.
+    List(FunctionInput),
+    /// Anything else, as a tree.
+    Other(Value),
+}
+
+impl Document {
+    /// The document as a tree, a ResourceList included.
+    pub fn into_tree(self) -> Value {
+        match self {
+            Document::List(list) => list.into_tree(),
+            Document::Other(value) => value,
+        }
+    }
+}
+
+/// Reads the documents of YAML (`---` separated) or JSON input, handing each to `each` as
+/// soon as it is read; empty documents are skipped. Errors name the document and, where the
+/// parser knows them, the line and column.
+pub fn read_documents(
+    bytes: &[u8],
+    mut each: impl FnMut(Document) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    if codec::looks_like_json(bytes) {
+        let mut json = serde_json::Deserializer::from_slice(bytes);
+        if let Ok(document) = Document::deserialize(&mut json)
+            && json.end().is_ok()
+        {
+            return each(document);
+        }
+        // Not JSON after all (YAML's flow style starts the same way): the YAML reader says why.
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    codec::check_flow_nesting(text)?;
+    for (index, yaml) in serde_norway::Deserializer::from_str(text).enumerate() {
+        let document = Document::deserialize(yaml)
+            .map_err(|e| DecodeError(format!("document {index}: {e}")))?;
+        if !matches!(document, Document::Other(Value::Null)) {
+            each(document)?;
+        }
+    }
+    Ok(())
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(DocumentVisitor)
+    }
+}
+
+/// A document's top-level mapping is read key by key; a sequence under `items` becomes JSON
+/// text at once, item by item. Whether that text is a ResourceList's items or one field of
+/// some other object is known only at the end of the mapping (`kind` may come last).
+struct DocumentVisitor;
+
+/// The value of a top-level `items` key.
+enum ItemsField {
+    /// A sequence, as comma-separated JSON.
+    Text {
+        json: Vec<u8>,
+        count: usize,
+    },
+    Tree(Value),
+}
+
+impl<'de> Visitor<'de> for DocumentVisitor {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML or JSON document")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Document, A::Error> {
+        let mut seen = HashSet::new();
+        let mut fields = Map::new();
+        let mut items = None;
+        while let Some(key) = access.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(format!(
+                    "duplicate key {key:?} in one mapping; keep one of them"
+                )));
+            }
+            if key == "items" {
+                items = Some((fields.len(), access.next_value_seed(ItemsSeed)?));
+            } else {
+                let StrictValue(value) = access.next_value()?;
+                fields.insert(key, value);
+            }
+        }
+        let is_list = matches!(
+            fields.get("kind").and_then(Value::as_str),
+            Some("ResourceList" | "List")
+        );
+        if is_list {
+            into_list(fields, items.map(|(_, items)| items)).map(Document::List)
+        } else {
+            Ok(Document::Other(Value::Object(with_items_tree(
+                fields, items,
+            ))))
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Document, A::Error> {
+        let StrictValue(v) = StrictValue::deserialize(SeqAccessDeserializer::new(seq))?;
+        Ok(Document::Other(v))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Document, E> {
+        Ok(Document::Other(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Document, E> {
+        Ok(Document::Other(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Document, E> {
+        Ok(Document::Other(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Document, E> {
+        serde_json::Number::from_f64(v)
+            .map(|n| Document::Other(Value::Number(n)))
+            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold")))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Document, E> {
+        Ok(Document::Other(Value::String(v.to_string())))
+    }
+
+    fn visit_unit<E>(self) -> Result<Document, E> {
+        Ok(Document::Other(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<Document, E> {
+        Ok(Document::Other(Value::Null))
+    }
+}
+
+/// A ResourceList's fields, checked as `krm::codec` checks them.
+fn into_list<E: de::Error>(
+    mut fields: Map<String, Value>,
+    items: Option<ItemsField>,
+) -> Result<FunctionInput, E> {
+    let text = |v: Value, field: &str| match v {
+        Value::String(s) => Ok(s),
+        other => Err(E::custom(format!(
+            "invalid ResourceList at {field}: expected a string, got {other}"
+        ))),
+    };
+    let mut list = FunctionInput::new();
+    if let Some(v) = fields.shift_remove("apiVersion") {
+        list.api_version = text(v, "apiVersion")?;
+    }
+    if let Some(v) = fields.shift_remove("kind") {
+        list.kind = text(v, "kind")?;
+    }
+    match items {
+        None | Some(ItemsField::Tree(Value::Null)) => {}
+        Some(ItemsField::Text { json, count }) => {
+            list.json.extend_from_slice(&json);
+            list.items = count;
+        }
+        Some(ItemsField::Tree(other)) => {
+            return Err(E::custom(format!(
+                "invalid ResourceList at items: expected a list of objects, got {other}"
+            )));
+        }
+    }
+    list.function_config = fields
+        .shift_remove("functionConfig")
+        .filter(|v| !v.is_null());
+    if let Some(results) = fields.shift_remove("results").filter(|v| !v.is_null()) {
+        list.results = serde_path_to_error::deserialize(results).map_err(|e| {
+            E::custom(format!(
+                "invalid ResourceList at results.{}: {}",
+                e.path(),
+                e.inner()
+            ))
+        })?;
+    }
+    list.extra = fields;
+    Ok(list)
+}
+
+/// An object that is not a ResourceList, with its `items` back in place as a tree.
+fn with_items_tree(
+    fields: Map<String, Value>,
+    items: Option<(usize, ItemsField)>,
+) -> Map<String, Value> {
+    let Some((position, items)) = items else {
+        return fields;
+    };
+    let items = match items {
+        ItemsField::Tree(value) => value,
+        ItemsField::Text { mut json, .. } => {
+            json.insert(0, b'[');
+            json.push(b']');
+            serde_json::from_slice(&json).expect("the JSON written while reading reads back")
+        }
+    };
+    let mut object = Map::with_capacity(fields.len() + 1);
+    let mut rest = fields.into_iter();
+    object.extend(rest.by_ref().take(position));
+    object.insert("items".to_string(), items);
+    object.extend(rest);
+    object
+}
+
+struct ItemsSeed;
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed {
+    type Value = ItemsField;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<ItemsField, D::Error> {
+        d.deserialize_any(ItemsVisitor)
+    }
+}
+
+struct ItemsVisitor;
+
+impl<'de> Visitor<'de> for ItemsVisitor {
+    type Value = ItemsField;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ItemsField, A::Error> {
+        let (mut json, mut count) = (Vec::new(), 0);
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            if count > 0 {
+                json.push(b',');
+            }
+            serde_json::to_writer(&mut json, &item).expect("a JSON tree serializes");
+            count += 1;
+        }
+        Ok(ItemsField::Text { json, count })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ItemsField, A::Error> {
+        let StrictValue(v) = StrictValue::deserialize(MapAccessDeserializer::new(map))?;
+        Ok(ItemsField::Tree(v))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(Value::Bool(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ItemsField, E> {
+        serde_json::Number::from_f64(v)
+            .map(|n| ItemsField::Tree(Value::Number(n)))
+            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold")))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(Value::String(v.to_string())))
+    }
+
+    fn visit_unit<E>(self) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(Value::Null))
+    }
+
+    fn visit_none<E>(self) -> Result<ItemsField, E> {
+        Ok(ItemsField::Tree(Value::Null))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use krm::codec::Format;
+
+    const YAML: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom: [x, 'true', 0x10]\n  metadata:\n    name: t\n- apiVersion: v1\n  kind: ConfigMap\n  data: {a: '0', b: ~}\nfunctionConfig:\n  kind: Cfg\n  spec: {}\nresults:\n- message: careful\n  severity: warning\nsomethingElse: kept\n";
+
+    fn documents(bytes: &[u8]) -> Result<Vec<Document>, DecodeError> {
+        let mut all = Vec::new();
+        read_documents(bytes, |d| {
+            all.push(d);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// What the tree reader makes of a list, and what this module sends, as one tree each;
+    /// items compared as text, since their key order matters.
+    fn same_list(input: FunctionInput, bytes: &[u8]) {
+        let expected = codec::parse_resource_list(bytes).unwrap();
+        let sent = codec::parse_resource_list(&input.into_json()).unwrap();
+        assert_eq!(
+            codec::to_bytes(&sent.items, Format::Json),
+            codec::to_bytes(&expected.items, Format::Json)
+        );
+        assert_eq!(sent, expected);
+    }
+
+    #[test]
+    fn a_list_reads_as_the_tree_reader_reads_it_from_yaml_and_json() {
+        let json = codec::to_bytes(
+            &codec::parse_resource_list(YAML.as_bytes()).unwrap(),
+            Format::Json,
+        );
+        for bytes in [YAML.as_bytes(), json.as_slice()] {
+            let list = FunctionInput::parse_list(bytes).unwrap();
+            assert_eq!(list.items(), 2);
+            assert_eq!(list.function_config.as_ref().unwrap()["kind"], "Cfg");
+            same_list(list, bytes);
+        }
+    }
+
+    #[test]
+    fn items_pushed_one_by_one_make_a_list() {
+        let mut input = FunctionInput::new();
+        assert_eq!(
+            FunctionInput::new().into_json(),
+            br#"{"items":[],"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList"}
+"#
+        );
+        input.push(&serde_json::json!({"kind": "A"}));
+        input.push(&serde_json::json!({"kind": "B"}));
+        input.function_config = Some(serde_json::json!({"kind": "Cfg"}));
+        let list = codec::parse_resource_list(&input.into_json()).unwrap();
+        assert_eq!(list.items.len(), 2);
+        assert_eq!(list.items[1]["kind"], "B");
+        assert_eq!(list.function_config.unwrap()["kind"], "Cfg");
+    }
+
+    #[test]
+    fn other_documents_keep_their_items_where_they_were() {
+        let docs = documents(b"---\nkind: PodList\nmetadata: {}\nitems:\n- b: 1\n  a: 2\nz: 0\n---\n---\n[1, 2]\n---\nitems: {x: 1}\n").unwrap();
+        assert_eq!(docs.len(), 3, "the empty document is skipped");
+        let first = docs.into_iter().next().unwrap().into_tree();
+        assert_eq!(
+            serde_json::to_string(&first).unwrap(),
+            r#"{"kind":"PodList","metadata":{},"items":[{"b":1,"a":2}],"z":0}"#
+        );
+    }
+
+    #[test]
+    fn a_list_among_other_documents_is_a_document_like_them() {
+        let stream = format!("{YAML}---\nkind: ConfigMap\n");
+        let docs = documents(stream.as_bytes()).unwrap();
+        assert!(matches!(docs[0], Document::List(_)));
+        let tree = docs.into_iter().next().unwrap().into_tree();
+        let expected = codec::parse_value(YAML.as_bytes()).unwrap();
+        assert_eq!(tree, expected);
+    }
+
+    #[test]
+    fn what_is_not_one_resource_list_is_refused_with_a_reason() {
+        for (bytes, reason) in [
+            (
+                &b"kind: ConfigMap\n"[..],
+                "expected a ResourceList, got kind \"ConfigMap\"",
+            ),
+            (b"metadata: {}\n", "got an object without kind"),
+            (
+                b"just words\n",
+                "expected a ResourceList (a YAML or JSON object)",
+            ),
+            (b"", "got no document"),
+            (
+                b"kind: ResourceList\n---\nkind: ResourceList\n",
+                "a single ResourceList, got 2",
+            ),
+            (
+                b"kind: ResourceList\nitems: 3\n",
+                "items: expected a list of objects, got 3",
+            ),
+            (
+                b"kind: ResourceList\napiVersion: 1\n",
+                "apiVersion: expected a string",
+            ),
+            (
+                b"kind: ResourceList\nresults: [{severity: loud}]\n",
+                "results",
+            ),
+            (
+                b"kind: ResourceList\nkind: List\n",
+                "duplicate key \"kind\"",
+            ),
+            (b"kind: ResourceList\nitems: [\n", "line"),
+            (b"kind: ResourceList\nitems:\n- {a: \xff}\n", "not UTF-8"),
+        ] {
+            let e = FunctionInput::parse_list(bytes).unwrap_err().to_string();
+            assert!(e.contains(reason), "{e:?} should say {reason:?}");
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_in_an_item_names_its_line() {
+        let e = FunctionInput::parse_list(
+            b"kind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, name: b}\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("duplicate key \"name\"") && e.contains("line 5"),
+            "{e}"
+        );
+    }
+}
