@@ -126,6 +126,41 @@ impl FunctionInput {
     }
 }
 
+/// The scalar methods of a visitor whose result wraps a JSON tree: `$wrap(value)`.
+macro_rules! visit_scalars_as_tree {
+    ($wrap:path) => {
+        fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+            Ok($wrap(Value::Bool(v)))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+            Ok($wrap(v.into()))
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+            Ok($wrap(v.into()))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            serde_json::Number::from_f64(v)
+                .map(|n| $wrap(Value::Number(n)))
+                .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold")))
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok($wrap(Value::String(v.to_string())))
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Value::Null))
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($wrap(Value::Null))
+        }
+    };
+}
+
 /// One document of an input.
 #[derive(Debug)]
 pub enum Document {
@@ -237,35 +272,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
         Ok(Document::Other(v))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Document, E> {
-        Ok(Document::Other(Value::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<Document, E> {
-        Ok(Document::Other(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<Document, E> {
-        Ok(Document::Other(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Document, E> {
-        serde_json::Number::from_f64(v)
-            .map(|n| Document::Other(Value::Number(n)))
-            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold")))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<Document, E> {
-        Ok(Document::Other(Value::String(v.to_string())))
-    }
-
-    fn visit_unit<E>(self) -> Result<Document, E> {
-        Ok(Document::Other(Value::Null))
-    }
-
-    fn visit_none<E>(self) -> Result<Document, E> {
-        Ok(Document::Other(Value::Null))
-    }
+    visit_scalars_as_tree!(Document::Other);
 }
 
 /// A ResourceList's fields, checked as `krm::codec` checks them.
@@ -374,35 +381,7 @@ impl<'de> Visitor<'de> for ItemsVisitor {
         Ok(ItemsField::Tree(v))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(Value::Bool(v)))
-    }
-
-    fn visit_i64<E>(self, v: i64) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(v.into()))
-    }
-
-    fn visit_u64<E>(self, v: u64) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(v.into()))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<ItemsField, E> {
-        serde_json::Number::from_f64(v)
-            .map(|n| ItemsField::Tree(Value::Number(n)))
-            .ok_or_else(|| E::custom(format!("{v} is not a number JSON can hold")))
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(Value::String(v.to_string())))
-    }
-
-    fn visit_unit<E>(self) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(Value::Null))
-    }
-
-    fn visit_none<E>(self) -> Result<ItemsField, E> {
-        Ok(ItemsField::Tree(Value::Null))
-    }
+    visit_scalars_as_tree!(ItemsField::Tree);
 }
 
 #[cfg(test)]

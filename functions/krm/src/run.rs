@@ -41,15 +41,7 @@ pub fn process<F>(name: &str, input: &[u8], format: Format, f: F) -> Outcome
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
 {
-    let processed = process_list(name, input, f);
-    Outcome {
-        stdout: processed
-            .list
-            .map(|list| codec::to_bytes(&list, format))
-            .unwrap_or_default(),
-        stderr: processed.stderr,
-        exit_code: processed.exit_code,
-    }
+    process_list(name, input, f).render(format)
 }
 
 /// Runs the validator `validate` over the ResourceList in `input` and renders the output,
@@ -58,15 +50,7 @@ pub fn process_validator<F>(name: &str, input: &[u8], format: Format, validate: 
 where
     F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
 {
-    let processed = validate_list(name, input.to_vec(), validate);
-    Outcome {
-        stdout: processed
-            .list
-            .map(|list| codec::to_bytes(&list, format))
-            .unwrap_or_default(),
-        stderr: processed.stderr,
-        exit_code: processed.exit_code,
-    }
+    validate_list(name, input.to_vec(), validate).render(format)
 }
 
 /// A run before it is rendered: the list to write (none when the input could not be read).
@@ -74,6 +58,19 @@ struct Processed {
     list: Option<ResourceList>,
     stderr: String,
     exit_code: u8,
+}
+
+impl Processed {
+    fn render(self, format: Format) -> Outcome {
+        Outcome {
+            stdout: self
+                .list
+                .map(|list| codec::to_bytes(&list, format))
+                .unwrap_or_default(),
+            stderr: self.stderr,
+            exit_code: self.exit_code,
+        }
+    }
 }
 
 fn process_list<F>(name: &str, input: &[u8], f: F) -> Processed
