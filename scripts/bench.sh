@@ -154,7 +154,8 @@ done
 "$bin" run -o yaml kpack-validate <"$work/kpack-validate-10000.json" 2>/dev/null \
   >"$work/kpack-validate-10000.yaml"
 size=$(stat -c %s "$work/kpack-validate-10000.yaml")
-hosted=$( { /usr/bin/time -f %M "$bin" run kpack-validate <"$work/kpack-validate-10000.yaml" >/dev/null 2>&1; } 2>&1 | tail -1)
+/usr/bin/time -f %M -o "$work/rss" "$bin" run kpack-validate <"$work/kpack-validate-10000.yaml" >/dev/null 2>&1
+hosted=$(tail -1 "$work/rss")
 echo "kpack-validate, 10,000 resources as YAML: input $((size / 1024)) KiB; peak RSS through krmwasm ${hosted} KiB"
 
 # A generator run again on its own output (kpt fn render on a package that holds what the
