@@ -8,8 +8,6 @@ pub mod builtin;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
-pub mod function_input;
-pub mod function_output;
 pub mod lint;
 pub mod log;
 pub mod oci;

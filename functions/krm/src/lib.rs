@@ -25,6 +25,8 @@ pub mod codec;
 pub mod config;
 mod diagnostic;
 pub mod generated;
+#[cfg(feature = "host")]
+pub mod host;
 mod object;
 pub mod resource_list;
 mod run;

@@ -4,9 +4,9 @@
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
-use crate::function_input::FunctionInput;
 use anyhow::{Context, anyhow};
 use krm::codec::Format;
+use krm::host::FunctionInput;
 use std::process::ExitCode;
 
 pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {

@@ -4,9 +4,9 @@
 //! stream. `krmwasm plugins install` lays out the links.
 
 use super::{Host, exit_code, read_stdin, write_stdout};
-use crate::function_input::{FunctionInput, read_documents};
 use anyhow::Context;
 use krm::codec;
+use krm::host::{FunctionInput, read_documents};
 use std::path::Path;
 use std::process::ExitCode;
 

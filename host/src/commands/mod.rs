@@ -11,12 +11,11 @@ pub mod push;
 pub mod run;
 
 use crate::catalog::trust::{Trust, TrustedCatalogs};
-use crate::function_input::FunctionInput;
-use crate::function_output::FunctionOutput;
 use crate::runtime::{Limits, Runtime, VerifiedWasm};
 use crate::sources::Sources;
 use anyhow::{Context, bail};
 use krm::codec::{self, Format};
+use krm::host::{FunctionInput, FunctionOutput};
 use std::io::{Read, Write};
 
 /// The host side of a function call: where modules come from, what is trusted, the runtime,
@@ -60,7 +59,7 @@ impl Host {
     /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
     /// relayed as it is. A limit or crash is an error and yields no output.
     ///
-    /// `input` is already the JSON the function reads (see function_input.rs), so the
+    /// `input` is already the JSON the function reads (see krm::host), so the
     /// input is never held as trees beside the guest's memory.
     pub fn call(&self, wasm: &VerifiedWasm, input: FunctionInput) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();

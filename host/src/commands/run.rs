@@ -3,12 +3,12 @@
 
 use super::{Host, exit_code, read_stdin, write_stdout};
 use crate::builtin;
-use crate::function_input::{Document, FunctionInput, read_documents};
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
 use krm::Value;
 use krm::codec::Format;
+use krm::host::{Document, FunctionInput, read_documents};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -4,7 +4,9 @@
 //!
 //! A target fails by panicking: on its own, or through the properties asserted below.
 
+use krm::Value;
 use krm::codec::{self, Format};
+use krm::host::{FunctionInput, FunctionOutput};
 
 /// A fuzz target: takes any bytes, panics on a bug.
 pub type Target = fn(&[u8]);
@@ -17,10 +19,12 @@ pub const TARGETS: [(&str, Target); 4] = [
     ("validator", validator),
 ];
 
-/// Reading ResourceLists and streams. Property: a list krmwasm reads, it writes back in YAML
-/// and in JSON such that reading either gives the same list again.
+/// Reading ResourceLists and streams. Properties: a list krmwasm reads, it writes back in
+/// YAML and in JSON such that reading either gives the same list again; and the host's
+/// item-by-item readers (krm::host) agree with the tree readers.
 pub fn resource_list(data: &[u8]) {
-    let _ = codec::parse_stream(data);
+    let stream = codec::parse_stream(data);
+    host_readers_agree(data, stream.as_deref().ok());
     let Ok(list) = codec::parse_resource_list(data) else {
         return;
     };
@@ -40,6 +44,56 @@ pub fn resource_list(data: &[u8]) {
             again.function_config, list.function_config,
             "{format:?} round trip"
         );
+    }
+}
+
+/// What the host sends a function is the list the tree reader reads (a list it refuses, the
+/// host refuses too, unless it is one document of a stream); what the host writes back from
+/// a function's output is what the tree writer writes.
+fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
+    let tree = codec::parse_resource_list(data);
+    match (FunctionInput::parse_list(data), &tree) {
+        (Ok(input), Ok(list)) => {
+            let sent = codec::parse_resource_list(&input.into_json())
+                .unwrap_or_else(|e| panic!("the host's JSON for a function cannot be read: {e}"));
+            assert_eq!(
+                &sent, list,
+                "the host's input differs from the tree reader's"
+            );
+            assert_eq!(
+                codec::to_bytes(&sent.items, Format::Json),
+                codec::to_bytes(&list.items, Format::Json),
+                "the host's input changed the order of keys"
+            );
+        }
+        (Ok(input), Err(e)) => {
+            // Only a stream of one document, read as a list here and not as a lone value there.
+            let as_stream = codec::parse_resource_list(&input.into_json()).ok();
+            assert!(
+                matches!(stream, Some([_])) && as_stream.is_some(),
+                "the host read a list the tree reader refuses ({e})"
+            );
+        }
+        (Err(e), Ok(_)) => panic!("the host refuses a list the tree reader reads: {e}"),
+        (Err(_), Err(_)) => {}
+    }
+    let output = FunctionOutput::parse(data);
+    match (&output, &tree) {
+        (Ok(output), Ok(list)) => {
+            for format in [Format::Yaml, Format::Json] {
+                assert_eq!(
+                    output.render(format).ok(),
+                    Some(codec::to_bytes(list, format)),
+                    "the host writes a function's output differently ({format:?})"
+                );
+            }
+        }
+        (Err(e), Ok(_)) => {
+            panic!("the host refuses a function's output the tree reader reads: {e}")
+        }
+        // Items are checked as they are written: one the tree reader refuses must fail there.
+        (Ok(output), Err(_)) => assert!(output.render(Format::Yaml).is_err()),
+        (Err(_), Err(_)) => {}
     }
 }
 

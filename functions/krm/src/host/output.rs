@@ -2,9 +2,9 @@
 //! out. Parsing a large output into trees to print it again would hold ten times its size;
 //! here only one item is a tree at a time, while it is written.
 
-use krm::codec::{self, Format};
-use krm::strict_value::StrictValue;
-use krm::{Diagnostic, Map, Value};
+use crate::codec::{self, Format};
+use crate::strict_value::StrictValue;
+use crate::{Diagnostic, Map, Value};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,7 @@ impl<'de> Visitor<'de> for OutputVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<FunctionOutput, A::Error> {
         let mut output = FunctionOutput {
-            api_version: krm::resource_list::API_VERSION.to_string(),
+            api_version: crate::resource_list::API_VERSION.to_string(),
             kind: String::new(),
             items: Vec::new(),
             function_config: None,

@@ -2,9 +2,9 @@
 //! Each item is parsed, written out and dropped before the next is read, so a large input
 //! is never held as trees (ten times its size); the JSON is what the guest reads anyway.
 
-use krm::codec::{self, DecodeError};
-use krm::strict_value::StrictValue;
-use krm::{Diagnostic, Map, Value};
+use crate::codec::{self, DecodeError};
+use crate::strict_value::StrictValue;
+use crate::{Diagnostic, Map, Value};
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
@@ -28,8 +28,8 @@ const ITEMS_START: &[u8] = br#"{"items":["#;
 impl Default for FunctionInput {
     fn default() -> Self {
         FunctionInput {
-            api_version: krm::resource_list::API_VERSION.to_string(),
-            kind: krm::resource_list::KIND.to_string(),
+            api_version: crate::resource_list::API_VERSION.to_string(),
+            kind: crate::resource_list::KIND.to_string(),
             json: ITEMS_START.to_vec(),
             items: 0,
             function_config: None,
@@ -387,7 +387,7 @@ impl<'de> Visitor<'de> for ItemsVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use krm::codec::Format;
+    use crate::codec::Format;
 
     const YAML: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom: [x, 'true', 0x10]\n  metadata:\n    name: t\n- apiVersion: v1\n  kind: ConfigMap\n  data: {a: '0', b: ~}\nfunctionConfig:\n  kind: Cfg\n  spec: {}\nresults:\n- message: careful\n  severity: warning\nsomethingElse: kept\n";
 

@@ -1,0 +1,11 @@
+//! The host's side of the protocol (feature `host`): the ResourceList on its way into a
+//! function and the one coming out, each held as JSON text and parsed one item at a time,
+//! so that a large list is never held as trees beside the function's own memory. A
+//! function never needs these; krmwasm does, and the fuzz targets check them against the
+//! tree readers of [`crate::codec`].
+
+mod input;
+mod output;
+
+pub use input::{Document, FunctionInput, read_documents};
+pub use output::FunctionOutput;
