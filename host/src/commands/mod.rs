@@ -151,9 +151,10 @@ impl Host {
     }
 }
 
-/// Returns freed heap pages to the OS. glibc keeps a dropped tree's many small blocks mapped
-/// when anything was allocated above them (here: the JSON they were serialized to), so
-/// without this the input tree would still count while the guest's memory grows beside it.
+/// Returns freed heap pages to the OS. glibc keeps freed small blocks mapped when anything
+/// was allocated above them; here that is the YAML reader's events for a whole document
+/// (serde_norway loads them before the first value), which would otherwise still count
+/// while the guest's memory grows beside them.
 fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory; it has no preconditions.
