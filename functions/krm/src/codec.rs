@@ -6,7 +6,6 @@
 
 use crate::resource_list::ResourceList;
 use crate::strict_value::StrictValue;
-use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 
@@ -56,25 +55,26 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
 /// Parses a ResourceList (`kind: ResourceList`, or `List` as kyaml also accepts).
 pub fn parse_resource_list(bytes: &[u8]) -> Result<ResourceList, DecodeError> {
     let value = parse_value(bytes)?;
-    match value.get("kind").and_then(Value::as_str) {
-        Some("ResourceList") | Some("List") => {}
-        Some(other) => {
-            return Err(DecodeError(format!(
-                "expected a ResourceList, got kind {other:?}"
-            )));
-        }
-        None if value.is_object() => {
-            return Err(DecodeError(
-                "expected a ResourceList, got an object without kind".into(),
-            ));
-        }
-        None => {
-            return Err(DecodeError(
-                "expected a ResourceList (a YAML or JSON object)".into(),
-            ));
-        }
-    }
+    expect_resource_list(&value)?;
     into_resource_list(value)
+}
+
+/// Whether a document of this `kind` is a ResourceList (`List` too, as kyaml accepts).
+pub fn is_resource_list_kind(kind: Option<&str>) -> bool {
+    matches!(kind, Some("ResourceList" | "List"))
+}
+
+/// Why `value` is not a ResourceList, if it is not one.
+pub fn expect_resource_list(value: &Value) -> Result<(), DecodeError> {
+    let kind = value.get("kind").and_then(Value::as_str);
+    if is_resource_list_kind(kind) {
+        return Ok(());
+    }
+    Err(DecodeError(match kind {
+        Some(other) => format!("expected a ResourceList, got kind {other:?}"),
+        None if value.is_object() => "expected a ResourceList, got an object without kind".into(),
+        None => "expected a ResourceList (a YAML or JSON object)".into(),
+    }))
 }
 
 /// Takes a parsed ResourceList apart field by field, so the items move into it as they are
@@ -124,23 +124,36 @@ pub fn into_resource_list(value: Value) -> Result<ResourceList, DecodeError> {
 
 /// Parses a multi-document YAML stream (`---` separated); empty documents are skipped.
 pub fn parse_stream(bytes: &[u8]) -> Result<Vec<Value>, DecodeError> {
-    if looks_like_json(bytes)
-        && let Ok(StrictValue(v)) = serde_json::from_slice(bytes)
-    {
-        return Ok(vec![v]);
-    }
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
-    check_flow_nesting(text)?;
     let mut docs = Vec::new();
-    for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
-        let StrictValue(value) =
-            StrictValue::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?;
+    read_stream(bytes, |StrictValue(value)| {
         if !value.is_null() {
             docs.push(value);
         }
-    }
+        Ok(())
+    })?;
     Ok(docs)
+}
+
+/// Reads the documents of a YAML stream (or one JSON document) as `T`, handing each to
+/// `each` as soon as it is read, empty ones included. Errors name the document and, where
+/// the parser knows them, the line and column.
+pub fn read_stream<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    mut each: impl FnMut(T) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
+    if looks_like_json(bytes)
+        && let Ok(document) = serde_json::from_slice(bytes)
+    {
+        return each(document);
+    }
+    // Not JSON after all (YAML's flow style starts the same way): the YAML reader says why.
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    check_flow_nesting(text)?;
+    for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
+        each(T::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?)?;
+    }
+    Ok(())
 }
 
 /// Deepest flow nesting (`[`, `{`) a YAML input may have. The decoder refuses anything past

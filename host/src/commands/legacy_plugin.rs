@@ -26,14 +26,8 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     input.function_config = Some(config);
     let outcome = host.call(&wasm, input)?;
     if outcome.exit_code == 0
-        && let Some(output) = &outcome.output
+        && let Some(stream) = outcome.render_items_as_stream(&wasm.name)?
     {
-        let stream = output.render_items_as_stream().map_err(|e| {
-            anyhow::anyhow!(
-                "function {} wrote a ResourceList that cannot be written out: {e}",
-                wasm.name
-            )
-        })?;
         write_stdout(&stream)?;
     }
     Ok(exit_code(outcome.exit_code))

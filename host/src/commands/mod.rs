@@ -37,15 +37,24 @@ impl CallOutcome {
     /// The output ResourceList as YAML or JSON; an output that cannot be written (an item
     /// with a duplicate key) is an error naming `function`, and nothing is written.
     pub fn render(&self, function: &str, format: Format) -> anyhow::Result<Option<Vec<u8>>> {
-        self.output
-            .as_ref()
-            .map(|output| output.render(format))
-            .transpose()
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "function {function} wrote a ResourceList that cannot be written out: {e}"
-                )
-            })
+        self.render_with(function, |output| output.render(format))
+    }
+
+    /// The output's items as a YAML stream, as [`CallOutcome::render`] renders the list.
+    pub fn render_items_as_stream(&self, function: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        self.render_with(function, FunctionOutput::render_items_as_stream)
+    }
+
+    fn render_with(
+        &self,
+        function: &str,
+        render: impl FnOnce(&FunctionOutput) -> Result<Vec<u8>, String>,
+    ) -> anyhow::Result<Option<Vec<u8>>> {
+        self.output.as_ref().map(render).transpose().map_err(|e| {
+            anyhow::anyhow!(
+                "function {function} wrote a ResourceList that cannot be written out: {e}"
+            )
+        })
     }
 }
 

@@ -54,6 +54,34 @@ impl FunctionInput {
         self.items += 1;
     }
 
+    /// Appends `count` items already written as comma-separated JSON.
+    fn push_json(&mut self, json: &[u8], count: usize) {
+        if count == 0 {
+            return;
+        }
+        if self.items > 0 {
+            self.json.push(b',');
+        }
+        self.json.extend_from_slice(json);
+        self.items += count;
+    }
+
+    /// A ResourceList read as a tree, its items written out.
+    fn from_envelope(list: crate::ResourceList) -> Self {
+        let mut input = FunctionInput {
+            api_version: list.api_version,
+            kind: list.kind,
+            function_config: list.function_config,
+            results: list.results,
+            extra: list.extra,
+            ..Self::default()
+        };
+        for item in &list.items {
+            input.push(item);
+        }
+        input
+    }
+
     pub fn items(&self) -> usize {
         self.items
     }
@@ -105,15 +133,9 @@ impl FunctionInput {
         match documents.pop() {
             Some(Document::List(list)) if documents.is_empty() => Ok(list),
             Some(Document::Other(value)) if documents.is_empty() => {
-                Err(DecodeError(match value.get("kind") {
-                    Some(Value::String(kind)) => {
-                        format!("expected a ResourceList, got kind {kind:?}")
-                    }
-                    _ if value.is_object() => {
-                        "expected a ResourceList, got an object without kind".into()
-                    }
-                    _ => "expected a ResourceList (a YAML or JSON object)".into(),
-                }))
+                codec::expect_resource_list(&value)?;
+                // Every ResourceList is read as Document::List; were one not, read it whole.
+                codec::into_resource_list(value).map(Self::from_envelope)
             }
             None => Err(DecodeError(
                 "expected a ResourceList (a YAML or JSON object), got no document".into(),
@@ -187,26 +209,10 @@ pub fn read_documents(
     bytes: &[u8],
     mut each: impl FnMut(Document) -> Result<(), DecodeError>,
 ) -> Result<(), DecodeError> {
-    if codec::looks_like_json(bytes) {
-        let mut json = serde_json::Deserializer::from_slice(bytes);
-        if let Ok(document) = Document::deserialize(&mut json)
-            && json.end().is_ok()
-        {
-            return each(document);
-        }
-        // Not JSON after all (YAML's flow style starts the same way): the YAML reader says why.
-    }
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
-    codec::check_flow_nesting(text)?;
-    for (index, yaml) in serde_norway::Deserializer::from_str(text).enumerate() {
-        let document = Document::deserialize(yaml)
-            .map_err(|e| DecodeError(format!("document {index}: {e}")))?;
-        if !matches!(document, Document::Other(Value::Null)) {
-            each(document)?;
-        }
-    }
-    Ok(())
+    codec::read_stream(bytes, |document| match document {
+        Document::Other(Value::Null) => Ok(()),
+        document => each(document),
+    })
 }
 
 impl<'de> Deserialize<'de> for Document {
@@ -254,11 +260,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
                 fields.insert(key, value);
             }
         }
-        let is_list = matches!(
-            fields.get("kind").and_then(Value::as_str),
-            Some("ResourceList" | "List")
-        );
-        if is_list {
+        if codec::is_resource_list_kind(fields.get("kind").and_then(Value::as_str)) {
             into_list(fields, items.map(|(_, items)| items)).map(Document::List)
         } else {
             Ok(Document::Other(Value::Object(with_items_tree(
@@ -275,49 +277,26 @@ impl<'de> Visitor<'de> for DocumentVisitor {
     visit_scalars_as_tree!(Document::Other);
 }
 
-/// A ResourceList's fields, checked as `krm::codec` checks them.
+/// A ResourceList from its fields: the items already JSON text, every other field checked
+/// by the tree reader, as for any ResourceList.
 fn into_list<E: de::Error>(
     mut fields: Map<String, Value>,
     items: Option<ItemsField>,
 ) -> Result<FunctionInput, E> {
-    let text = |v: Value, field: &str| match v {
-        Value::String(s) => Ok(s),
-        other => Err(E::custom(format!(
-            "invalid ResourceList at {field}: expected a string, got {other}"
-        ))),
+    let text = match items {
+        Some(ItemsField::Text { json, count }) => Some((json, count)),
+        // Null, or not a sequence: the tree reader takes it, and says what is wrong.
+        Some(ItemsField::Tree(tree)) => {
+            fields.insert("items".to_string(), tree);
+            None
+        }
+        None => None,
     };
-    let mut list = FunctionInput::new();
-    if let Some(v) = fields.shift_remove("apiVersion") {
-        list.api_version = text(v, "apiVersion")?;
+    let envelope = codec::into_resource_list(Value::Object(fields)).map_err(E::custom)?;
+    let mut list = FunctionInput::from_envelope(envelope);
+    if let Some((json, count)) = text {
+        list.push_json(&json, count);
     }
-    if let Some(v) = fields.shift_remove("kind") {
-        list.kind = text(v, "kind")?;
-    }
-    match items {
-        None | Some(ItemsField::Tree(Value::Null)) => {}
-        Some(ItemsField::Text { json, count }) => {
-            list.json.extend_from_slice(&json);
-            list.items = count;
-        }
-        Some(ItemsField::Tree(other)) => {
-            return Err(E::custom(format!(
-                "invalid ResourceList at items: expected a list of objects, got {other}"
-            )));
-        }
-    }
-    list.function_config = fields
-        .shift_remove("functionConfig")
-        .filter(|v| !v.is_null());
-    if let Some(results) = fields.shift_remove("results").filter(|v| !v.is_null()) {
-        list.results = serde_path_to_error::deserialize(results).map_err(|e| {
-            E::custom(format!(
-                "invalid ResourceList at results.{}: {}",
-                e.path(),
-                e.inner()
-            ))
-        })?;
-    }
-    list.extra = fields;
     Ok(list)
 }
 

@@ -4,7 +4,7 @@
 
 use crate::codec::{self, Format};
 use crate::strict_value::StrictValue;
-use crate::{Diagnostic, Map, Value};
+use crate::{Map, ResourceList, Value};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
@@ -15,36 +15,28 @@ use std::fmt;
 /// writes them: apiVersion, kind, items, functionConfig, results, then any others.
 #[derive(Debug)]
 pub struct FunctionOutput {
-    api_version: String,
-    kind: String,
+    /// Every field but the items, read as the tree reader reads them.
+    envelope: ResourceList,
     items: Vec<Box<RawValue>>,
-    function_config: Option<Box<RawValue>>,
-    results: Vec<Diagnostic>,
-    extra: Map<String, Value>,
 }
 
 impl FunctionOutput {
     /// Reads a function's stdout: JSON as krmwasm asks for, read item by item, or YAML
     /// from a function that writes YAML whatever it is asked.
     pub fn parse(stdout: &[u8]) -> Result<Self, String> {
-        let json = stdout
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|b| *b == b'{');
-        if json && let Ok(output) = serde_json::from_slice::<FunctionOutput>(stdout) {
+        if codec::looks_like_json(stdout)
+            && let Ok(output) = serde_json::from_slice::<FunctionOutput>(stdout)
+        {
             return Ok(output);
         }
         // Not JSON, or JSON the reader above refused: the tree reader gives the reasons.
-        let list = codec::parse_resource_list(stdout).map_err(|e| e.to_string())?;
-        let raw = |v: &Value| serde_json::value::to_raw_value(v).expect("a JSON tree serializes");
-        Ok(FunctionOutput {
-            items: list.items.iter().map(raw).collect(),
-            function_config: list.function_config.as_ref().map(raw),
-            api_version: list.api_version,
-            kind: list.kind,
-            results: list.results,
-            extra: list.extra,
-        })
+        let mut envelope = codec::parse_resource_list(stdout).map_err(|e| e.to_string())?;
+        let raw = |v: Value| serde_json::value::to_raw_value(&v).expect("a JSON tree serializes");
+        let items = std::mem::take(&mut envelope.items)
+            .into_iter()
+            .map(raw)
+            .collect();
+        Ok(FunctionOutput { envelope, items })
     }
 
     /// The whole ResourceList as YAML or compact JSON. Each item is checked as it is
@@ -82,18 +74,18 @@ fn item_tree(index: usize, raw: &RawValue) -> Result<Value, serde_json::Error> {
 
 impl Serialize for FunctionOutput {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let envelope = &self.envelope;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("apiVersion", &self.api_version)?;
-        map.serialize_entry("kind", &self.kind)?;
+        map.serialize_entry("apiVersion", &envelope.api_version)?;
+        map.serialize_entry("kind", &envelope.kind)?;
         map.serialize_entry("items", &Items(&self.items))?;
-        if let Some(config) = &self.function_config {
-            let tree: Value = serde_json::from_str(config.get()).map_err(S::Error::custom)?;
-            map.serialize_entry("functionConfig", &tree)?;
+        if let Some(config) = &envelope.function_config {
+            map.serialize_entry("functionConfig", config)?;
         }
-        if !self.results.is_empty() {
-            map.serialize_entry("results", &self.results)?;
+        if !envelope.results.is_empty() {
+            map.serialize_entry("results", &envelope.results)?;
         }
-        for (key, value) in &self.extra {
+        for (key, value) in &envelope.extra {
             map.serialize_entry(key, value)?;
         }
         map.end()
@@ -129,54 +121,35 @@ impl<'de> Visitor<'de> for OutputVisitor {
         f.write_str("a ResourceList")
     }
 
+    /// The items are kept as text; every other field is read as a tree and handed to the
+    /// tree reader, which checks the kind and the fields as it does for any ResourceList.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<FunctionOutput, A::Error> {
-        let mut output = FunctionOutput {
-            api_version: crate::resource_list::API_VERSION.to_string(),
-            kind: String::new(),
-            items: Vec::new(),
-            function_config: None,
-            results: Vec::new(),
-            extra: Map::new(),
-        };
-        let mut seen: Vec<String> = Vec::new();
+        let mut fields = Map::new();
+        let mut items = None;
         while let Some(key) = access.next_key::<String>()? {
-            if seen.contains(&key) {
+            if fields.contains_key(&key) || (key == "items" && items.is_some()) {
                 return Err(de::Error::custom(format!(
                     "duplicate key {key:?} in the ResourceList"
                 )));
             }
-            match key.as_str() {
-                "apiVersion" => output.api_version = access.next_value()?,
-                "kind" => output.kind = access.next_value()?,
-                "items" => {
-                    output.items = access
+            if key == "items" {
+                items = Some(
+                    access
                         .next_value::<Option<Vec<Box<RawValue>>>>()?
-                        .unwrap_or_default();
-                }
-                "functionConfig" => {
-                    output.function_config = access
-                        .next_value::<Option<Box<RawValue>>>()?
-                        .filter(|raw| raw.get() != "null");
-                }
-                "results" => {
-                    output.results = access
-                        .next_value::<Option<Vec<Diagnostic>>>()?
-                        .unwrap_or_default();
-                }
-                _ => {
-                    let StrictValue(value) = access.next_value()?;
-                    output.extra.insert(key.clone(), value);
-                }
+                        .unwrap_or_default(),
+                );
+            } else {
+                let StrictValue(value) = access.next_value()?;
+                fields.insert(key, value);
             }
-            seen.push(key);
         }
-        if !matches!(output.kind.as_str(), "ResourceList" | "List") {
-            return Err(de::Error::custom(format!(
-                "expected a ResourceList, got kind {:?}",
-                output.kind
-            )));
-        }
-        Ok(output)
+        let fields = Value::Object(fields);
+        codec::expect_resource_list(&fields).map_err(de::Error::custom)?;
+        let envelope = codec::into_resource_list(fields).map_err(de::Error::custom)?;
+        Ok(FunctionOutput {
+            envelope,
+            items: items.unwrap_or_default(),
+        })
     }
 }
 
@@ -254,6 +227,10 @@ mod tests {
             (
                 br#"{"kind":"ResourceList","kind":"ResourceList"}"#,
                 "duplicate key",
+            ),
+            (
+                br#"{"kind":"ResourceList","functionConfig":{"a":1,"a":2}}"#,
+                "duplicate key \"a\"",
             ),
             (br#"{"kind":"ResourceList","items":[{"#, "line"),
             (
