@@ -23,6 +23,16 @@ pub struct ImageConfigSpec {
     pub images: Vec<ImageFields>,
 }
 
+/// [`ImageConfigSpec`] with its images left undecoded: the function decodes them one at a
+/// time, so that 10,000 decoded entries are never held at once.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpecOutline {
+    #[serde(default)]
+    pub defaults: ImageFields,
+    pub images: Vec<serde::de::IgnoredAny>,
+}
+
 /// The fields of one image entry, or of `defaults` (where name, tag and additionalTags are
 /// refused).
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    krm::run(kpack_image::FUNCTION_NAME, kpack_image::process)
+    krm::run_generator(kpack_image::FUNCTION_NAME, kpack_image::generate)
 }

@@ -29,8 +29,21 @@ fn config(yaml: &str) -> Value {
     codec::parse_value(yaml.as_bytes()).unwrap()
 }
 
+/// Runs the function as its binary does (objects written as they are made), and checks that
+/// making every object as a tree first (`process`) gives the same output.
 fn run(items: Vec<Value>, config: Value) -> (ResourceList, u8) {
-    krm::testing::run_with(FUNCTION_NAME, process, items, Some(config))
+    let streamed = krm::testing::run_outcome_with(
+        FUNCTION_NAME,
+        |input| process_input(input, krm::Format::Json),
+        items.clone(),
+        Some(config.clone()),
+    );
+    let on_trees = krm::testing::run_with(FUNCTION_NAME, process, items, Some(config));
+    assert_eq!(
+        streamed, on_trees,
+        "written as made and made as trees differ"
+    );
+    streamed
 }
 
 fn with_spec(spec: Value) -> Value {
@@ -300,6 +313,38 @@ fn all_problems_are_reported_at_once() {
     ] {
         assert!(paths.iter().any(|x| x == p), "{p} missing from {paths:?}");
     }
+}
+
+#[test]
+fn entries_that_do_not_decode_are_each_reported_with_the_others_problems() {
+    let cfg = with_spec(json!({
+        "defaults": {"registry": "registry.example.com/apps", "builder": "base"},
+        "images": [
+            {"name": "a", "git": {"url": "https://example.com/a"}, "colour": "red"},
+            {"name": "b", "git": "https://example.com/b"},
+            {"name": "C", "git": {"url": "https://example.com/c"}},
+            {"name": "d", "git": {"url": "https://example.com/d"}}
+        ]
+    }));
+    let (out, code) = run(vec![], cfg);
+    assert_eq!(code, 1);
+    assert!(
+        out.items.is_empty(),
+        "nothing is generated: {:?}",
+        out.items
+    );
+    let errors = errors(&out);
+    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.images[0].colour",
+            "spec.images[1].git",
+            "spec.images[2].name"
+        ],
+        "{errors:?}"
+    );
+    assert!(errors[0].1.contains("unknown field `colour`"), "{errors:?}");
 }
 
 #[test]

@@ -37,45 +37,98 @@ pub fn owned_by(item: &Value, annotation: &str, owner: &str) -> bool {
     item.annotation(annotation) == Some(owner)
 }
 
-/// Puts `generated` into `items` as described in the module docs.
+/// Where one object of the output comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// `items[i]`, unchanged.
+    Item(usize),
+    /// Generated object `index`. When it replaces an item an earlier run generated, that
+    /// item's index: the new object takes over its orchestrator annotations.
+    Generated {
+        index: usize,
+        replaces: Option<usize>,
+    },
+}
+
+/// The order of the output, given the input `items` and the identities of the objects to
+/// generate: as described in the module docs, or the first conflict.
 ///
 /// Objects are matched through maps keyed by identity, not by searching: a generator re-run
 /// on its own output meets every object it generated before, thousands of them at scale.
+pub fn plan(
+    items: &[Value],
+    generated: &[Identity<'_>],
+    annotation: &str,
+    owner: &str,
+) -> Result<Vec<Slot>, Conflict> {
+    if let Some(conflict) = first_conflict(items, generated, annotation, owner) {
+        return Err(conflict);
+    }
+    // Indices in reverse, so that `pop` hands out the first one: an owned item takes the
+    // first generated object of its identity that no earlier item took.
+    let mut unclaimed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
+    for (index, identity) in generated.iter().enumerate().rev() {
+        unclaimed.entry(*identity).or_default().push(index);
+    }
+    let mut claimed = vec![false; generated.len()];
+    let mut slots = Vec::with_capacity(items.len() + generated.len());
+    for (i, item) in items.iter().enumerate() {
+        if !owned_by(item, annotation, owner) {
+            slots.push(Slot::Item(i));
+        } else if let Some(index) = unclaimed.get_mut(&item.identity()).and_then(Vec::pop) {
+            claimed[index] = true;
+            slots.push(Slot::Generated {
+                index,
+                replaces: Some(i),
+            });
+        }
+        // Otherwise generated before and no longer configured: dropped.
+    }
+    slots.extend(
+        (0..generated.len())
+            .filter(|&index| !claimed[index])
+            .map(|index| Slot::Generated {
+                index,
+                replaces: None,
+            }),
+    );
+    Ok(slots)
+}
+
+/// Puts `generated` into `items` as described in the module docs ([`plan`], carried out on
+/// trees).
 pub fn apply(
     items: &mut Vec<Value>,
     generated: Vec<Value>,
     annotation: &str,
     owner: &str,
 ) -> Result<(), Conflict> {
-    if let Some(conflict) = first_conflict(items, &generated, annotation, owner) {
-        return Err(conflict);
-    }
-    let fates = fates(items, &generated, annotation, owner);
-    let mut pending: Vec<Option<Value>> = generated.into_iter().map(Some).collect();
-    let mut merged = Vec::with_capacity(items.len() + pending.len());
-    for (item, fate) in items.drain(..).zip(fates) {
-        match fate {
-            Fate::Keep => merged.push(item),
-            Fate::ReplaceWith(index) => {
-                let mut new = pending[index]
-                    .take()
-                    .expect("each generated object replaces once");
-                carry_orchestrator_annotations(&item, &mut new);
-                merged.push(new);
+    let identities: Vec<Identity<'_>> = generated.iter().map(Object::identity).collect();
+    let slots = plan(items, &identities, annotation, owner)?;
+    drop(identities);
+    // Each input item and each generated object appears in at most one slot.
+    let mut old: Vec<Option<Value>> = std::mem::take(items).into_iter().map(Some).collect();
+    let mut new: Vec<Option<Value>> = generated.into_iter().map(Some).collect();
+    *items = slots
+        .into_iter()
+        .filter_map(|slot| match slot {
+            Slot::Item(i) => old[i].take(),
+            Slot::Generated { index, replaces } => {
+                let mut object = new[index].take()?;
+                if let Some(previous) = replaces.and_then(|i| old[i].take()) {
+                    carry_orchestrator_annotations(&previous, &mut object);
+                }
+                Some(object)
             }
-            // Generated before and no longer configured.
-            Fate::Drop => {}
-        }
-    }
-    merged.extend(pending.into_iter().flatten());
-    *items = merged;
+        })
+        .collect();
     Ok(())
 }
 
 /// The first generated object that has the identity of an item `owner` did not generate.
 fn first_conflict(
     items: &[Value],
-    generated: &[Value],
+    generated: &[Identity<'_>],
     annotation: &str,
     owner: &str,
 ) -> Option<Conflict> {
@@ -83,51 +136,18 @@ fn first_conflict(
     for item in items.iter().filter(|i| !owned_by(i, annotation, owner)) {
         foreign.entry(item.identity()).or_insert(item);
     }
-    let (new, existing) = generated.iter().find_map(|new| {
-        foreign
-            .get(&new.identity())
-            .map(|existing| (new, *existing))
-    })?;
+    let (new, existing) = generated
+        .iter()
+        .find_map(|new| foreign.get(new).map(|existing| (new, *existing)))?;
     Some(Conflict {
         object: format!(
             "{} {}{}",
-            new.kind().unwrap_or_default(),
-            new.namespace().map(|n| format!("{n}/")).unwrap_or_default(),
-            new.name().unwrap_or_default()
+            new.kind.unwrap_or_default(),
+            new.namespace.map(|n| format!("{n}/")).unwrap_or_default(),
+            new.name.unwrap_or_default()
         ),
         file: existing.file_ref().map(|f| f.path),
     })
-}
-
-/// What becomes of an item of the input.
-enum Fate {
-    Keep,
-    /// Owned, and generated again: replaced by `generated[index]`.
-    ReplaceWith(usize),
-    /// Owned, and no longer generated.
-    Drop,
-}
-
-/// The fate of each item, in order. An owned item takes the first generated object of its
-/// identity that no earlier item took.
-fn fates(items: &[Value], generated: &[Value], annotation: &str, owner: &str) -> Vec<Fate> {
-    // Indices in reverse, so that `pop` hands out the first one.
-    let mut unclaimed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
-    for (index, new) in generated.iter().enumerate().rev() {
-        unclaimed.entry(new.identity()).or_default().push(index);
-    }
-    items
-        .iter()
-        .map(|item| {
-            if !owned_by(item, annotation, owner) {
-                return Fate::Keep;
-            }
-            match unclaimed.get_mut(&item.identity()).and_then(Vec::pop) {
-                Some(index) => Fate::ReplaceWith(index),
-                None => Fate::Drop,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod codec;
 pub mod config;
 mod diagnostic;
 pub mod generated;
+pub mod generator;
 #[cfg(feature = "host")]
 pub mod host;
 mod object;
@@ -35,7 +36,8 @@ pub mod testing;
 
 pub use codec::Format;
 pub use diagnostic::{Diagnostic, FieldRef, FileRef, ResourceRef, Severity};
-pub use object::Object;
+pub use generator::{Generation, Generator, process_generator, run_generator};
+pub use object::{Identity, Object};
 pub use resource_list::ResourceList;
 pub use run::{Failure, Outcome, process, process_validator, run, run_validator};
 pub use serde_json::{Map, Value};

@@ -54,22 +54,31 @@ where
 }
 
 /// A run before it is rendered: the list to write (none when the input could not be read).
-struct Processed {
-    list: Option<ResourceList>,
-    stderr: String,
-    exit_code: u8,
+pub(crate) struct Processed<L = ResourceList> {
+    pub(crate) list: Option<L>,
+    pub(crate) stderr: String,
+    pub(crate) exit_code: u8,
 }
 
-impl Processed {
-    fn render(self, format: Format) -> Outcome {
-        Outcome {
-            stdout: self
-                .list
-                .map(|list| codec::to_bytes(&list, format))
-                .unwrap_or_default(),
+impl<L: serde::Serialize> Processed<L> {
+    /// The outcome, with the output rendered whole. Output that cannot be rendered (a
+    /// generator that fails while making an object) is not written at all.
+    pub(crate) fn render(self, format: Format) -> Outcome {
+        let mut outcome = Outcome {
+            stdout: Vec::new(),
             stderr: self.stderr,
             exit_code: self.exit_code,
+        };
+        if let Some(list) = &self.list
+            && let Err(e) = codec::write(&mut outcome.stdout, list, format)
+        {
+            outcome.stdout.clear();
+            outcome.stderr.push_str(&format!(
+                "internal error: the output cannot be written: {e}\n"
+            ));
+            outcome.exit_code = 1;
         }
+        outcome
     }
 }
 
@@ -128,7 +137,7 @@ where
 }
 
 /// The input list, or the failed run that unreadable input makes.
-fn parse_input(name: &str, input: &[u8]) -> Result<ResourceList, Box<Processed>> {
+pub(crate) fn parse_input<L>(name: &str, input: &[u8]) -> Result<ResourceList, Box<Processed<L>>> {
     codec::parse_resource_list(input).map_err(|e| {
         Box::new(Processed {
             list: None,
@@ -139,7 +148,7 @@ fn parse_input(name: &str, input: &[u8]) -> Result<ResourceList, Box<Processed>>
 }
 
 /// The stderr lines for a run's new results (errors and warnings), and how many are errors.
-fn report(name: &str, new_results: &[Diagnostic]) -> (String, usize) {
+pub(crate) fn report(name: &str, new_results: &[Diagnostic]) -> (String, usize) {
     let mut stderr = String::new();
     for d in new_results.iter().filter(|d| d.severity != Severity::Info) {
         stderr.push_str(&format!("{name}: {d}\n"));
@@ -147,7 +156,7 @@ fn report(name: &str, new_results: &[Diagnostic]) -> (String, usize) {
     (stderr, new_results.iter().filter(|d| d.is_error()).count())
 }
 
-fn unchanged(name: &str, errors: usize) -> String {
+pub(crate) fn unchanged(name: &str, errors: usize) -> String {
     format!("{name}: failed with {errors} error(s); no resources were changed\n")
 }
 
@@ -181,7 +190,7 @@ where
     write_out(name, validate_list(name, input, validate))
 }
 
-fn read_stdin(name: &str) -> Option<Vec<u8>> {
+pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
     let mut input = Vec::new();
     match std::io::stdin().read_to_end(&mut input) {
         Ok(_) => Some(input),
@@ -192,7 +201,7 @@ fn read_stdin(name: &str) -> Option<Vec<u8>> {
     }
 }
 
-fn write_out(name: &str, processed: Processed) -> ExitCode {
+pub(crate) fn write_out<L: serde::Serialize>(name: &str, processed: Processed<L>) -> ExitCode {
     let format = match std::env::var("KRM_OUTPUT").as_deref() {
         Ok("json") => Format::Json,
         _ => Format::Yaml,
@@ -201,7 +210,7 @@ fn write_out(name: &str, processed: Processed) -> ExitCode {
     if let Some(list) = &processed.list {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
         if let Err(e) = codec::write(&mut stdout, list, format).and_then(|()| stdout.flush()) {
-            eprintln!("{name}: cannot write stdout: {e}");
+            eprintln!("{name}: cannot write the output: {e}");
             return ExitCode::FAILURE;
         }
     }

@@ -4,7 +4,7 @@
 
 use crate::codec::{self, Format};
 use crate::resource_list::ResourceList;
-use crate::run::{Failure, process};
+use crate::run::{Failure, Outcome, process};
 use std::path::{Path, PathBuf};
 
 /// One golden case found on disk.
@@ -95,12 +95,18 @@ pub fn run_golden<F>(dir: impl AsRef<Path>, name: &str, f: F)
 where
     F: Fn(&mut ResourceList) -> Result<(), Failure>,
 {
+    run_golden_outcomes(dir, |input| process(name, input, Format::Yaml, &f));
+}
+
+/// [`run_golden`] for a function given as a whole run: input bytes to the outcome written
+/// as YAML (e.g. a generator's `process_input` with `Format::Yaml`).
+pub fn run_golden_outcomes(dir: impl AsRef<Path>, run: impl Fn(&[u8]) -> Outcome) {
     let failures: Vec<String> = cases(dir)
         .iter()
         .filter_map(|case| {
             let input = std::fs::read(&case.input)
                 .unwrap_or_else(|e| panic!("{}: {e}", case.input.display()));
-            let out = process(name, &input, Format::Yaml, &f);
+            let out = run(&input);
             check(case, &out.stdout, out.exit_code)
         })
         .collect();
@@ -118,8 +124,24 @@ pub fn run_with<F>(
 where
     F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
 {
+    run_outcome_with(
+        name,
+        |input| process(name, input, Format::Json, f),
+        items,
+        config,
+    )
+}
+
+/// [`run_with`] for a function given as a whole run: input bytes to the outcome written as
+/// JSON.
+pub fn run_outcome_with(
+    name: &str,
+    run: impl FnOnce(&[u8]) -> Outcome,
+    items: Vec<serde_json::Value>,
+    config: Option<serde_json::Value>,
+) -> (ResourceList, u8) {
     let input = codec::to_bytes(&ResourceList::new(items, config), Format::Json);
-    let out = process(name, &input, Format::Json, f);
+    let out = run(&input);
     let list = codec::parse_resource_list(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{name} wrote no ResourceList ({e}); stderr:\n{}",
