@@ -5,6 +5,7 @@
 
 use crate::Problem;
 use crate::config::*;
+use crate::objects::Planned;
 use crate::resolve::{
     BUILDPACK_ID_ANNOTATION, BUILDPACK_VERSION_ANNOTATION, Catalog, version_from_image,
 };
@@ -38,8 +39,29 @@ pub fn name_for(config: &str, id: &str) -> String {
     trimmed.chars().take(253).collect()
 }
 
-fn object(kind: &str, meta: &ObjectMeta, spec: Value) -> Value {
-    json!({"apiVersion": kpack::API_VERSION, "kind": kind, "metadata": meta, "spec": spec})
+fn object(kind: &str, meta: &ObjectMeta, spec: Value) -> Planned {
+    Planned::Made(
+        json!({"apiVersion": kpack::API_VERSION, "kind": kind, "metadata": meta, "spec": spec}),
+    )
+}
+
+/// The ClusterBuildpack of `bp`, named by [`name_for`]. `meta` holds the generated-by
+/// label and annotation.
+pub fn cluster_buildpack(config: &str, meta: &ObjectMeta, bp: &BuildpackSource) -> Value {
+    let mut meta = meta.clone();
+    meta.name = Some(name_for(config, &bp.id));
+    meta.namespace = None;
+    meta.annotations
+        .insert(BUILDPACK_ID_ANNOTATION.into(), bp.id.clone().into());
+    if let Some(v) = bp
+        .version
+        .clone()
+        .or_else(|| version_from_image(&bp.image).map(|v| v.to_string()))
+    {
+        meta.annotations
+            .insert(BUILDPACK_VERSION_ANNOTATION.into(), v.into());
+    }
+    json!({"apiVersion": kpack::API_VERSION, "kind": "ClusterBuildpack", "metadata": meta, "spec": {"image": bp.image}})
 }
 
 impl Expansion<'_> {
@@ -63,7 +85,8 @@ impl Expansion<'_> {
         }
     }
 
-    pub fn run(mut self, catalog: &Catalog) -> Result<(Vec<Value>, Vec<String>), Vec<Problem>> {
+    /// Checks the config and plans its objects; ClusterBuildpacks are made when written.
+    pub fn run(mut self, catalog: &Catalog) -> Result<(Vec<Planned>, Vec<String>), Vec<Problem>> {
         let spec = self.spec;
         let mut out = Vec::new();
 
@@ -120,23 +143,11 @@ impl Expansion<'_> {
         };
         let store = match store_kind {
             StoreKind::ClusterBuildpack => {
-                for bp in &spec.buildpacks {
-                    let mut meta = self.meta(&name_for(self.name, &bp.id), false);
-                    meta.annotations
-                        .insert(BUILDPACK_ID_ANNOTATION.into(), bp.id.clone().into());
-                    if let Some(v) = bp
-                        .version
-                        .clone()
-                        .or_else(|| version_from_image(&bp.image).map(|v| v.to_string()))
-                    {
-                        meta.annotations
-                            .insert(BUILDPACK_VERSION_ANNOTATION.into(), v.into());
-                    }
-                    out.push(object(
-                        "ClusterBuildpack",
-                        &meta,
-                        json!({"image": bp.image}),
-                    ));
+                for (index, bp) in spec.buildpacks.iter().enumerate() {
+                    out.push(Planned::ClusterBuildpack {
+                        index,
+                        name: name_for(self.name, &bp.id),
+                    });
                 }
                 None
             }

@@ -6,12 +6,15 @@
 pub mod config;
 pub mod descriptor;
 mod expand;
+mod objects;
 pub mod resolve;
 
 use config::BuilderConfigSpec;
 use kpack_api::meta::ObjectMeta;
 use krm::config::ConfigLocation;
-use krm::{Diagnostic, Failure, Object, ResourceList};
+use krm::{Diagnostic, Failure, Generation, Object, ResourceList};
+pub use objects::BuilderObjects;
+use objects::Planned;
 use resolve::Catalog;
 
 pub const FUNCTION_NAME: &str = "kpack-builder";
@@ -19,15 +22,28 @@ pub use kpack_api::meta::GENERATED_BY_ANNOTATION;
 
 pub use krm::config::Problem;
 
+/// The function as a KRM processor: [`generate`], carried out on `list.items`.
 pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
-    let config = list.function_config.clone().ok_or_else(|| {
+    generate(list)?.apply(list)
+}
+
+/// What the wasm binary does, without stdio: the output (written as the objects are made)
+/// for the ResourceList in `input`.
+pub fn process_input(input: &[u8], format: krm::Format) -> krm::Outcome {
+    krm::process_generator(FUNCTION_NAME, input, format, generate)
+}
+
+/// Reads the BuilderConfig or kp descriptor in `functionConfig` and checks it whole: the
+/// objects it generates, or every problem found.
+pub fn generate(list: &ResourceList) -> Result<Generation<BuilderObjects>, Failure> {
+    let config = list.function_config.as_ref().ok_or_else(|| {
         Diagnostic::error(format!(
             "{FUNCTION_NAME} needs a {} ({}), or a kp DependencyDescriptor, as its functionConfig",
             config::KIND,
             config::API_VERSION
         ))
     })?;
-    let location = ConfigLocation::of(&config, &list.items);
+    let location = ConfigLocation::of(config, &list.items);
     let at = |p: Problem| location.error(&p.path, p.message);
     let api_version = config.api_version().unwrap_or_default();
     if let Some((descriptor::GROUP, version)) = api_version.split_once('/') {
@@ -39,19 +55,24 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
             .into());
         }
         let d: descriptor::Descriptor =
-            krm::config::decode(&config, "").map_err(|f| location.attach(f))?;
-        let owner = format!(
-            "DependencyDescriptor/{}",
-            config.name().unwrap_or("kp-import")
-        );
-        let (generated, notes) =
-            descriptor::expand(&d, &list.items, &ObjectMeta::generated_by(&owner))
-                .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
-        return finish(list, generated, notes, &owner, &location);
+            krm::config::decode(config, "").map_err(|f| location.attach(f))?;
+        let config_name = config.name().unwrap_or("kp-import").to_string();
+        let owner = format!("DependencyDescriptor/{config_name}");
+        let meta = ObjectMeta::generated_by(&owner);
+        let (generated, notes) = descriptor::expand(&d, &list.items, &meta)
+            .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
+        let objects = BuilderObjects {
+            owner,
+            config_name,
+            meta,
+            buildpacks: Vec::new(),
+            objects: generated.into_iter().map(Planned::Made).collect(),
+        };
+        return plan(list, objects, notes, &location);
     }
     krm::config::expect_kind(
         FUNCTION_NAME,
-        &config,
+        config,
         config::API_VERSION,
         config::KIND,
         &location,
@@ -72,8 +93,8 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
         ))
         .into());
     }
-    let spec: BuilderConfigSpec =
-        krm::config::decode_spec(&config).map_err(|f| location.attach(f))?;
+    let mut spec: BuilderConfigSpec =
+        krm::config::decode_spec(config).map_err(|f| location.attach(f))?;
 
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();
@@ -98,51 +119,57 @@ pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
     }
     let owner = format!("{}/{name}", config::KIND);
     // Buildpacks this config generated earlier are about to be replaced, not extra sources.
-    let others: Vec<_> = list
+    let others = list
         .items
         .iter()
-        .filter(|i| !krm::generated::owned_by(i, GENERATED_BY_ANNOTATION, &owner))
-        .cloned()
-        .collect();
-    catalog.add_items(&others, &mut problems);
+        .filter(|i| !krm::generated::owned_by(i, GENERATED_BY_ANNOTATION, &owner));
+    catalog.add_items(others, &mut problems);
 
+    let meta = ObjectMeta::generated_by(&owner);
     let expansion = expand::Expansion {
         name: &name,
         namespace: config.namespace(),
         spec: &spec,
-        meta: ObjectMeta::generated_by(&owner),
+        meta: meta.clone(),
         problems,
         notes: Vec::new(),
     };
-    let (generated, notes) = expansion
+    let (planned, notes) = expansion
         .run(&catalog)
         .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
-    finish(list, generated, notes, &owner, &location)
+    let objects = BuilderObjects {
+        owner,
+        config_name: name,
+        meta,
+        buildpacks: std::mem::take(&mut spec.buildpacks),
+        objects: planned,
+    };
+    plan(list, objects, notes, &location)
 }
 
-/// Puts the generated objects into the items (see `krm::generated`) and the notes into the
-/// results.
-fn finish(
-    list: &mut ResourceList,
-    generated: Vec<serde_json::Value>,
+/// Places the objects among the items (see `krm::generated`), with the notes as results.
+fn plan(
+    list: &ResourceList,
+    objects: BuilderObjects,
     notes: Vec<String>,
-    owner: &str,
     location: &ConfigLocation,
-) -> Result<(), Failure> {
-    krm::generated::apply(&mut list.items, generated, GENERATED_BY_ANNOTATION, owner).map_err(|c| {
+) -> Result<Generation<BuilderObjects>, Failure> {
+    let owner = objects.owner.clone();
+    let mut generation = Generation::plan(&list.items, objects).map_err(|c| {
         Failure(vec![location.error(
             "metadata.name",
             format!("{c} and was not generated by {owner}: rename the config or remove the existing object"),
         )])
     })?;
-    for note in notes {
-        list.results.push(
+    generation.results = notes
+        .into_iter()
+        .map(|note| {
             Diagnostic::info(note)
                 .about(location.resource.clone())
-                .in_file(location.file.clone()),
-        );
-    }
-    Ok(())
+                .in_file(location.file.clone())
+        })
+        .collect();
+    Ok(generation)
 }
 
 #[cfg(test)]

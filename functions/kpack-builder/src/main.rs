@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    krm::run(kpack_builder::FUNCTION_NAME, kpack_builder::process)
+    krm::run_generator(kpack_builder::FUNCTION_NAME, kpack_builder::generate)
 }

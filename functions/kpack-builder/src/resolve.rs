@@ -72,7 +72,11 @@ impl Catalog {
     }
 
     /// Buildpacks declared by ClusterBuildpack/Buildpack items of the input.
-    pub fn add_items(&mut self, items: &[Value], problems: &mut Vec<Problem>) {
+    pub fn add_items<'v>(
+        &mut self,
+        items: impl IntoIterator<Item = &'v Value>,
+        problems: &mut Vec<Problem>,
+    ) {
         for item in items {
             if !matches!(item.kind(), Some("ClusterBuildpack" | "Buildpack")) {
                 continue;
