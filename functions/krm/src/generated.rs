@@ -64,29 +64,41 @@ pub fn plan(
     if let Some(conflict) = first_conflict(items, generated, annotation, owner) {
         return Err(conflict);
     }
-    // Indices in reverse, so that `pop` hands out the first one: an owned item takes the
-    // first generated object of its identity that no earlier item took.
-    let mut unclaimed: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
-    for (index, identity) in generated.iter().enumerate().rev() {
-        unclaimed.entry(*identity).or_default().push(index);
+    // Owned items by identity, indices in reverse so that `pop` hands out the first. The
+    // map holds only what an earlier run generated, so a first run keeps nothing per object.
+    let mut owned: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
+    for (i, item) in items.iter().enumerate().rev() {
+        if owned_by(item, annotation, owner) {
+            owned.entry(item.identity()).or_default().push(i);
+        }
     }
-    let mut claimed = vec![false; generated.len()];
+    // Each generated object replaces the first owned item of its identity that no earlier
+    // object took (pairing them in order, whichever side is walked).
+    let mut replacement: Vec<Option<usize>> = vec![None; items.len()];
+    let mut replaces_an_item = vec![false; generated.len()];
+    if !owned.is_empty() {
+        for (index, identity) in generated.iter().enumerate() {
+            if let Some(i) = owned.get_mut(identity).and_then(Vec::pop) {
+                replacement[i] = Some(index);
+                replaces_an_item[index] = true;
+            }
+        }
+    }
     let mut slots = Vec::with_capacity(items.len() + generated.len());
     for (i, item) in items.iter().enumerate() {
-        if !owned_by(item, annotation, owner) {
-            slots.push(Slot::Item(i));
-        } else if let Some(index) = unclaimed.get_mut(&item.identity()).and_then(Vec::pop) {
-            claimed[index] = true;
+        if let Some(index) = replacement[i] {
             slots.push(Slot::Generated {
                 index,
                 replaces: Some(i),
             });
+        } else if !owned_by(item, annotation, owner) {
+            slots.push(Slot::Item(i));
         }
         // Otherwise generated before and no longer configured: dropped.
     }
     slots.extend(
         (0..generated.len())
-            .filter(|&index| !claimed[index])
+            .filter(|&index| !replaces_an_item[index])
             .map(|index| Slot::Generated {
                 index,
                 replaces: None,
