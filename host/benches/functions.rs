@@ -15,30 +15,35 @@ fn main() {
 
 const SIZES: [usize; 3] = [10, 1_000, 10_000];
 
-type Process = fn(&mut ResourceList) -> Result<(), krm::Failure>;
+/// A whole native run: input bytes to output, as the function's binary runs it.
+type Native = fn(&[u8], Format) -> krm::Outcome;
 
-/// A function: its built-in name, its native `process`, and its input at `n` resources.
+/// A function: its built-in name, its native run, and its input at `n` resources.
 struct Function {
     name: &'static str,
-    process: Process,
+    native: Native,
     input: fn(usize) -> ResourceList,
 }
 
 const IMAGE: Function = Function {
     name: "kpack-image",
-    process: ::kpack_image::process,
+    native: ::kpack_image::process_input,
     input: image_input,
 };
 const BUILDER: Function = Function {
     name: "kpack-builder",
-    process: ::kpack_builder::process,
+    native: ::kpack_builder::process_input,
     input: builder_input,
 };
 const VALIDATE: Function = Function {
     name: "kpack-validate",
-    process: ::kpack_validate::process,
+    native: validate_native,
     input: validate_input,
 };
+
+fn validate_native(input: &[u8], format: Format) -> krm::Outcome {
+    krm::process_validator("kpack-validate", input, format, ::kpack_validate::validate)
+}
 
 /// An ImageConfig that expands to `n` Images.
 fn image_input(n: usize) -> ResourceList {
@@ -117,7 +122,7 @@ fn input_json(f: &Function, n: usize) -> Vec<u8> {
 fn bench_native(bencher: divan::Bencher, f: &Function, n: usize) {
     let input = input_json(f, n);
     bencher.bench(|| {
-        let out = krm::process(f.name, &input, Format::Json, f.process);
+        let out = (f.native)(&input, Format::Json);
         assert_eq!(out.exit_code, 0, "{}", out.stderr);
         out.stdout.len()
     });

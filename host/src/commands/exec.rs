@@ -2,7 +2,7 @@
 //! Kptfile `exec:` call it. The function is chosen by `functionConfig` apiVersion/kind through
 //! the trusted catalogs, or by its `config.kubernetes.io/function` annotation (see dispatch).
 
-use super::{Host, exit_code, read_stdin, write_stdout};
+use super::{Host, exit_code, read_stdin};
 use crate::builtin;
 use anyhow::{Context, anyhow};
 use krm::codec::Format;
@@ -22,8 +22,6 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
     })?;
     let wasm = super::dispatch::module_for_config(host, config)?;
     let outcome = host.call(&wasm, list)?;
-    if let Some(bytes) = outcome.render(&wasm.name, Format::Yaml)? {
-        write_stdout(&bytes)?;
-    }
+    outcome.write(Format::Yaml)?;
     Ok(exit_code(outcome.exit_code))
 }

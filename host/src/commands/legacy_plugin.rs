@@ -3,7 +3,7 @@
 //! resources as a YAML stream on stdin (transformers; empty for generators), printing a YAML
 //! stream. `krmwasm plugins install` lays out the links.
 
-use super::{Host, exit_code, read_stdin, write_stdout};
+use super::{Host, exit_code, read_stdin};
 use anyhow::Context;
 use krm::codec;
 use krm::host::{FunctionInput, read_documents};
@@ -25,10 +25,8 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     .context("the resources on stdin are not a YAML stream")?;
     input.function_config = Some(config);
     let outcome = host.call(&wasm, input)?;
-    if outcome.exit_code == 0
-        && let Some(stream) = outcome.render_items_as_stream(&wasm.name)?
-    {
-        write_stdout(&stream)?;
+    if outcome.exit_code == 0 {
+        outcome.write_items_as_stream()?;
     }
     Ok(exit_code(outcome.exit_code))
 }

@@ -34,27 +34,29 @@ pub struct CallOutcome {
 }
 
 impl CallOutcome {
-    /// The output ResourceList as YAML or JSON; an output that cannot be written (an item
-    /// with a duplicate key) is an error naming `function`, and nothing is written.
-    pub fn render(&self, function: &str, format: Format) -> anyhow::Result<Option<Vec<u8>>> {
-        self.render_with(function, |output| output.render(format))
+    /// Writes the output ResourceList to stdout as YAML or JSON, as it is rendered: its
+    /// items were checked when it was read, so nothing but stdout itself can fail here.
+    pub fn write(&self, format: Format) -> anyhow::Result<()> {
+        self.write_with(|output, out| output.write_to(out, format))
     }
 
-    /// The output's items as a YAML stream, as [`CallOutcome::render`] renders the list.
-    pub fn render_items_as_stream(&self, function: &str) -> anyhow::Result<Option<Vec<u8>>> {
-        self.render_with(function, FunctionOutput::render_items_as_stream)
+    /// Writes the output's items to stdout as a YAML stream, as [`CallOutcome::write`]
+    /// writes the list.
+    pub fn write_items_as_stream(&self) -> anyhow::Result<()> {
+        self.write_with(|output, out| output.write_items_as_stream(out))
     }
 
-    fn render_with(
+    fn write_with(
         &self,
-        function: &str,
-        render: impl FnOnce(&FunctionOutput) -> Result<Vec<u8>, String>,
-    ) -> anyhow::Result<Option<Vec<u8>>> {
-        self.output.as_ref().map(render).transpose().map_err(|e| {
-            anyhow::anyhow!(
-                "function {function} wrote a ResourceList that cannot be written out: {e}"
-            )
-        })
+        write: impl FnOnce(&FunctionOutput, &mut dyn Write) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
+        let Some(output) = &self.output else {
+            return Ok(());
+        };
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        write(output, &mut out)
+            .and_then(|()| out.flush())
+            .context("cannot write stdout")
     }
 }
 
@@ -78,7 +80,7 @@ impl Host {
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            match FunctionOutput::parse(&stdout) {
+            match FunctionOutput::parse(stdout) {
                 Ok(list) => Some(list),
                 Err(e) if exit_code == 0 => {
                     bail!("function {name} exited 0 but its output is not a ResourceList: {e}")

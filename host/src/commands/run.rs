@@ -1,7 +1,7 @@
 //! `krmwasm run <MODULE.wasm | FUNCTION>`: one function over a ResourceList (or a stream of
 //! resources), from a file or stdin.
 
-use super::{Host, exit_code, read_stdin, write_stdout};
+use super::{Host, exit_code, read_stdin};
 use crate::builtin;
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
@@ -48,9 +48,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Yaml => Format::Yaml,
         OutputFormat::Json => Format::Json,
     };
-    if let Some(bytes) = outcome.render(&wasm.name, format)? {
-        write_stdout(&bytes)?;
-    }
+    outcome.write(format)?;
     Ok(exit_code(outcome.exit_code))
 }
 

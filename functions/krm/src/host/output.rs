@@ -10,6 +10,8 @@ use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::fmt;
+use std::io::Write;
+use std::ops::Range;
 
 /// A function's ResourceList. Fields are written back in the order `krm::ResourceList`
 /// writes them: apiVersion, kind, items, functionConfig, results, then any others.
@@ -17,59 +19,101 @@ use std::fmt;
 pub struct FunctionOutput {
     /// Every field but the items, read as the tree reader reads them.
     envelope: ResourceList,
-    items: Vec<Box<RawValue>>,
+    /// The items' JSON text: the function's stdout itself when it wrote JSON, so the items
+    /// are not copied.
+    text: Vec<u8>,
+    /// Where each item is in `text`.
+    items: Vec<Range<usize>>,
 }
 
 impl FunctionOutput {
     /// Reads a function's stdout: JSON as krmwasm asks for, read item by item, or YAML
-    /// from a function that writes YAML whatever it is asked.
-    pub fn parse(stdout: &[u8]) -> Result<Self, String> {
-        if codec::looks_like_json(stdout)
-            && let Ok(output) = serde_json::from_slice::<FunctionOutput>(stdout)
+    /// from a function that writes YAML whatever it is asked. Every item is checked here
+    /// (a duplicate key is an error), so that writing the output cannot fail half-way.
+    pub fn parse(stdout: Vec<u8>) -> Result<Self, String> {
+        if codec::looks_like_json(&stdout)
+            && let Ok(Envelope { list, items }) = serde_json::from_slice::<Envelope>(&stdout)
         {
+            let start = stdout.as_ptr() as usize;
+            let items: Vec<Range<usize>> = items
+                .iter()
+                .map(|raw| {
+                    let offset = raw.get().as_ptr() as usize - start;
+                    offset..offset + raw.get().len()
+                })
+                .collect();
+            let output = FunctionOutput {
+                envelope: list,
+                text: stdout,
+                items,
+            };
+            for index in 0..output.items.len() {
+                output.item_tree(index).map_err(|e| e.to_string())?;
+            }
             return Ok(output);
         }
         // Not JSON, or JSON the reader above refused: the tree reader gives the reasons.
-        let mut envelope = codec::parse_resource_list(stdout).map_err(|e| e.to_string())?;
-        let raw = |v: Value| serde_json::value::to_raw_value(&v).expect("a JSON tree serializes");
-        let items = std::mem::take(&mut envelope.items)
-            .into_iter()
-            .map(raw)
-            .collect();
-        Ok(FunctionOutput { envelope, items })
-    }
-
-    /// The whole ResourceList as YAML or compact JSON. Each item is checked as it is
-    /// written (a duplicate key is an error), so a bad item fails the whole output.
-    pub fn render(&self, format: Format) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
-        codec::write(&mut out, self, format).map_err(|e| e.to_string())?;
-        Ok(out)
-    }
-
-    /// The items as a YAML stream (`---` between documents), as kustomize's legacy exec
-    /// plugins print them.
-    pub fn render_items_as_stream(&self) -> Result<Vec<u8>, String> {
-        let mut out = Vec::new();
-        for (index, raw) in self.items.iter().enumerate() {
-            if index > 0 {
-                out.extend_from_slice(b"---\n");
-            }
-            let item = item_tree(index, raw).map_err(|e| e.to_string())?;
-            codec::write(&mut out, &item, Format::Yaml).map_err(|e| e.to_string())?;
+        let mut envelope = codec::parse_resource_list(&stdout).map_err(|e| e.to_string())?;
+        drop(stdout);
+        let mut text = Vec::new();
+        let mut items = Vec::with_capacity(envelope.items.len());
+        for item in std::mem::take(&mut envelope.items) {
+            let start = text.len();
+            serde_json::to_writer(&mut text, &item).expect("a JSON tree serializes");
+            items.push(start..text.len());
         }
-        Ok(out)
+        Ok(FunctionOutput {
+            envelope,
+            text,
+            items,
+        })
+    }
+
+    /// Writes the whole ResourceList as YAML or compact JSON.
+    pub fn write_to(&self, out: impl Write, format: Format) -> std::io::Result<()> {
+        codec::write(out, self, format)
+    }
+
+    /// Writes the items as a YAML stream (`---` between documents), as kustomize's legacy
+    /// exec plugins print them.
+    pub fn write_items_as_stream(&self, mut out: impl Write) -> std::io::Result<()> {
+        for index in 0..self.items.len() {
+            if index > 0 {
+                out.write_all(b"---\n")?;
+            }
+            let item = self.item_tree(index).map_err(std::io::Error::other)?;
+            codec::write(&mut out, &item, Format::Yaml)?;
+        }
+        Ok(())
+    }
+
+    /// [`FunctionOutput::write_to`], into memory.
+    pub fn render(&self, format: Format) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_to(&mut out, format)
+            .expect("items are checked when read, and a Vec takes them");
+        out
+    }
+
+    /// [`FunctionOutput::write_items_as_stream`], into memory.
+    pub fn render_items_as_stream(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_items_as_stream(&mut out)
+            .expect("items are checked when read, and a Vec takes them");
+        out
     }
 
     pub fn items(&self) -> usize {
         self.items.len()
     }
-}
 
-fn item_tree(index: usize, raw: &RawValue) -> Result<Value, serde_json::Error> {
-    serde_json::from_str::<StrictValue>(raw.get())
-        .map(|StrictValue(v)| v)
-        .map_err(|e| serde_json::Error::io(std::io::Error::other(format!("items[{index}]: {e}"))))
+    fn item_tree(&self, index: usize) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice::<StrictValue>(&self.text[self.items[index].clone()])
+            .map(|StrictValue(v)| v)
+            .map_err(|e| {
+                serde_json::Error::io(std::io::Error::other(format!("items[{index}]: {e}")))
+            })
+    }
 }
 
 impl Serialize for FunctionOutput {
@@ -78,7 +122,7 @@ impl Serialize for FunctionOutput {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("apiVersion", &envelope.api_version)?;
         map.serialize_entry("kind", &envelope.kind)?;
-        map.serialize_entry("items", &Items(&self.items))?;
+        map.serialize_entry("items", &Items(self))?;
         if let Some(config) = &envelope.function_config {
             map.serialize_entry("functionConfig", config)?;
         }
@@ -93,29 +137,35 @@ impl Serialize for FunctionOutput {
 }
 
 /// Items parsed one at a time, as the serializer reaches them.
-struct Items<'a>(&'a [Box<RawValue>]);
+struct Items<'a>(&'a FunctionOutput);
 
 impl Serialize for Items<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for (index, raw) in self.0.iter().enumerate() {
-            let item = item_tree(index, raw).map_err(S::Error::custom)?;
+        let mut seq = serializer.serialize_seq(Some(self.0.items.len()))?;
+        for index in 0..self.0.items.len() {
+            let item = self.0.item_tree(index).map_err(S::Error::custom)?;
             seq.serialize_element(&item)?;
         }
         seq.end()
     }
 }
 
-impl<'de> Deserialize<'de> for FunctionOutput {
+/// A function's stdout as first read: the items as text borrowed from it.
+struct Envelope<'a> {
+    list: ResourceList,
+    items: Vec<&'a RawValue>,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(OutputVisitor)
+        d.deserialize_map(EnvelopeVisitor)
     }
 }
 
-struct OutputVisitor;
+struct EnvelopeVisitor;
 
-impl<'de> Visitor<'de> for OutputVisitor {
-    type Value = FunctionOutput;
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a ResourceList")
@@ -123,7 +173,7 @@ impl<'de> Visitor<'de> for OutputVisitor {
 
     /// The items are kept as text; every other field is read as a tree and handed to the
     /// tree reader, which checks the kind and the fields as it does for any ResourceList.
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<FunctionOutput, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Envelope<'de>, A::Error> {
         let mut fields = Map::new();
         let mut items = None;
         while let Some(key) = access.next_key::<String>()? {
@@ -135,7 +185,7 @@ impl<'de> Visitor<'de> for OutputVisitor {
             if key == "items" {
                 items = Some(
                     access
-                        .next_value::<Option<Vec<Box<RawValue>>>>()?
+                        .next_value::<Option<Vec<&'de RawValue>>>()?
                         .unwrap_or_default(),
                 );
             } else {
@@ -145,9 +195,9 @@ impl<'de> Visitor<'de> for OutputVisitor {
         }
         let fields = Value::Object(fields);
         codec::expect_resource_list(&fields).map_err(de::Error::custom)?;
-        let envelope = codec::into_resource_list(fields).map_err(de::Error::custom)?;
-        Ok(FunctionOutput {
-            envelope,
+        let list = codec::into_resource_list(fields).map_err(de::Error::custom)?;
+        Ok(Envelope {
+            list,
             items: items.unwrap_or_default(),
         })
     }
@@ -170,16 +220,16 @@ mod tests {
     fn renders_what_the_tree_writer_renders() {
         let json = as_json(YAML);
         for stdout in [json.as_slice(), YAML.as_bytes()] {
-            let output = FunctionOutput::parse(stdout).unwrap();
+            let output = FunctionOutput::parse(stdout.to_vec()).unwrap();
             assert_eq!(output.items(), 2);
             let tree = codec::parse_resource_list(stdout).unwrap();
             assert_eq!(
-                String::from_utf8(output.render(Format::Yaml).unwrap()).unwrap(),
+                String::from_utf8(output.render(Format::Yaml)).unwrap(),
                 String::from_utf8(codec::to_bytes(&tree, Format::Yaml)).unwrap()
             );
-            assert_eq!(output.render(Format::Json).unwrap(), json);
+            assert_eq!(output.render(Format::Json), json);
             assert_eq!(
-                output.render_items_as_stream().unwrap(),
+                output.render_items_as_stream(),
                 codec::stream_to_yaml(&tree.items)
             );
         }
@@ -191,29 +241,39 @@ mod tests {
             &br#"{"kind":"ResourceList"}"#[..],
             br#"{"kind":"ResourceList","items":null,"functionConfig":null,"results":null}"#,
         ] {
-            let output = FunctionOutput::parse(stdout).unwrap();
+            let output = FunctionOutput::parse(stdout.to_vec()).unwrap();
             assert_eq!(
-                output.render(Format::Yaml).unwrap(),
+                output.render(Format::Yaml),
                 b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
             );
         }
     }
 
     #[test]
-    fn a_duplicate_key_in_an_item_fails_the_whole_output() {
+    fn a_duplicate_key_in_an_item_fails_the_whole_output_before_it_is_written() {
         let stdout = br#"{"kind":"ResourceList","items":[{"a":1},{"kind":"X","kind":"Y"}]}"#;
+        let e = FunctionOutput::parse(stdout.to_vec()).unwrap_err();
+        assert!(
+            e.contains("items[1]") && e.contains("duplicate key \"kind\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn json_items_are_not_copied() {
+        let stdout = as_json(YAML);
+        let at = stdout.as_ptr();
         let output = FunctionOutput::parse(stdout).unwrap();
-        for rendered in [
-            output.render(Format::Yaml),
-            output.render(Format::Json),
-            output.render_items_as_stream(),
-        ] {
-            let e = rendered.unwrap_err();
-            assert!(
-                e.contains("items[1]") && e.contains("duplicate key \"kind\""),
-                "{e}"
-            );
-        }
+        assert_eq!(
+            output.text.as_ptr(),
+            at,
+            "the items are read where they are"
+        );
+        assert_eq!(
+            output.items[0].start,
+            "{\"apiVersion\":\"config.kubernetes.io/v1\",\"kind\":\"ResourceList\",\"items\":["
+                .len()
+        );
     }
 
     #[test]
@@ -238,7 +298,7 @@ mod tests {
                 "results",
             ),
         ] {
-            let e = FunctionOutput::parse(stdout).unwrap_err();
+            let e = FunctionOutput::parse(stdout.to_vec()).unwrap_err();
             assert!(e.contains(reason), "{e} should say {reason}");
         }
     }
