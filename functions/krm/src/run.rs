@@ -111,24 +111,42 @@ where
     V: crate::ItemValidator,
     S: Fn(Option<&serde_json::Value>) -> V,
 {
-    use crate::validator::{ReadList, Validated};
-    let (mut list, results) = match ReadList::validate_json(input, &start) {
-        Some(streamed) => streamed,
-        None => {
-            let list = match parse_input(name, input) {
-                Ok(list) => list,
-                Err(unreadable) => {
-                    return Validated {
-                        list: None,
-                        stderr: unreadable.stderr,
-                        exit_code: unreadable.exit_code,
-                    };
-                }
-            };
+    match crate::validator::ReadList::validate_json(input, &start) {
+        Some((list, results)) => validated(name, list, results),
+        None => validate_tree(name, parse_input(name, input), start),
+    }
+}
+
+/// A validator's run over the input read as trees (or the failed run of unreadable input).
+fn validate_tree<V, S>(
+    name: &str,
+    parsed: Result<ResourceList, Box<Processed>>,
+    start: S,
+) -> crate::validator::Validated<'static>
+where
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
+{
+    match parsed {
+        Ok(list) => {
             let results = crate::validate_items(&list.items, start(list.function_config.as_ref()));
-            (ReadList::Tree(list), results)
+            validated(name, crate::validator::ReadList::Tree(list), results)
         }
-    };
+        Err(unreadable) => crate::validator::Validated {
+            list: None,
+            stderr: unreadable.stderr,
+            exit_code: unreadable.exit_code,
+        },
+    }
+}
+
+/// A validator's run once it has its results: they go after the list's own, and any error
+/// fails the run.
+fn validated<'a>(
+    name: &str,
+    mut list: crate::validator::ReadList<'a>,
+    results: Result<Vec<Diagnostic>, Failure>,
+) -> crate::validator::Validated<'a> {
     let all_results = &mut list.envelope_mut().results;
     let first_new_result = all_results.len();
     all_results.extend(results.unwrap_or_else(|Failure(diagnostics)| diagnostics));
@@ -136,7 +154,7 @@ where
     if errors > 0 {
         stderr.push_str(&unchanged(name, errors));
     }
-    Validated {
+    crate::validator::Validated {
         list: Some(list),
         stderr,
         exit_code: u8::from(errors > 0),
@@ -186,7 +204,8 @@ where
 
 /// The entry point of a validator binary: like [`run`], for a function that reads the list
 /// and returns results, and never changes an item. JSON input is validated one item at a time
-/// and written back as it came, so the items are never all held as trees.
+/// and written back as it came, so the items are never all held as trees; other input is
+/// read as trees, and its text dropped before the validator runs.
 pub fn run_validator<V, S>(name: &str, start: S) -> ExitCode
 where
     V: crate::ItemValidator,
@@ -195,7 +214,13 @@ where
     let Some(input) = read_stdin(name) else {
         return ExitCode::FAILURE;
     };
-    validate_list(name, &input, start).write_out(name)
+    if let Some((list, results)) = crate::validator::ReadList::validate_json(&input, &start) {
+        return validated(name, list, results).write_out(name);
+    }
+    // Trees take about ten times their text: let the text go before validating them.
+    let parsed = parse_input(name, &input);
+    drop(input);
+    validate_tree(name, parsed, start).write_out(name)
 }
 
 fn read_stdin(name: &str) -> Option<Vec<u8>> {
