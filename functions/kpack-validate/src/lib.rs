@@ -4,73 +4,91 @@
 //! the set, and policy from an optional `ValidatorConfig`. Items pass through unchanged.
 
 pub mod config;
+mod kept;
 mod paths;
 mod policy;
 mod references;
 mod report;
 mod schema_check;
 mod settings;
+mod validation;
 
 use kpack_api::kinds::{self, Scope};
-use krm::{Diagnostic, Failure, Object, ResourceList};
+use krm::{Diagnostic, FileRef, Format, Object, Outcome, ResourceList, ResourceRef};
 use report::{Report, Rule};
 pub use schema_check::prepare;
 use schema_check::{Problem, SchemaChecker};
 use serde_json::Value;
 use settings::Settings;
 use std::borrow::Cow;
+pub use validation::Validation;
 
 pub const FUNCTION_NAME: &str = "kpack-validate";
 
 /// Groups kpack used before `kpack.io`; no kpack release serves them now.
 const LEGACY_GROUPS: [&str; 2] = ["build.pivotal.io", "experimental.kpack.pivotal.io"];
 
-/// One kpack object of the input, as the set-level checks see it.
-pub struct Entry<'a> {
+/// One kpack object of the input, as the set-level checks see it, once the item is gone.
+pub struct Entry {
     pub index: usize,
-    pub item: &'a Value,
-    pub version: String,
-    pub kind: String,
+    pub version: &'static str,
+    pub kind: &'static str,
     pub namespace: Option<String>,
     pub name: Option<String>,
+    /// The file the orchestrator read the object from.
+    pub file: Option<FileRef>,
     /// The object after kpack's defaults, or as written (v1alpha1, and kinds whose defaults
-    /// change nothing the set-level checks read); `None` when it does not decode.
-    pub object: Option<Cow<'a, Value>>,
+    /// change nothing the set-level checks read); `None` when it does not decode. Of Images
+    /// and Builds, only what the set-level checks read (see [`kept`]).
+    pub object: Option<kept::Kept>,
 }
 
-/// The function as a KRM processor: [`validate`]'s results added to the list.
-pub fn process(list: &mut ResourceList) -> Result<(), Failure> {
+impl Entry {
+    /// The `resourceRef` of results about this object (the item's, which had this kind's
+    /// apiVersion to be an entry at all).
+    fn resource_ref(&self) -> Option<ResourceRef> {
+        Some(ResourceRef {
+            api_version: format!("{}/{}", kpack_api::GROUP, self.version),
+            kind: self.kind.to_string(),
+            name: self.name.clone()?,
+            namespace: self.namespace.clone(),
+        })
+    }
+}
+
+/// The function as it runs on stdin and stdout, without stdio: JSON or YAML `input`, the
+/// output in `format`. JSON input is validated one item at a time (see [`krm::validator`]).
+pub fn process_input(input: &[u8], format: Format) -> Outcome {
+    krm::process_validator(FUNCTION_NAME, input, format, Validation::start)
+}
+
+/// The function as a KRM processor over a list held as trees: [`validate`]'s results added.
+pub fn process(list: &mut ResourceList) -> Result<(), krm::Failure> {
     let results = validate(list)?;
     list.results.extend(results);
     Ok(())
 }
 
-/// Validates every kpack object in `items`; results only, items untouched.
-pub fn validate(list: &ResourceList) -> Result<Vec<Diagnostic>, Failure> {
-    let settings = Settings::from_function_config(list.function_config.as_ref(), &list.items)?;
-    let mut report = Report::new();
-    let mut checker = SchemaChecker::default();
-    let mut entries = Vec::new();
-    for (index, item) in list.items.iter().enumerate() {
-        if let Some(entry) = check_item(index, item, &settings, &mut checker, &mut report) {
-            entries.push(entry);
-        }
-    }
-    references::check(&entries, &settings, &mut report);
-    policy::check(&entries, &settings, &mut report);
-    Ok(report.into_results(&list.items, entries.len()))
+/// Validates every kpack object in `list`; results only, items untouched.
+pub fn validate(list: &ResourceList) -> Result<Vec<Diagnostic>, krm::Failure> {
+    krm::validate_items(
+        &list.items,
+        Validation::start(list.function_config.as_ref()),
+    )
 }
 
-/// The per-object checks: group, kind, schema, kpack's defaults and webhook rules.
-fn check_item<'a>(
+/// The per-object checks: group, kind, schema, kpack's defaults and webhook rules. Returns
+/// what the set-level checks need of a kpack object, keeping of it what `keep` says.
+fn check_item(
     index: usize,
-    item: &'a Value,
+    item: &Value,
     settings: &Settings,
     checker: &mut SchemaChecker,
     report: &mut Report,
-) -> Option<Entry<'a>> {
+    keep: kept::Keep,
+) -> Option<Entry> {
     let api_version = item.api_version().unwrap_or_default();
-    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let group = api_version.split_once('/').map_or("", |(group, _)| group);
     let kind = item.kind().unwrap_or_default();
     if LEGACY_GROUPS.contains(&group) {
         report.warning(index, Rule::Legacy, "apiVersion", format!(
@@ -89,14 +107,14 @@ fn check_item<'a>(
     };
     let mut entry = Entry {
         index,
-        item,
-        version: version.to_string(),
-        kind: kind.to_string(),
+        version: info.version,
+        kind: info.kind,
         namespace: item.namespace().map(str::to_string),
         name: item.name().map(str::to_string),
+        file: item.file_ref(),
         object: None,
     };
-    object_metadata_checks(&entry, info.scope, report);
+    object_metadata_checks(&entry, item, info.scope, report);
 
     let problems = checker.check(info, item);
     let mut blocking = false;
@@ -142,30 +160,37 @@ fn check_item<'a>(
     // kpack's defaults touch nothing the set-level checks read on Images and Builds (the bulk
     // of a large set), so those keep the object as written and skip rebuilding it.
     let needs_defaults = !matches!(kind, "Image" | "Build");
-    match (info.admit, info.check) {
+    let object = match (info.admit, info.check) {
         (Some(admit), _) if needs_defaults => match admit(&tolerated, &settings.context) {
             Ok(admission) => {
                 report_webhook_errors(index, &admission.errors, report);
-                entry.object = Some(Cow::Owned(admission.defaulted));
+                Some(Cow::Owned(admission.defaulted))
             }
-            Err(e) => report.error(index, Rule::Schema, &e.path, e.message),
+            Err(e) => {
+                report.error(index, Rule::Schema, &e.path, e.message);
+                None
+            }
         },
         (_, Some(check)) => match check(&tolerated, &settings.context) {
             Ok(errors) => {
                 report_webhook_errors(index, &errors, report);
-                entry.object = Some(tolerated);
+                Some(tolerated)
             }
-            Err(e) => report.error(index, Rule::Schema, &e.path, e.message),
+            Err(e) => {
+                report.error(index, Rule::Schema, &e.path, e.message);
+                None
+            }
         },
         _ => {
             if info.version == "v1alpha1" {
                 admit_v1alpha1(&entry, &tolerated, settings, report);
             }
-            entry.object = Some(tolerated);
+            Some(tolerated)
         }
-    }
-    if let Some(object) = &entry.object {
-        context_dependent_checks(&entry, object, settings, report);
+    };
+    if let Some(object) = object {
+        context_dependent_checks(&entry, &object, settings, report);
+        entry.object = Some(keep.of(info.kind, object));
     }
     Some(entry)
 }
@@ -182,7 +207,7 @@ fn report_webhook_errors(index: usize, errors: &[kpack_api::FieldError], report:
 fn admit_v1alpha1(entry: &Entry, object: &Value, settings: &Settings, report: &mut Report) {
     let converted = kpack_api::v1alpha1::to_v1alpha2(object);
     let Some(check) =
-        kinds::lookup(kpack_api::v1alpha2::API_VERSION, &entry.kind).and_then(|k| k.check)
+        kinds::lookup(kpack_api::v1alpha2::API_VERSION, entry.kind).and_then(|k| k.check)
     else {
         return;
     };
@@ -202,7 +227,7 @@ fn admit_v1alpha1(entry: &Entry, object: &Value, settings: &Settings, report: &m
 }
 
 /// What the API server would ignore or refuse in metadata.
-fn object_metadata_checks(entry: &Entry, scope: Scope, report: &mut Report) {
+fn object_metadata_checks(entry: &Entry, item: &Value, scope: Scope, report: &mut Report) {
     if scope == Scope::Cluster && entry.namespace.is_some() {
         report.warning(
             entry.index,
@@ -215,8 +240,7 @@ fn object_metadata_checks(entry: &Entry, scope: Scope, report: &mut Report) {
         );
     }
     if entry.name.is_none() {
-        let message = if entry
-            .item
+        let message = if item
             .get("metadata")
             .and_then(|m| m.get("generateName"))
             .is_some()
@@ -263,5 +287,7 @@ fn context_dependent_checks(
     }
 }
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;

@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    krm::run_validator(kpack_validate::FUNCTION_NAME, kpack_validate::validate)
+    krm::run_validator(
+        kpack_validate::FUNCTION_NAME,
+        kpack_validate::Validation::start,
+    )
 }
 
 /// Pre-initialization hook, named as Wizer names it: krmwasm calls it once, when it compiles

@@ -1,6 +1,7 @@
 //! Policy from the ValidatorConfig: allowed registries and digest pinning.
 
 use crate::Entry;
+use crate::kept::Kept;
 use crate::report::{Report, Rule};
 use crate::settings::Settings;
 use kpack_api::reference::ImageRef;
@@ -8,81 +9,73 @@ use serde_json::Value;
 
 /// Every image reference a kpack object holds: (field path, reference, must be pinned when
 /// `requireDigests` is on).
-fn references(kind: &str, object: &Value) -> Vec<(String, String, bool)> {
-    let mut out = Vec::new();
-    let mut add = |path: &str, v: Option<&Value>, pinned: bool| {
-        if let Some(s) = v.and_then(Value::as_str).filter(|s| !s.is_empty()) {
-            out.push((path.to_string(), s.to_string(), pinned));
-        }
+fn references(kind: &str, object: &Kept) -> Vec<(String, String, bool)> {
+    let mut found = Found {
+        object,
+        out: Vec::new(),
     };
-    // Borrowed: a copy of every object's spec cost 10,000 tree copies on a large set.
-    let spec = object.get("spec").unwrap_or(&Value::Null);
     match kind {
         "Image" => {
-            add("spec.tag", spec.get("tag"), false);
-            for (i, t) in spec
-                .get("additionalTags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                add(&format!("spec.additionalTags[{i}]"), Some(t), false);
-            }
-            add(
+            found.one("spec.tag", "/spec/tag", false);
+            found.each("spec.additionalTags", "/spec/additionalTags", None, false);
+            found.one(
                 "spec.source.registry.image",
-                spec.pointer("/source/registry/image"),
+                "/spec/source/registry/image",
                 false,
             );
-            add(
-                "spec.cache.registry.tag",
-                spec.pointer("/cache/registry/tag"),
-                false,
-            );
+            found.one("spec.cache.registry.tag", "/spec/cache/registry/tag", false);
         }
         "Build" => {
-            for (i, t) in spec
-                .get("tags")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                add(&format!("spec.tags[{i}]"), Some(t), false);
-            }
-            add("spec.builder.image", spec.pointer("/builder/image"), false);
-            add(
+            found.each("spec.tags", "/spec/tags", None, false);
+            found.one("spec.builder.image", "/spec/builder/image", false);
+            found.one(
                 "spec.source.registry.image",
-                spec.pointer("/source/registry/image"),
+                "/spec/source/registry/image",
                 false,
             );
         }
-        "Builder" | "ClusterBuilder" => add("spec.tag", spec.get("tag"), false),
+        "Builder" | "ClusterBuilder" => found.one("spec.tag", "/spec/tag", false),
         "ClusterStack" => {
-            add(
-                "spec.buildImage.image",
-                spec.pointer("/buildImage/image"),
-                true,
-            );
-            add("spec.runImage.image", spec.pointer("/runImage/image"), true);
+            found.one("spec.buildImage.image", "/spec/buildImage/image", true);
+            found.one("spec.runImage.image", "/spec/runImage/image", true);
         }
-        "ClusterStore" => {
-            for (i, s) in spec
-                .get("sources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                add(&format!("spec.sources[{i}].image"), s.get("image"), true);
-            }
-        }
+        "ClusterStore" => found.each("spec.sources", "/spec/sources", Some("image"), true),
         "Buildpack" | "ClusterBuildpack" | "ClusterLifecycle" => {
-            add("spec.image", spec.get("image"), true)
+            found.one("spec.image", "/spec/image", true)
         }
         _ => {}
     }
-    out
+    found.out
+}
+
+/// The references found so far in one object.
+struct Found<'o> {
+    object: &'o Kept,
+    out: Vec<(String, String, bool)>,
+}
+
+impl Found<'_> {
+    fn add(&mut self, path: String, value: Option<&Value>, pinned: bool) {
+        if let Some(s) = value.and_then(Value::as_str).filter(|s| !s.is_empty()) {
+            self.out.push((path, s.to_string(), pinned));
+        }
+    }
+
+    /// The reference at `pointer`, reported at `path`.
+    fn one(&mut self, path: &str, pointer: &str, pinned: bool) {
+        self.add(path.to_string(), self.object.pointer(pointer), pinned);
+    }
+
+    /// The references in the list at `pointer`: its strings, or each entry's `field`.
+    fn each(&mut self, path: &str, pointer: &str, field: Option<&str>, pinned: bool) {
+        let list = self.object.pointer(pointer).and_then(Value::as_array);
+        for (i, entry) in list.into_iter().flatten().enumerate() {
+            match field {
+                None => self.add(format!("{path}[{i}]"), Some(entry), pinned),
+                Some(f) => self.add(format!("{path}[{i}].{f}"), entry.get(f), pinned),
+            }
+        }
+    }
 }
 
 /// `docker.io/x` and `index.docker.io/x` are the same registry.
@@ -104,7 +97,7 @@ pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
         .collect();
     for e in entries {
         let Some(object) = &e.object else { continue };
-        for (path, reference, pinnable) in references(&e.kind, object) {
+        for (path, reference, pinnable) in references(e.kind, object) {
             // Unparseable references are the webhook's to report.
             let Ok(parsed) = ImageRef::parse(&reference) else {
                 continue;

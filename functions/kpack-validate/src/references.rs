@@ -3,6 +3,7 @@
 
 use crate::Entry;
 use crate::config::LevelOrIgnore;
+use crate::kept::{Kept, Pointer};
 use crate::report::{Report, Rule};
 use crate::settings::Settings;
 use kpack_api::reference::{ImageRef, Tag};
@@ -16,7 +17,7 @@ pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
     let tags = Tags::new(entries);
     for e in entries {
         let Some(object) = &e.object else { continue };
-        match e.kind.as_str() {
+        match e.kind {
             "Image" => {
                 let kind = str_of(object, "/spec/builder/kind");
                 let name = str_of(object, "/spec/builder/name");
@@ -39,10 +40,8 @@ pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
     }
 }
 
-fn str_of<'v>(v: &'v Value, pointer: &str) -> &'v str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
+fn str_of<'v>(v: &'v impl Pointer, pointer: &str) -> &'v str {
+    v.at(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Two objects with one kind, namespace and name: in one file, a mistake (applying keeps only
@@ -53,12 +52,14 @@ fn duplicates(entries: &[Entry], report: &mut Report) {
         let Some(name) = e.name.as_deref() else {
             continue;
         };
-        let key = (e.kind.as_str(), e.namespace.as_deref(), name);
+        let key = (e.kind, e.namespace.as_deref(), name);
         let Some(first) = seen.get(&key) else {
             seen.insert(key, e);
             continue;
         };
-        let file = |x: &Entry| krm::Object::file_ref(x.item).map(|f| f.path);
+        fn file(x: &Entry) -> Option<&str> {
+            x.file.as_ref().map(|f| f.path.as_str())
+        }
         let (here, there) = (file(e), file(first));
         if here == there {
             report.error(
@@ -78,7 +79,7 @@ fn duplicates(entries: &[Entry], report: &mut Report) {
                 format!(
                     "{} {name} is also defined in {}: if both are applied, the last one wins",
                     e.kind,
-                    there.unwrap_or_else(|| "another document".into())
+                    there.unwrap_or("another document")
                 ),
             );
         }
@@ -87,19 +88,16 @@ fn duplicates(entries: &[Entry], report: &mut Report) {
 
 /// The objects of the set, indexed by kind and name.
 struct Set<'a> {
-    entries: &'a [Entry<'a>],
-    by_kind_and_name: HashMap<(&'a str, &'a str), Vec<&'a Entry<'a>>>,
+    entries: &'a [Entry],
+    by_kind_and_name: HashMap<(&'a str, &'a str), Vec<&'a Entry>>,
 }
 
 impl<'a> Set<'a> {
-    fn new(entries: &'a [Entry<'a>]) -> Self {
+    fn new(entries: &'a [Entry]) -> Self {
         let mut by_kind_and_name: HashMap<(&str, &str), Vec<&Entry>> = HashMap::new();
         for e in entries {
             if let Some(name) = e.name.as_deref() {
-                by_kind_and_name
-                    .entry((e.kind.as_str(), name))
-                    .or_default()
-                    .push(e);
+                by_kind_and_name.entry((e.kind, name)).or_default().push(e);
             }
         }
         Set {
@@ -110,7 +108,7 @@ impl<'a> Set<'a> {
 
     /// The object `kind`/`name`, in `namespace` for namespaced kinds (an object without a
     /// namespace matches any: kustomize or kpt may set it later).
-    fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Entry<'_>> {
+    fn find(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Entry> {
         self.by_kind_and_name
             .get(&(kind, name))?
             .iter()
@@ -152,27 +150,27 @@ impl<'a> Set<'a> {
 
 /// Who pushes to which tag (normalized), to find Images that overwrite a builder or each other.
 struct Tags<'a> {
-    builders: HashMap<String, &'a Entry<'a>>,
-    first_image: HashMap<String, &'a Entry<'a>>,
+    builders: HashMap<String, &'a Entry>,
+    first_image: HashMap<String, &'a Entry>,
 }
 
-fn normalized_tag(object: &Value) -> Option<String> {
+fn normalized_tag(object: &Kept) -> Option<String> {
     Tag::parse(str_of(object, "/spec/tag"))
         .map(|t| t.to_string())
         .ok()
 }
 
 impl<'a> Tags<'a> {
-    fn new(entries: &'a [Entry<'a>]) -> Self {
+    fn new(entries: &'a [Entry]) -> Self {
         let mut tags = Tags {
             builders: HashMap::new(),
             first_image: HashMap::new(),
         };
         for e in entries {
-            let Some(tag) = e.object.as_deref().and_then(normalized_tag) else {
+            let Some(tag) = e.object.as_ref().and_then(normalized_tag) else {
                 continue;
             };
-            match e.kind.as_str() {
+            match e.kind {
                 "Builder" | "ClusterBuilder" => {
                     tags.builders.entry(tag).or_insert(e);
                 }
@@ -186,7 +184,7 @@ impl<'a> Tags<'a> {
     }
 }
 
-fn same_tag(image: &Entry, object: &Value, tags: &Tags, report: &mut Report) {
+fn same_tag(image: &Entry, object: &Kept, tags: &Tags, report: &mut Report) {
     let Some(tag) = normalized_tag(object) else {
         return;
     };
@@ -216,7 +214,7 @@ fn same_tag(image: &Entry, object: &Value, tags: &Tags, report: &mut Report) {
 fn builder_references(
     set: &Set,
     e: &Entry,
-    object: &Value,
+    object: &Kept,
     settings: &Settings,
     report: &mut Report,
 ) {
@@ -275,7 +273,7 @@ fn builder_references(
     }) {
         if let Some(image) = bp
             .object
-            .as_deref()
+            .as_ref()
             .and_then(|o| o.pointer("/spec/image"))
             .and_then(Value::as_str)
         {

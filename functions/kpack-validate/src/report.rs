@@ -1,7 +1,23 @@
 //! Collects findings per input item and turns them into KRM results, in item order.
 
-use krm::{Diagnostic, Object, Severity};
+use krm::{Diagnostic, FileRef, Object, ResourceRef, Severity};
 use serde_json::Value;
+
+/// What a result about an item says of it: the object, and the file it came from.
+#[derive(Clone, Debug, Default)]
+pub struct ItemRefs {
+    pub resource: Option<ResourceRef>,
+    pub file: Option<FileRef>,
+}
+
+impl ItemRefs {
+    pub fn of(item: &Value) -> Self {
+        ItemRefs {
+            resource: item.resource_ref(),
+            file: item.file_ref(),
+        }
+    }
+}
 
 /// Which family of checks produced a finding (the result's `tags.rule`), so CI can filter.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +84,11 @@ impl Report {
         });
     }
 
+    /// How many findings so far.
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
     pub fn error(&mut self, index: usize, rule: Rule, path: &str, message: String) {
         self.add(index, Severity::Error, rule, path, message);
     }
@@ -76,8 +97,12 @@ impl Report {
         self.add(index, Severity::Warning, rule, path, message);
     }
 
-    /// The results, item by item, then a summary.
-    pub fn into_results(mut self, items: &[Value], checked: usize) -> Vec<Diagnostic> {
+    /// The results, item by item, then a summary; `refs` says where each item is.
+    pub fn into_results(
+        mut self,
+        refs: impl Fn(usize) -> ItemRefs,
+        checked: usize,
+    ) -> Vec<Diagnostic> {
         self.findings.sort_by_key(|f| f.index);
         let errors = self
             .findings
@@ -93,10 +118,10 @@ impl Report {
             .findings
             .into_iter()
             .map(|f| {
-                let item = &items[f.index];
+                let ItemRefs { resource, file } = refs(f.index);
                 let mut d = Diagnostic::new(f.severity, f.message)
-                    .about(item.resource_ref())
-                    .in_file(item.file_ref())
+                    .about(resource)
+                    .in_file(file)
                     .tag("rule", f.rule.name());
                 if !f.path.is_empty() {
                     d = d.at(f.path);

@@ -2,7 +2,6 @@
 
 use crate::config::{self, Level, LevelOrIgnore, ValidatorConfigSpec};
 use kpack_api::Context;
-use krm::config::ConfigLocation;
 use krm::{Diagnostic, Failure, Object};
 use serde_json::Value;
 
@@ -42,19 +41,19 @@ impl Settings {
         })
     }
 
-    /// No config, an empty ConfigMap (kpt's default), or a `ValidatorConfig`.
-    pub fn from_function_config(config: Option<&Value>, items: &[Value]) -> Result<Self, Failure> {
+    /// No config, an empty ConfigMap (kpt's default), or a `ValidatorConfig`. The caller
+    /// points the errors at the config: where it is, only the items can tell.
+    pub fn from_function_config(config: Option<&Value>) -> Result<Self, Failure> {
         let Some(config) = config else {
             return Self::from_spec(ValidatorConfigSpec::default());
         };
-        let location = ConfigLocation::of(config, items);
         match (config.api_version(), config.kind()) {
             (Some(config::API_VERSION), Some(config::KIND)) => {
                 let spec = match config.get("spec") {
                     None => ValidatorConfigSpec::default(),
-                    Some(_) => krm::config::decode_spec(config).map_err(|f| location.attach(f))?,
+                    Some(_) => krm::config::decode_spec(config)?,
                 };
-                Self::from_spec(spec).map_err(|f| location.attach(f))
+                Self::from_spec(spec)
             }
             (Some("v1"), Some("ConfigMap"))
                 if config
@@ -64,13 +63,13 @@ impl Settings {
             {
                 Self::from_spec(ValidatorConfigSpec::default())
             }
-            (api_version, kind) => Err(location.attach(Failure::from(Diagnostic::error(format!(
+            (api_version, kind) => Err(Failure::from(Diagnostic::error(format!(
                 "kpack-validate takes no config, or a {}/{}; got {}/{}",
                 config::API_VERSION,
                 config::KIND,
                 api_version.unwrap_or("<no apiVersion>"),
                 kind.unwrap_or("<no kind>")
-            ))))),
+            )))),
         }
     }
 }

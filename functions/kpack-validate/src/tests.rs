@@ -3,8 +3,13 @@ use krm::codec::{self, Format};
 use krm::{Diagnostic, Severity};
 use serde_json::json;
 
+/// Runs the function as krmwasm does: JSON in and out, so item by item.
 fn run(items: Vec<Value>, config: Option<Value>) -> (ResourceList, u8) {
-    krm::testing::run_with(FUNCTION_NAME, process, items, config)
+    let input = codec::to_bytes(&ResourceList::new(items, config), Format::Json);
+    let out = process_input(&input, Format::Json);
+    let list = codec::parse_resource_list(&out.stdout)
+        .unwrap_or_else(|e| panic!("no ResourceList written ({e}); stderr:\n{}", out.stderr));
+    (list, out.exit_code)
 }
 
 fn findings(list: &ResourceList, severity: Severity) -> Vec<(String, String)> {

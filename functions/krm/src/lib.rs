@@ -33,6 +33,7 @@ pub mod resource_list;
 mod run;
 pub mod strict_value;
 pub mod testing;
+pub mod validator;
 
 pub use codec::Format;
 pub use diagnostic::{Diagnostic, FieldRef, FileRef, ResourceRef, Severity};
@@ -41,3 +42,4 @@ pub use object::{Identity, Object};
 pub use resource_list::ResourceList;
 pub use run::{Failure, Outcome, process, process_validator, run, run_validator};
 pub use serde_json::{Map, Value};
+pub use validator::{ItemValidator, validate_items};

@@ -44,13 +44,15 @@ where
     process_list(name, input, f).render(format)
 }
 
-/// Runs the validator `validate` over the ResourceList in `input` and renders the output,
-/// without touching stdio: [`process`] for [`run_validator`].
-pub fn process_validator<F>(name: &str, input: &[u8], format: Format, validate: F) -> Outcome
+/// Runs a validator over the ResourceList in `input` and renders the output, without touching
+/// stdio: [`process`] for [`run_validator`]. `start` makes the validator from the list's
+/// `functionConfig`.
+pub fn process_validator<V, S>(name: &str, input: &[u8], format: Format, start: S) -> Outcome
 where
-    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
 {
-    validate_list(name, input.to_vec(), validate).render(format)
+    validate_list(name, input, start).render(name, format)
 }
 
 /// A run before it is rendered: the list to write (none when the input could not be read).
@@ -110,26 +112,58 @@ where
     }
 }
 
-/// A validator's run: it only reads the list, so there is nothing to put back on failure
-/// and the input text can go as soon as it is parsed.
-fn validate_list<F>(name: &str, input: Vec<u8>, validate: F) -> Processed
+/// A validator's run: it only reads the list, so there is nothing to put back on failure.
+/// JSON input is validated item by item, its items kept as text (see [`crate::validator`]);
+/// other input, or JSON that reader declines, is read as trees.
+fn validate_list<'a, V, S>(name: &str, input: &'a [u8], start: S) -> crate::validator::Validated<'a>
 where
-    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
 {
-    let parsed = parse_input(name, &input);
-    drop(input);
-    let mut list = match parsed {
-        Ok(list) => list,
-        Err(unreadable) => return *unreadable,
-    };
-    let first_new_result = list.results.len();
-    let results = validate(&list).unwrap_or_else(|Failure(diagnostics)| diagnostics);
-    list.results.extend(results);
-    let (mut stderr, errors) = report(name, &list.results[first_new_result..]);
+    match crate::validator::ReadList::validate_json(input, &start) {
+        Some((list, results)) => validated(name, list, results),
+        None => validate_tree(name, parse_input(name, input), start),
+    }
+}
+
+/// A validator's run over the input read as trees (or the failed run of unreadable input).
+fn validate_tree<V, S>(
+    name: &str,
+    parsed: Result<ResourceList, Box<Processed>>,
+    start: S,
+) -> crate::validator::Validated<'static>
+where
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
+{
+    match parsed {
+        Ok(list) => {
+            let results = crate::validate_items(&list.items, start(list.function_config.as_ref()));
+            validated(name, crate::validator::ReadList::Tree(list), results)
+        }
+        Err(unreadable) => crate::validator::Validated {
+            list: None,
+            stderr: unreadable.stderr,
+            exit_code: unreadable.exit_code,
+        },
+    }
+}
+
+/// A validator's run once it has its results: they go after the list's own, and any error
+/// fails the run.
+fn validated<'a>(
+    name: &str,
+    mut list: crate::validator::ReadList<'a>,
+    results: Result<Vec<Diagnostic>, Failure>,
+) -> crate::validator::Validated<'a> {
+    let all_results = &mut list.envelope_mut().results;
+    let first_new_result = all_results.len();
+    all_results.extend(results.unwrap_or_else(|Failure(diagnostics)| diagnostics));
+    let (mut stderr, errors) = report(name, &all_results[first_new_result..]);
     if errors > 0 {
         stderr.push_str(&unchanged(name, errors));
     }
-    Processed {
+    crate::validator::Validated {
         list: Some(list),
         stderr,
         exit_code: u8::from(errors > 0),
@@ -178,16 +212,24 @@ where
 }
 
 /// The entry point of a validator binary: like [`run`], for a function that reads the list
-/// and returns results, and never changes an item. Its input text is dropped once parsed,
-/// before the validator runs, which lowers its peak memory by the size of the input.
-pub fn run_validator<F>(name: &str, validate: F) -> ExitCode
+/// and returns results, and never changes an item. JSON input is validated one item at a time
+/// and written back as it came, so the items are never all held as trees; other input is
+/// read as trees, and its text dropped before the validator runs.
+pub fn run_validator<V, S>(name: &str, start: S) -> ExitCode
 where
-    F: FnOnce(&ResourceList) -> Result<Vec<Diagnostic>, Failure>,
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
 {
     let Some(input) = read_stdin(name) else {
         return ExitCode::FAILURE;
     };
-    write_out(name, validate_list(name, input, validate))
+    if let Some((list, results)) = crate::validator::ReadList::validate_json(&input, &start) {
+        return validated(name, list, results).write_out(name);
+    }
+    // Trees take about ten times their text: let the text go before validating them.
+    let parsed = parse_input(name, &input);
+    drop(input);
+    validate_tree(name, parsed, start).write_out(name)
 }
 
 pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
@@ -271,32 +313,51 @@ mod tests {
         assert!(out.stdout.starts_with(b"{"));
     }
 
+    /// Warns with the number of items it saw, or fails with `failure`.
+    struct Counter {
+        items: usize,
+        failure: Option<&'static str>,
+    }
+
+    impl crate::ItemValidator for Counter {
+        fn check(&mut self, _: usize, _: &serde_json::Value) {
+            self.items += 1;
+        }
+
+        fn finish(self) -> Result<Vec<Diagnostic>, Failure> {
+            match self.failure {
+                Some(message) => Err(Diagnostic::error(message).into()),
+                None => Ok(vec![Diagnostic::warning(format!("{} item(s)", self.items))]),
+            }
+        }
+    }
+
+    fn counter(failure: Option<&'static str>) -> impl Fn(Option<&serde_json::Value>) -> Counter {
+        move |_| Counter { items: 0, failure }
+    }
+
     #[test]
     fn a_validator_adds_results_and_fails_on_an_error() {
-        let out = process_validator("v", INPUT, Format::Yaml, |rl| {
-            Ok(vec![Diagnostic::warning(format!(
-                "{} item(s)",
-                rl.items.len()
-            ))])
-        });
-        assert_eq!(out.exit_code, 0);
-        assert_eq!(out.stderr, "v: [warning]: 1 item(s)\n");
-        let rl = codec::parse_resource_list(&out.stdout).unwrap();
-        assert_eq!((rl.items.len(), rl.results.len()), (1, 1));
+        let json = codec::to_bytes(&codec::parse_resource_list(INPUT).unwrap(), Format::Json);
+        for input in [INPUT, &json] {
+            let out = process_validator("v", input, Format::Yaml, counter(None));
+            assert_eq!(out.exit_code, 0);
+            assert_eq!(out.stderr, "v: [warning]: 1 item(s)\n");
+            let rl = codec::parse_resource_list(&out.stdout).unwrap();
+            assert_eq!((rl.items.len(), rl.results.len()), (1, 1));
 
-        let out = process_validator("v", INPUT, Format::Json, |_| {
-            Err(Diagnostic::error("bad config").into())
-        });
-        assert_eq!(out.exit_code, 1);
-        let rl = codec::parse_resource_list(&out.stdout).unwrap();
-        assert_eq!(rl.items.len(), 1, "a failed validation keeps every item");
-        assert_eq!(rl.results[0].message, "bad config");
-        assert!(
-            out.stderr
-                .ends_with("v: failed with 1 error(s); no resources were changed\n")
-        );
+            let out = process_validator("v", input, Format::Json, counter(Some("bad config")));
+            assert_eq!(out.exit_code, 1);
+            let rl = codec::parse_resource_list(&out.stdout).unwrap();
+            assert_eq!(rl.items.len(), 1, "a failed validation keeps every item");
+            assert_eq!(rl.results[0].message, "bad config");
+            assert!(
+                out.stderr
+                    .ends_with("v: failed with 1 error(s); no resources were changed\n")
+            );
+        }
 
-        let out = process_validator("v", b"kind: Deployment\n", Format::Yaml, |_| Ok(vec![]));
+        let out = process_validator("v", b"kind: Deployment\n", Format::Yaml, counter(None));
         assert_eq!((out.exit_code, out.stdout.is_empty()), (1, true));
     }
 

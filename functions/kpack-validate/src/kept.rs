@@ -1,0 +1,125 @@
+//! What the set-level checks keep of an object once its item is gone. Images and Builds are
+//! nearly all of a large set, and the set-level checks read a handful of their fields: keeping
+//! only those, rather than the whole tree, is most of what a large run holds.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// The fields of an Image that references.rs and policy.rs read, as JSON pointers.
+const IMAGE_FIELDS: [&str; 6] = [
+    "/spec/tag",
+    "/spec/additionalTags",
+    "/spec/builder/kind",
+    "/spec/builder/name",
+    "/spec/source/registry/image",
+    "/spec/cache/registry/tag",
+];
+
+/// The fields of a Build that references.rs and policy.rs read, as JSON pointers.
+const BUILD_FIELDS: [&str; 4] = [
+    "/spec/tags",
+    "/spec/builder/ref",
+    "/spec/builder/image",
+    "/spec/source/registry/image",
+];
+
+/// What the set-level checks keep of an object.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kept {
+    /// The whole object: kinds other than Image and Build, few in a set.
+    Whole(Box<Value>),
+    /// Of an Image or a Build, the fields above that it has, by pointer: a few strings,
+    /// where the whole tree was a few hundred bytes of maps.
+    Fields(Box<[(&'static str, Value)]>),
+}
+
+impl Kept {
+    /// The value at `pointer`, as [`Value::pointer`] finds it in the whole object. Of an Image
+    /// or a Build, only the pointers above answer.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        match self {
+            Kept::Whole(object) => object.pointer(pointer),
+            Kept::Fields(fields) => fields
+                .iter()
+                .find(|(kept, _)| *kept == pointer)
+                .map(|(_, value)| value),
+        }
+    }
+}
+
+/// Reading a field by JSON pointer, from an object or from what is kept of one.
+pub trait Pointer {
+    fn at(&self, pointer: &str) -> Option<&Value>;
+}
+
+impl Pointer for Value {
+    fn at(&self, pointer: &str) -> Option<&Value> {
+        self.pointer(pointer)
+    }
+}
+
+impl Pointer for Kept {
+    fn at(&self, pointer: &str) -> Option<&Value> {
+        self.pointer(pointer)
+    }
+}
+
+/// How much of an object to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Of Images and Builds, the fields the set-level checks read; other kinds whole.
+    WhatSetChecksRead,
+    /// Everything (for tests that show the fields above are all the checks read).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Whole,
+}
+
+impl Keep {
+    /// What to keep of `object`, a `kind`.
+    pub fn of(self, kind: &str, object: Cow<Value>) -> Kept {
+        let fields: &[&'static str] = match (self, kind) {
+            (Keep::WhatSetChecksRead, "Image") => &IMAGE_FIELDS,
+            (Keep::WhatSetChecksRead, "Build") => &BUILD_FIELDS,
+            _ => return Kept::Whole(Box::new(object.into_owned())),
+        };
+        Kept::Fields(
+            fields
+                .iter()
+                .filter_map(|pointer| Some((*pointer, object.pointer(pointer)?.clone())))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_image_keeps_only_the_fields_read_and_other_kinds_keep_all() {
+        let image = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Image", "metadata": {"name": "a"},
+            "spec": {"tag": "r/a", "builder": {"kind": "Builder", "name": "b"}, "serviceAccountName": "s",
+                     "source": {"git": {"url": "u"}}, "cache": {"registry": {"tag": "r/c"}}}});
+        let kept = Keep::WhatSetChecksRead.of("Image", Cow::Borrowed(&image));
+        assert_eq!(
+            kept,
+            Kept::Fields(Box::new([
+                ("/spec/tag", json!("r/a")),
+                ("/spec/builder/kind", json!("Builder")),
+                ("/spec/builder/name", json!("b")),
+                ("/spec/cache/registry/tag", json!("r/c")),
+            ]))
+        );
+        assert_eq!(kept.pointer("/spec/builder/name"), Some(&json!("b")));
+        assert_eq!(kept.pointer("/spec/serviceAccountName"), None);
+        let builder = Keep::WhatSetChecksRead.of("Builder", Cow::Borrowed(&image));
+        assert_eq!(builder, Kept::Whole(Box::new(image.clone())));
+        assert_eq!(
+            Keep::Whole
+                .of("Image", Cow::Borrowed(&image))
+                .pointer("/spec/serviceAccountName"),
+            Some(&json!("s"))
+        );
+    }
+}

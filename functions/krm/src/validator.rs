@@ -1,0 +1,445 @@
+//! Validators that see a ResourceList's items one at a time.
+//!
+//! A validator only reads the items and adds results, so it never needs them all as trees at
+//! once (a tree costs about ten times its JSON text). JSON input, what krmwasm always sends, is
+//! read with its items left as text borrowed from the input: each item becomes a tree only
+//! while the validator looks at it, and goes back out as the same text. YAML input, and any
+//! input this reader declines, goes through the tree reader, which also says what is wrong with
+//! input that cannot be read.
+
+use crate::codec::{self, Format};
+use crate::diagnostic::Diagnostic;
+use crate::resource_list::ResourceList;
+use crate::run::{Failure, Outcome};
+use crate::strict_value::StrictValue;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::fmt;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// A function that checks items and reports results, never changing an item. Its set-level
+/// checks (references between items, say) keep what they need from each item as they see it.
+pub trait ItemValidator {
+    /// Looks at item `index`; called once per item, in order.
+    fn check(&mut self, index: usize, item: &Value);
+    /// The results, once every item has been seen; a [`Failure`] when the validator could
+    /// not do its job (a bad config, say).
+    fn finish(self) -> Result<Vec<Diagnostic>, Failure>;
+}
+
+/// Runs `validator` over items held as trees.
+pub fn validate_items<V: ItemValidator>(
+    items: &[Value],
+    mut validator: V,
+) -> Result<Vec<Diagnostic>, Failure> {
+    for (index, item) in items.iter().enumerate() {
+        validator.check(index, item);
+    }
+    validator.finish()
+}
+
+/// A ResourceList as a validator run read it: as trees, or with its items still JSON text.
+pub(crate) enum ReadList<'a> {
+    Tree(ResourceList),
+    Streamed {
+        /// Every field but the items.
+        envelope: ResourceList,
+        items: Vec<&'a RawValue>,
+    },
+}
+
+impl<'a> ReadList<'a> {
+    /// Reads JSON `input` with its items as text and runs the validator `start` makes over
+    /// them, one at a time. `None` when the input is not JSON, or not JSON that the tree
+    /// reader would read to the same list (a duplicate key, too deep a nesting, …): the caller
+    /// then reads it as trees, and reports what the tree reader says.
+    pub(crate) fn validate_json<V, S>(
+        input: &'a [u8],
+        start: &S,
+    ) -> Option<(Self, Result<Vec<Diagnostic>, Failure>)>
+    where
+        V: ItemValidator,
+        S: Fn(Option<&Value>) -> V,
+    {
+        if !codec::looks_like_json(input) {
+            return None;
+        }
+        let text = std::str::from_utf8(input).ok()?;
+        let Envelope { fields, items } = serde_json::from_str(text).ok()?;
+        let fields = Value::Object(fields);
+        codec::expect_resource_list(&fields).ok()?;
+        let envelope = codec::into_resource_list(fields).ok()?;
+        let mut validator = start(envelope.function_config.as_ref());
+        for (index, raw) in items.iter().enumerate() {
+            validator.check(index, &read_item(raw)?);
+        }
+        let results = validator.finish();
+        Some((ReadList::Streamed { envelope, items }, results))
+    }
+
+    /// The list's fields other than the items.
+    pub(crate) fn envelope_mut(&mut self) -> &mut ResourceList {
+        match self {
+            ReadList::Tree(list) => list,
+            ReadList::Streamed { envelope, .. } => envelope,
+        }
+    }
+
+    /// Writes the list as a ResourceList: streamed items go out as their input text in JSON,
+    /// or become a tree one at a time in YAML.
+    pub(crate) fn write<W: Write>(&self, out: W, format: Format) -> std::io::Result<()> {
+        match self {
+            ReadList::Tree(list) => codec::write(out, list, format),
+            ReadList::Streamed { envelope, items } => {
+                let list = StreamedList {
+                    api_version: &envelope.api_version,
+                    kind: &envelope.kind,
+                    items: RawItems { items, format },
+                    function_config: envelope.function_config.as_ref(),
+                    results: &envelope.results,
+                    extra: &envelope.extra,
+                };
+                codec::write(out, &list, format)
+            }
+        }
+    }
+}
+
+/// An item as a tree, as the tree reader would read it: `None` when it would not.
+fn read_item(raw: &RawValue) -> Option<Value> {
+    // The tree reader meets an item two levels down (the list, its `items`), and serde_json
+    // refuses input nested deeper than its limit: an item deeper than the limit allows there
+    // must not be read here either.
+    if nesting_depth(raw.get()) > SERDE_JSON_DEPTH - 2 {
+        return None;
+    }
+    serde_json::from_str::<StrictValue>(raw.get())
+        .ok()
+        .map(|StrictValue(v)| v)
+}
+
+/// The deepest nesting serde_json reads: arrays and objects within one another.
+const SERDE_JSON_DEPTH: usize = 127;
+
+/// How deep arrays and objects nest in JSON `text` (brackets in strings do not count).
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in text.bytes() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// A JSON ResourceList's top-level fields as trees, its items as text.
+struct Envelope<'a> {
+    fields: Map<String, Value>,
+    items: Vec<&'a RawValue>,
+}
+
+impl<'de> Deserialize<'de> for Envelope<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(EnvelopeVisitor)
+    }
+}
+
+struct EnvelopeVisitor;
+
+impl<'de> Visitor<'de> for EnvelopeVisitor {
+    type Value = Envelope<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a ResourceList")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Envelope<'de>, A::Error> {
+        let mut fields = Map::new();
+        let mut items = None;
+        while let Some(key) = access.next_key::<String>()? {
+            if fields.contains_key(&key) || (key == "items" && items.is_some()) {
+                return Err(de::Error::custom(format!("duplicate key {key:?}")));
+            }
+            if key == "items" {
+                // `items: null` is an empty list to the tree reader too.
+                let read: Option<Vec<&'de RawValue>> = access.next_value()?;
+                items = Some(read.unwrap_or_default());
+            } else {
+                let StrictValue(value) = access.next_value()?;
+                fields.insert(key, value);
+            }
+        }
+        Ok(Envelope {
+            fields,
+            items: items.unwrap_or_default(),
+        })
+    }
+}
+
+/// A ResourceList whose items are JSON text, serialized as [`ResourceList`] is: same fields,
+/// same order (a test below holds the two together).
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StreamedList<'l> {
+    api_version: &'l str,
+    kind: &'l str,
+    items: RawItems<'l>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function_config: Option<&'l Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    results: &'l [Diagnostic],
+    #[serde(flatten)]
+    extra: &'l Map<String, Value>,
+}
+
+struct RawItems<'l> {
+    items: &'l [&'l RawValue],
+    format: Format,
+}
+
+impl Serialize for RawItems<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.items.len()))?;
+        for raw in self.items {
+            match self.format {
+                // serde_json writes a RawValue as its text, unchanged.
+                Format::Json => seq.serialize_element(raw)?,
+                Format::Yaml => {
+                    let item: Value = serde_json::from_str(raw.get()).map_err(S::Error::custom)?;
+                    seq.serialize_element(&item)?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+/// A validator's run, before it is written: the list to write (none when the input could
+/// not be read), stderr and the exit code.
+pub(crate) struct Validated<'a> {
+    pub(crate) list: Option<ReadList<'a>>,
+    pub(crate) stderr: String,
+    pub(crate) exit_code: u8,
+}
+
+impl Validated<'_> {
+    pub(crate) fn render(self, name: &str, format: Format) -> Outcome {
+        let mut stdout = Vec::new();
+        if let Some(list) = &self.list
+            && let Err(e) = list.write(&mut stdout, format)
+        {
+            // Items were read once already, so this cannot happen; if it did, no half list.
+            return Outcome {
+                stdout: Vec::new(),
+                stderr: format!("{}{name}: cannot write the output: {e}\n", self.stderr),
+                exit_code: 1,
+            };
+        }
+        Outcome {
+            stdout,
+            stderr: self.stderr,
+            exit_code: self.exit_code,
+        }
+    }
+
+    /// Writes stderr, then the list straight to stdout, in the format `KRM_OUTPUT` asks for.
+    pub(crate) fn write_out(self, name: &str) -> ExitCode {
+        let format = match std::env::var("KRM_OUTPUT").as_deref() {
+            Ok("json") => Format::Json,
+            _ => Format::Yaml,
+        };
+        let _ = std::io::stderr().write_all(self.stderr.as_bytes());
+        if let Some(list) = &self.list {
+            let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+            if let Err(e) = list
+                .write(&mut stdout, format)
+                .and_then(|()| stdout.flush())
+            {
+                eprintln!("{name}: cannot write stdout: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        ExitCode::from(self.exit_code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::run::process_validator;
+
+    /// Sees every item, and reports each as a warning (its index and name), so a test can
+    /// compare what two runs saw.
+    struct Recorder(Vec<Diagnostic>);
+
+    impl ItemValidator for Recorder {
+        fn check(&mut self, index: usize, item: &Value) {
+            self.0.push(Diagnostic::warning(format!("{index}: {item}")));
+        }
+
+        fn finish(self) -> Result<Vec<Diagnostic>, Failure> {
+            Ok(self.0)
+        }
+    }
+
+    fn recorder(_: Option<&Value>) -> Recorder {
+        Recorder(Vec::new())
+    }
+
+    fn run(input: &[u8], format: Format) -> Outcome {
+        process_validator("v", input, format, recorder)
+    }
+
+    /// Whether the streaming reader takes `input` (rather than leaving it to the tree reader).
+    fn streams(input: &[u8]) -> bool {
+        ReadList::validate_json(input, &recorder).is_some()
+    }
+
+    const FULL: &str = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+        "items": [{"kind": "ConfigMap", "metadata": {"name": "a", "annotations": {"x": "1"}}, "data": {"n": 1.5e3, "s": "\u00e9\n"}},
+                  [1, 2], "text", null, {"kind": "Thing", "zeta": {}, "alpha": []}],
+        "functionConfig": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}},
+        "results": [{"message": "earlier", "severity": "info"}],
+        "somethingElse": {"kept": true}}"#;
+
+    /// The same list, as YAML: the tree reader's.
+    fn as_yaml(json: &str) -> Vec<u8> {
+        let list = codec::parse_resource_list(json.as_bytes()).unwrap();
+        codec::to_bytes(&list, Format::Yaml)
+    }
+
+    #[test]
+    fn json_is_streamed_and_written_as_the_tree_reader_writes_it() {
+        assert!(streams(FULL.as_bytes()));
+        let yaml = as_yaml(FULL);
+        assert!(!streams(&yaml));
+        // YAML out: the same bytes as from the tree, whatever the input was.
+        let streamed = run(FULL.as_bytes(), Format::Yaml);
+        let tree = run(&yaml, Format::Yaml);
+        assert_eq!(
+            String::from_utf8(streamed.stdout).unwrap(),
+            String::from_utf8(tree.stdout).unwrap()
+        );
+        assert_eq!(
+            (streamed.stderr, streamed.exit_code),
+            (tree.stderr, tree.exit_code)
+        );
+        // JSON out: items as they came, so compare what reads back, key order included.
+        let streamed = run(FULL.as_bytes(), Format::Json);
+        let tree = run(&yaml, Format::Json);
+        let read = |out: &[u8]| codec::parse_resource_list(out).unwrap();
+        assert_eq!(read(&streamed.stdout), read(&tree.stdout));
+        assert_eq!(
+            codec::to_bytes(&read(&streamed.stdout), Format::Json),
+            tree.stdout
+        );
+        assert_eq!(read(&tree.stdout).results.len(), 1 + 5);
+    }
+
+    #[test]
+    fn items_go_out_as_their_input_text_in_json() {
+        let input = br#"{"kind": "ResourceList", "items": [ {"b": 1.0,  "a": "\u0041"} ]}"#;
+        let out = run(input, Format::Json);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with(r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"b": 1.0,  "a": "\u0041"}],"results":["#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn empty_and_null_items_read_as_no_items() {
+        for input in [
+            r#"{"kind": "ResourceList"}"#,
+            r#"{"kind": "ResourceList", "items": null}"#,
+            r#"{"kind": "ResourceList", "items": []}"#,
+            r#"{"kind": "List", "items": [], "functionConfig": null}"#,
+        ] {
+            assert!(streams(input.as_bytes()), "{input}");
+            let streamed = run(input.as_bytes(), Format::Yaml);
+            assert_eq!(
+                streamed.stdout,
+                run(&as_yaml(input), Format::Yaml).stdout,
+                "{input}"
+            );
+        }
+    }
+
+    /// Input the tree reader refuses, or reads only as YAML: the streaming reader leaves it to
+    /// the tree reader, so the run fails (or succeeds) exactly as it would there.
+    #[test]
+    fn input_the_tree_reader_judges_is_left_to_it() {
+        let cases = [
+            r#"{"kind": "ResourceList", "items": [{"a": 1, "a": 2}]}"#,
+            r#"{"kind": "ResourceList", "kind": "ResourceList", "items": []}"#,
+            r#"{"kind": "ResourceList", "items": [], "items": []}"#,
+            r#"{"kind": "ResourceList", "items": {"a": 1}}"#,
+            r#"{"kind": "ResourceList", "items": [], "results": [{"severity": "loud"}]}"#,
+            r#"{"kind": "ResourceList", "apiVersion": 1, "items": []}"#,
+            r#"{"kind": "ConfigMap", "items": []}"#,
+            r#"{"items": []}"#,
+            r#"[{"kind": "ResourceList"}]"#,
+            r#"{"kind": "ResourceList", "items": [{"a": 1}] trailing"#,
+            r#"{"kind": "ResourceList", "items": [{"a": 1e400}]}"#,
+            "{\"kind\": \"ResourceList\", \"items\": [{\"tab\": \"a\tb\"}]}",
+            "{kind: ResourceList, items: [{a: 1}]}",
+        ];
+        for input in cases {
+            assert!(!streams(input.as_bytes()), "{input}");
+            let validated = run(input.as_bytes(), Format::Json);
+            let processed = crate::process("v", input.as_bytes(), Format::Json, |_| Ok(()));
+            if processed.exit_code == 1 {
+                assert_eq!(
+                    (validated.stdout, validated.stderr, validated.exit_code),
+                    (processed.stdout, processed.stderr, processed.exit_code),
+                    "{input}"
+                );
+            } else {
+                let read = |out: &[u8]| codec::parse_resource_list(out).unwrap().items;
+                assert_eq!(read(&validated.stdout), read(&processed.stdout), "{input}");
+            }
+        }
+        let e = run(
+            b"{\"kind\": \"ResourceList\", \"items\": [{\"a\": 1, \"a\": 2}]}",
+            Format::Json,
+        );
+        assert!(e.stderr.contains("duplicate key \"a\""), "{}", e.stderr);
+        assert!(e.stdout.is_empty());
+    }
+
+    /// serde_json refuses input nested past its limit, and the tree reader then tries YAML,
+    /// which allows a little more: the streaming reader takes what serde_json would take of the
+    /// whole list, and the run comes out the same either side of that line.
+    #[test]
+    fn items_nested_near_the_limit_are_read_as_the_tree_reader_reads_them() {
+        let nested = |depth: usize| {
+            let item = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            format!(r#"{{"kind": "ResourceList", "items": [{item}, "a [ in a string \" ["]}}"#)
+        };
+        let mut streamed = 0;
+        for depth in 110..140 {
+            let input = nested(depth);
+            let json_reads = serde_json::from_str::<StrictValue>(&input).is_ok();
+            assert_eq!(streams(input.as_bytes()), json_reads, "depth {depth}");
+            streamed += usize::from(json_reads);
+            let validated = run(input.as_bytes(), Format::Json);
+            let processed = crate::process("v", input.as_bytes(), Format::Json, |_| Ok(()));
+            assert_eq!(validated.exit_code, processed.exit_code, "depth {depth}");
+            assert_eq!(validated.stdout.is_empty(), processed.stdout.is_empty());
+        }
+        assert!(streamed > 0 && streamed < 30, "{streamed}");
+        assert_eq!(nesting_depth(r#"{"a": "]]{{", "b": [{}]}"#), 3);
+    }
+}
