@@ -37,13 +37,9 @@ const BUILDER: Function = Function {
 };
 const VALIDATE: Function = Function {
     name: "kpack-validate",
-    native: validate_native,
+    native: ::kpack_validate::process_input,
     input: validate_input,
 };
-
-fn validate_native(input: &[u8], format: Format) -> krm::Outcome {
-    krm::process_validator("kpack-validate", input, format, ::kpack_validate::validate)
-}
 
 /// An ImageConfig that expands to `n` Images.
 fn image_input(n: usize) -> ResourceList {

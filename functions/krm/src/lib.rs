@@ -29,6 +29,7 @@ pub mod generator;
 #[cfg(feature = "host")]
 pub mod host;
 mod object;
+mod raw_list;
 pub mod resource_list;
 mod run;
 pub mod strict_value;

@@ -9,14 +9,12 @@
 
 use crate::codec::{self, Format};
 use crate::diagnostic::Diagnostic;
+use crate::raw_list::{RawList, item_tree};
 use crate::resource_list::ResourceList;
 use crate::run::{Failure, Outcome};
-use crate::strict_value::StrictValue;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::fmt;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -67,14 +65,13 @@ impl<'a> ReadList<'a> {
         if !codec::looks_like_json(input) {
             return None;
         }
-        let text = std::str::from_utf8(input).ok()?;
-        let Envelope { fields, items } = serde_json::from_str(text).ok()?;
+        let RawList { fields, items } = RawList::parse(input).ok()?;
         let fields = Value::Object(fields);
         codec::expect_resource_list(&fields).ok()?;
         let envelope = codec::into_resource_list(fields).ok()?;
         let mut validator = start(envelope.function_config.as_ref());
         for (index, raw) in items.iter().enumerate() {
-            validator.check(index, &read_item(raw)?);
+            validator.check(index, &item_tree(raw.get()).ok()?);
         }
         let results = validator.finish();
         Some((ReadList::Streamed { envelope, items }, results))
@@ -105,86 +102,6 @@ impl<'a> ReadList<'a> {
                 codec::write(out, &list, format)
             }
         }
-    }
-}
-
-/// An item as a tree, as the tree reader would read it: `None` when it would not.
-fn read_item(raw: &RawValue) -> Option<Value> {
-    // The tree reader meets an item two levels down (the list, its `items`), and serde_json
-    // refuses input nested deeper than its limit: an item deeper than the limit allows there
-    // must not be read here either.
-    if nesting_depth(raw.get()) > SERDE_JSON_DEPTH - 2 {
-        return None;
-    }
-    serde_json::from_str::<StrictValue>(raw.get())
-        .ok()
-        .map(|StrictValue(v)| v)
-}
-
-/// The deepest nesting serde_json reads: arrays and objects within one another.
-const SERDE_JSON_DEPTH: usize = 127;
-
-/// How deep arrays and objects nest in JSON `text` (brackets in strings do not count).
-fn nesting_depth(text: &str) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for b in text.bytes() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if in_string => escaped = true,
-            b'"' => in_string = !in_string,
-            b'[' | b'{' if !in_string => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// A JSON ResourceList's top-level fields as trees, its items as text.
-struct Envelope<'a> {
-    fields: Map<String, Value>,
-    items: Vec<&'a RawValue>,
-}
-
-impl<'de> Deserialize<'de> for Envelope<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(EnvelopeVisitor)
-    }
-}
-
-struct EnvelopeVisitor;
-
-impl<'de> Visitor<'de> for EnvelopeVisitor {
-    type Value = Envelope<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a ResourceList")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Envelope<'de>, A::Error> {
-        let mut fields = Map::new();
-        let mut items = None;
-        while let Some(key) = access.next_key::<String>()? {
-            if fields.contains_key(&key) || (key == "items" && items.is_some()) {
-                return Err(de::Error::custom(format!("duplicate key {key:?}")));
-            }
-            if key == "items" {
-                // `items: null` is an empty list to the tree reader too.
-                let read: Option<Vec<&'de RawValue>> = access.next_value()?;
-                items = Some(read.unwrap_or_default());
-            } else {
-                let StrictValue(value) = access.next_value()?;
-                fields.insert(key, value);
-            }
-        }
-        Ok(Envelope {
-            fields,
-            items: items.unwrap_or_default(),
-        })
     }
 }
 
@@ -431,7 +348,8 @@ mod tests {
         let mut streamed = 0;
         for depth in 110..140 {
             let input = nested(depth);
-            let json_reads = serde_json::from_str::<StrictValue>(&input).is_ok();
+            let json_reads =
+                serde_json::from_str::<crate::strict_value::StrictValue>(&input).is_ok();
             assert_eq!(streams(input.as_bytes()), json_reads, "depth {depth}");
             streamed += usize::from(json_reads);
             let validated = run(input.as_bytes(), Format::Json);
@@ -440,6 +358,5 @@ mod tests {
             assert_eq!(validated.stdout.is_empty(), processed.stdout.is_empty());
         }
         assert!(streamed > 0 && streamed < 30, "{streamed}");
-        assert_eq!(nesting_depth(r#"{"a": "]]{{", "b": [{}]}"#), 3);
     }
 }

@@ -101,29 +101,66 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
 
 /// kpack-image over a whole ResourceList (its functionConfig an ImageConfig, or anything).
 pub fn image_config(data: &[u8]) {
-    run("kpack-image", data, kpack_image::process);
+    run(
+        "kpack-image",
+        data,
+        kpack_image::process,
+        kpack_image::process_input,
+    );
 }
 
 /// kpack-builder over a whole ResourceList (a BuilderConfig, a `kp import` descriptor, …).
 pub fn builder_config(data: &[u8]) {
-    run("kpack-builder", data, kpack_builder::process);
+    run(
+        "kpack-builder",
+        data,
+        kpack_builder::process,
+        kpack_builder::process_input,
+    );
 }
 
 /// kpack-validate over a whole ResourceList.
 pub fn validator(data: &[u8]) {
-    run("kpack-validate", data, kpack_validate::process);
+    run(
+        "kpack-validate",
+        data,
+        kpack_validate::process,
+        kpack_validate::process_input,
+    );
 }
 
 /// Runs a function as the framework does. Properties: what it writes is a ResourceList that
-/// reads back, and a failed run carries an error result.
-fn run(name: &str, data: &[u8], f: fn(&mut krm::ResourceList) -> Result<(), krm::Failure>) {
+/// reads back, and a failed run carries an error result; and the run as the function's
+/// binary does it (items or objects one at a time) writes what the run on trees writes.
+fn run(
+    name: &str,
+    data: &[u8],
+    f: fn(&mut krm::ResourceList) -> Result<(), krm::Failure>,
+    as_binary: fn(&[u8], Format) -> krm::Outcome,
+) {
     let outcome = krm::process(name, data, Format::Json, f);
+    let streamed = as_binary(data, Format::Json);
+    assert_eq!(
+        (&streamed.stderr, streamed.exit_code),
+        (&outcome.stderr, outcome.exit_code),
+        "{name} run as its binary runs reports differently"
+    );
     if outcome.stdout.is_empty() {
+        assert!(
+            streamed.stdout.is_empty(),
+            "{name}: output only as its binary"
+        );
         assert_eq!(outcome.exit_code, 1, "no output, yet success");
         return;
     }
     let list = codec::parse_resource_list(&outcome.stdout)
         .unwrap_or_else(|e| panic!("{name} wrote output it cannot read back: {e}"));
+    let streamed_list = codec::parse_resource_list(&streamed.stdout)
+        .unwrap_or_else(|e| panic!("{name} as its binary wrote output it cannot read back: {e}"));
+    assert_eq!(
+        streamed_list, list,
+        "{name} run as its binary writes another list"
+    );
     if outcome.exit_code != 0 {
         assert!(
             list.results.iter().any(|r| r.is_error()),

@@ -3,13 +3,11 @@
 //! here only one item is a tree at a time, while it is written.
 
 use crate::codec::{self, Format};
+use crate::raw_list::{self, RawList};
 use crate::strict_value::StrictValue;
-use crate::{Map, ResourceList, Value};
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use crate::{ResourceList, Value};
+use serde::Serialize;
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-use std::fmt;
 use std::io::Write;
 use std::ops::Range;
 
@@ -32,8 +30,13 @@ impl FunctionOutput {
     /// (a duplicate key is an error), so that writing the output cannot fail half-way.
     pub fn parse(stdout: Vec<u8>) -> Result<Self, String> {
         if codec::looks_like_json(&stdout)
-            && let Ok(Envelope { list, items }) = serde_json::from_slice::<Envelope>(&stdout)
+            && let Ok(RawList { fields, items }) = RawList::parse(&stdout)
         {
+            // Every field but the items goes to the tree reader, which checks the kind and
+            // the fields as it does for any ResourceList.
+            let fields = Value::Object(fields);
+            codec::expect_resource_list(&fields).map_err(|e| e.to_string())?;
+            let list = codec::into_resource_list(fields).map_err(|e| e.to_string())?;
             let start = stdout.as_ptr() as usize;
             let items: Vec<Range<usize>> = items
                 .iter()
@@ -47,12 +50,21 @@ impl FunctionOutput {
                 text: stdout,
                 items,
             };
-            for index in 0..output.items.len() {
-                output.item_tree(index).map_err(|e| e.to_string())?;
+            // Checked now, as the tree reader would check them, so that writing cannot fail
+            // half-way.
+            if (0..output.items.len())
+                .all(|index| raw_list::item_tree(output.item_text(index)).is_ok())
+            {
+                return Ok(output);
             }
-            return Ok(output);
+            return Self::parse_as_trees(output.text);
         }
-        // Not JSON, or JSON the reader above refused: the tree reader gives the reasons.
+        Self::parse_as_trees(stdout)
+    }
+
+    /// Reads `stdout` with the tree reader: output that is not JSON, or JSON the item reader
+    /// refused, where the tree reader decides and gives the reasons.
+    fn parse_as_trees(stdout: Vec<u8>) -> Result<Self, String> {
         let mut envelope = codec::parse_resource_list(&stdout).map_err(|e| e.to_string())?;
         drop(stdout);
         let mut text = Vec::new();
@@ -107,12 +119,17 @@ impl FunctionOutput {
         self.items.len()
     }
 
-    fn item_tree(&self, index: usize) -> Result<Value, serde_json::Error> {
-        serde_json::from_slice::<StrictValue>(&self.text[self.items[index].clone()])
+    /// Item `index`'s JSON text: a slice of what was read as JSON, or written as JSON.
+    fn item_text(&self, index: usize) -> &str {
+        std::str::from_utf8(&self.text[self.items[index].clone()]).unwrap_or_default()
+    }
+
+    /// Item `index` as a tree, to write it. It was read or written as JSON and checked, so
+    /// this fails only on a bug.
+    fn item_tree(&self, index: usize) -> Result<Value, String> {
+        serde_json::from_str::<StrictValue>(self.item_text(index))
             .map(|StrictValue(v)| v)
-            .map_err(|e| {
-                serde_json::Error::io(std::io::Error::other(format!("items[{index}]: {e}")))
-            })
+            .map_err(|e| format!("items[{index}]: {e}"))
     }
 }
 
@@ -147,59 +164,6 @@ impl Serialize for Items<'_> {
             seq.serialize_element(&item)?;
         }
         seq.end()
-    }
-}
-
-/// A function's stdout as first read: the items as text borrowed from it.
-struct Envelope<'a> {
-    list: ResourceList,
-    items: Vec<&'a RawValue>,
-}
-
-impl<'de> Deserialize<'de> for Envelope<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(EnvelopeVisitor)
-    }
-}
-
-struct EnvelopeVisitor;
-
-impl<'de> Visitor<'de> for EnvelopeVisitor {
-    type Value = Envelope<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a ResourceList")
-    }
-
-    /// The items are kept as text; every other field is read as a tree and handed to the
-    /// tree reader, which checks the kind and the fields as it does for any ResourceList.
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Envelope<'de>, A::Error> {
-        let mut fields = Map::new();
-        let mut items = None;
-        while let Some(key) = access.next_key::<String>()? {
-            if fields.contains_key(&key) || (key == "items" && items.is_some()) {
-                return Err(de::Error::custom(format!(
-                    "duplicate key {key:?} in the ResourceList"
-                )));
-            }
-            if key == "items" {
-                items = Some(
-                    access
-                        .next_value::<Option<Vec<&'de RawValue>>>()?
-                        .unwrap_or_default(),
-                );
-            } else {
-                let StrictValue(value) = access.next_value()?;
-                fields.insert(key, value);
-            }
-        }
-        let fields = Value::Object(fields);
-        codec::expect_resource_list(&fields).map_err(de::Error::custom)?;
-        let list = codec::into_resource_list(fields).map_err(de::Error::custom)?;
-        Ok(Envelope {
-            list,
-            items: items.unwrap_or_default(),
-        })
     }
 }
 
