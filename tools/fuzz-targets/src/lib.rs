@@ -6,7 +6,7 @@
 
 use krm::Value;
 use krm::codec::{self, Format};
-use krm::host::{FunctionInput, FunctionOutput};
+use krm::host::{Document, FunctionInput, FunctionOutput, read_documents};
 
 /// A fuzz target: takes any bytes, panics on a bug.
 pub type Target = fn(&[u8]);
@@ -25,6 +25,7 @@ pub const TARGETS: [(&str, Target); 4] = [
 pub fn resource_list(data: &[u8]) {
     let stream = codec::parse_stream(data);
     host_readers_agree(data, stream.as_deref().ok());
+    item_by_item_reading_agrees(data);
     let Ok(list) = codec::parse_resource_list(data) else {
         return;
     };
@@ -97,6 +98,36 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
         }
         (Err(_), Err(_)) => {}
     }
+}
+
+/// The host reads a large block-style list item by item; what it makes of the input (the
+/// JSON for the guest, or the error with its line and column) is what reading each
+/// document whole makes of it.
+fn item_by_item_reading_agrees(data: &[u8]) {
+    fn rendered(document: Document) -> String {
+        match document {
+            Document::List(list) => String::from_utf8_lossy(&list.into_json()).into_owned(),
+            Document::Other(value) => value.to_string(),
+        }
+    }
+    let mut by_items = Vec::new();
+    let by_items = read_documents(data, |document| {
+        by_items.push(rendered(document));
+        Ok(())
+    })
+    .map(|()| by_items);
+    let mut whole = Vec::new();
+    let whole = codec::read_stream(data, |document: Document| {
+        if !matches!(document, Document::Other(Value::Null)) {
+            whole.push(rendered(document));
+        }
+        Ok(())
+    })
+    .map(|()| whole);
+    assert_eq!(
+        by_items, whole,
+        "reading item by item differs from reading whole"
+    );
 }
 
 /// kpack-image over a whole ResourceList (its functionConfig an ImageConfig, or anything).

@@ -2,6 +2,7 @@
 //! Each item is parsed, written out and dropped before the next is read, so a large input
 //! is never held as trees (ten times its size); the JSON is what the guest reads anyway.
 
+use super::items_layout::ItemsLayout;
 use crate::codec::{self, DecodeError};
 use crate::strict_value::StrictValue;
 use crate::{Diagnostic, Map, Value};
@@ -209,10 +210,55 @@ pub fn read_documents(
     bytes: &[u8],
     mut each: impl FnMut(Document) -> Result<(), DecodeError>,
 ) -> Result<(), DecodeError> {
+    if let Some(document) = read_item_by_item(bytes) {
+        return each(document);
+    }
     codec::read_stream(bytes, |document| match document {
         Document::Other(Value::Null) => Ok(()),
         document => each(document),
     })
+}
+
+/// Reads a one-document YAML ResourceList (or any mapping with `items`) one item at a time,
+/// each from its own text ([`ItemsLayout`]), so that the YAML reader never holds more than
+/// one item's events; the rest of the document is read as before, without its items. `None`
+/// when that cannot be done exactly as reading it whole does, or when anything fails: the
+/// whole reader then reads it again and reports the error with its real line and column.
+pub(super) fn read_item_by_item(bytes: &[u8]) -> Option<Document> {
+    if codec::looks_like_json(bytes) {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    // Before any parser sees it, as the whole reader does.
+    codec::check_flow_nesting(text).ok()?;
+    let layout = ItemsLayout::find(text)?;
+    let (mut json, mut count) = (Vec::new(), 0);
+    for item in layout.items() {
+        let StrictValue(value) = serde_norway::from_str(&item).ok()?;
+        if count > 0 {
+            json.push(b',');
+        }
+        serde_json::to_writer(&mut json, &value).expect("a JSON tree serializes");
+        count += 1;
+    }
+    match serde_norway::from_str(layout.envelope()).ok()? {
+        Document::List(mut list) if list.items == 0 => {
+            list.push_json(&json, count);
+            Some(Document::List(list))
+        }
+        Document::Other(Value::Object(mut fields)) => {
+            *fields.get_mut("items")? = items_tree(json);
+            Some(Document::Other(Value::Object(fields)))
+        }
+        _ => None,
+    }
+}
+
+/// Comma-separated JSON items as one array.
+fn items_tree(mut json: Vec<u8>) -> Value {
+    json.insert(0, b'[');
+    json.push(b']');
+    serde_json::from_slice(&json).expect("the JSON written while reading reads back")
 }
 
 impl<'de> Deserialize<'de> for Document {
@@ -310,11 +356,7 @@ fn with_items_tree(
     };
     let items = match items {
         ItemsField::Tree(value) => value,
-        ItemsField::Text { mut json, .. } => {
-            json.insert(0, b'[');
-            json.push(b']');
-            serde_json::from_slice(&json).expect("the JSON written while reading reads back")
-        }
+        ItemsField::Text { json, .. } => items_tree(json),
     };
     let mut object = Map::with_capacity(fields.len() + 1);
     let mut rest = fields.into_iter();

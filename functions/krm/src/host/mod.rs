@@ -4,7 +4,11 @@
 //! function never needs these; krmwasm does, and the fuzz targets check them against the
 //! tree readers of [`crate::codec`].
 
+mod entry_lines;
 mod input;
+mod items_layout;
+#[cfg(test)]
+mod items_layout_tests;
 mod output;
 
 pub use input::{Document, FunctionInput, read_documents};
