@@ -288,6 +288,8 @@ fn context_dependent_checks(
 }
 
 #[cfg(test)]
+mod corpus;
+#[cfg(test)]
 mod stream_tests;
 #[cfg(test)]
 mod tests;

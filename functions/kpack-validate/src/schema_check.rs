@@ -106,27 +106,12 @@ pub fn remove_unknown_fields(object: &mut Value, problems: &[Problem]) {
 mod tests {
     use super::*;
     use kpack_api::kinds::KINDS;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
     /// Every kpack document of the real-world corpus beside the repository.
     fn corpus_documents() -> Vec<(PathBuf, Value)> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/kpack-real");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.clone()];
-        while let Some(dir) = dirs.pop() {
-            let entries = std::fs::read_dir(&dir)
-                .unwrap_or_else(|e| panic!("the corpus should be at {}: {e}", dir.display()));
-            for entry in entries {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    files.push(path);
-                }
-            }
-        }
         let mut docs = Vec::new();
-        for path in files {
+        for path in crate::corpus::files() {
             let bytes = std::fs::read(&path).unwrap();
             if let Ok(values) = krm::codec::parse_stream(&bytes) {
                 docs.extend(values.into_iter().map(|v| (path.clone(), v)));

@@ -8,27 +8,12 @@ use krm::annotations;
 use krm::codec;
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 /// The corpus beside the repository, one set per repository (its history and docs folders
 /// included): every document that reads, with the path and index annotations kustomize adds.
 fn corpus_sets() -> BTreeMap<String, Vec<Value>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/kpack-real");
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut dirs = vec![root.clone()];
-    while let Some(dir) = dirs.pop() {
-        let entries = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("the corpus should be at {}: {e}", dir.display()));
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let root = crate::corpus::root();
+    let files = crate::corpus::files();
     let mut sets: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for path in files {
         let relative = path.strip_prefix(&root).unwrap();

@@ -14,10 +14,10 @@ use crate::codec::Format;
 use crate::diagnostic::Diagnostic;
 use crate::generated::{self, Conflict, Slot};
 use crate::object::Identity;
-use crate::resource_list::ResourceList;
+use crate::resource_list::{ResourceList, WithItems};
 use crate::run::{self, Failure, Outcome, Processed};
 use serde::Serialize;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, SerializeSeq, Serializer};
 use std::process::ExitCode;
 
 /// The objects a function generates, checked and ready to be made one at a time.
@@ -191,24 +191,15 @@ pub(crate) struct Output<G> {
 
 impl<G: Generator> Serialize for Output<G> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Some(generation) = &self.generation else {
-            return self.list.serialize(serializer);
-        };
         let list = &self.list;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("apiVersion", &list.api_version)?;
-        map.serialize_entry("kind", &list.kind)?;
-        map.serialize_entry("items", &Items { list, generation })?;
-        if let Some(config) = &list.function_config {
-            map.serialize_entry("functionConfig", config)?;
+        match &self.generation {
+            None => list.serialize(serializer),
+            Some(generation) => WithItems {
+                envelope: list,
+                items: Items { list, generation },
+            }
+            .serialize(serializer),
         }
-        if !list.results.is_empty() {
-            map.serialize_entry("results", &list.results)?;
-        }
-        for (key, value) in &list.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
     }
 }
 

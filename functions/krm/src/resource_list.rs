@@ -63,3 +63,33 @@ impl ResourceList {
         self.results.iter().any(Diagnostic::is_error)
     }
 }
+
+/// A ResourceList written with other items: `envelope`'s fields in the order
+/// [`ResourceList`] writes them (apiVersion, kind, items, functionConfig, results, then any
+/// others), with `items` in place of its own. Readers that hold items as text, and
+/// generators that make them as they go, write their lists through it.
+pub(crate) struct WithItems<'a, I> {
+    pub(crate) envelope: &'a ResourceList,
+    pub(crate) items: I,
+}
+
+impl<I: Serialize> Serialize for WithItems<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let envelope = self.envelope;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("apiVersion", &envelope.api_version)?;
+        map.serialize_entry("kind", &envelope.kind)?;
+        map.serialize_entry("items", &self.items)?;
+        if let Some(config) = &envelope.function_config {
+            map.serialize_entry("functionConfig", config)?;
+        }
+        if !envelope.results.is_empty() {
+            map.serialize_entry("results", &envelope.results)?;
+        }
+        for (key, value) in &envelope.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}

@@ -244,19 +244,34 @@ pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
 }
 
 pub(crate) fn write_out<L: serde::Serialize>(name: &str, processed: Processed<L>) -> ExitCode {
+    let output = processed
+        .list
+        .as_ref()
+        .map(|list| move |out: &mut dyn Write, format| codec::write(out, list, format));
+    write_to_stdio(name, &processed.stderr, processed.exit_code, output)
+}
+
+/// Writes `stderr`, then the output straight to stdout, in the format `KRM_OUTPUT` asks for;
+/// the process's exit code.
+pub(crate) fn write_to_stdio(
+    name: &str,
+    stderr: &str,
+    exit_code: u8,
+    output: Option<impl FnOnce(&mut dyn Write, Format) -> std::io::Result<()>>,
+) -> ExitCode {
     let format = match std::env::var("KRM_OUTPUT").as_deref() {
         Ok("json") => Format::Json,
         _ => Format::Yaml,
     };
-    let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
-    if let Some(list) = &processed.list {
+    let _ = std::io::stderr().write_all(stderr.as_bytes());
+    if let Some(write) = output {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-        if let Err(e) = codec::write(&mut stdout, list, format).and_then(|()| stdout.flush()) {
+        if let Err(e) = write(&mut stdout, format).and_then(|()| stdout.flush()) {
             eprintln!("{name}: cannot write the output: {e}");
             return ExitCode::FAILURE;
         }
     }
-    ExitCode::from(processed.exit_code)
+    ExitCode::from(exit_code)
 }
 
 #[cfg(test)]

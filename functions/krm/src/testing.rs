@@ -151,6 +151,33 @@ pub fn run_outcome_with(
     (list, out.exit_code)
 }
 
+/// Runs a generator or validator both ways over `items` with `config` (JSON in and out): as
+/// its binary does (`as_binary`, objects or items one at a time) and on trees (`process`).
+/// Panics unless both write the same; returns the output list and the exit code.
+pub fn run_both_ways<F>(
+    name: &str,
+    process: F,
+    as_binary: impl FnOnce(&[u8], Format) -> Outcome,
+    items: Vec<serde_json::Value>,
+    config: Option<serde_json::Value>,
+) -> (ResourceList, u8)
+where
+    F: FnOnce(&mut ResourceList) -> Result<(), Failure>,
+{
+    let as_built = run_outcome_with(
+        name,
+        |input| as_binary(input, Format::Json),
+        items.clone(),
+        config.clone(),
+    );
+    let on_trees = run_with(name, process, items, config);
+    assert_eq!(
+        as_built, on_trees,
+        "{name}: the run as its binary does it and the run on trees differ"
+    );
+    as_built
+}
+
 /// The (field path, message) of every error result.
 pub fn errors(list: &ResourceList) -> Vec<(String, String)> {
     list.results

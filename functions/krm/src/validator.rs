@@ -10,11 +10,11 @@
 use crate::codec::{self, Format};
 use crate::diagnostic::Diagnostic;
 use crate::raw_list::{RawList, item_tree};
-use crate::resource_list::ResourceList;
+use crate::resource_list::{ResourceList, WithItems};
 use crate::run::{Failure, Outcome};
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -91,13 +91,9 @@ impl<'a> ReadList<'a> {
         match self {
             ReadList::Tree(list) => codec::write(out, list, format),
             ReadList::Streamed { envelope, items } => {
-                let list = StreamedList {
-                    api_version: &envelope.api_version,
-                    kind: &envelope.kind,
+                let list = WithItems {
+                    envelope,
                     items: RawItems { items, format },
-                    function_config: envelope.function_config.as_ref(),
-                    results: &envelope.results,
-                    extra: &envelope.extra,
                 };
                 codec::write(out, &list, format)
             }
@@ -105,22 +101,7 @@ impl<'a> ReadList<'a> {
     }
 }
 
-/// A ResourceList whose items are JSON text, serialized as [`ResourceList`] is: same fields,
-/// same order (a test below holds the two together).
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StreamedList<'l> {
-    api_version: &'l str,
-    kind: &'l str,
-    items: RawItems<'l>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    function_config: Option<&'l Value>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    results: &'l [Diagnostic],
-    #[serde(flatten)]
-    extra: &'l Map<String, Value>,
-}
-
+/// Items kept as JSON text, written as that text in JSON and as trees in YAML.
 struct RawItems<'l> {
     items: &'l [&'l RawValue],
     format: Format,
@@ -173,22 +154,11 @@ impl Validated<'_> {
 
     /// Writes stderr, then the list straight to stdout, in the format `KRM_OUTPUT` asks for.
     pub(crate) fn write_out(self, name: &str) -> ExitCode {
-        let format = match std::env::var("KRM_OUTPUT").as_deref() {
-            Ok("json") => Format::Json,
-            _ => Format::Yaml,
-        };
-        let _ = std::io::stderr().write_all(self.stderr.as_bytes());
-        if let Some(list) = &self.list {
-            let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-            if let Err(e) = list
-                .write(&mut stdout, format)
-                .and_then(|()| stdout.flush())
-            {
-                eprintln!("{name}: cannot write stdout: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
-        ExitCode::from(self.exit_code)
+        let output = self
+            .list
+            .as_ref()
+            .map(|list| move |out: &mut dyn Write, format| list.write(out, format));
+        crate::run::write_to_stdio(name, &self.stderr, self.exit_code, output)
     }
 }
 

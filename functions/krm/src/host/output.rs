@@ -4,10 +4,11 @@
 
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
+use crate::resource_list::WithItems;
 use crate::strict_value::StrictValue;
 use crate::{ResourceList, Value};
 use serde::Serialize;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
+use serde::ser::{Error as _, SerializeSeq, Serializer};
 use std::io::Write;
 use std::ops::Range;
 
@@ -135,21 +136,11 @@ impl FunctionOutput {
 
 impl Serialize for FunctionOutput {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let envelope = &self.envelope;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("apiVersion", &envelope.api_version)?;
-        map.serialize_entry("kind", &envelope.kind)?;
-        map.serialize_entry("items", &Items(self))?;
-        if let Some(config) = &envelope.function_config {
-            map.serialize_entry("functionConfig", config)?;
+        WithItems {
+            envelope: &self.envelope,
+            items: Items(self),
         }
-        if !envelope.results.is_empty() {
-            map.serialize_entry("results", &envelope.results)?;
-        }
-        for (key, value) in &envelope.extra {
-            map.serialize_entry(key, value)?;
-        }
-        map.end()
+        .serialize(serializer)
     }
 }
 
