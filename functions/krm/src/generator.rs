@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 use crate::generated::{self, Conflict, Slot};
 use crate::object::Identity;
 use crate::resource_list::{ResourceList, WithItems};
-use crate::run::{self, Failure, Outcome, Processed};
+use crate::run::{self, Failure, Outcome, Processed, WriteList};
 use serde::Serialize;
 use serde::ser::{Error as _, SerializeSeq, Serializer};
 use std::process::ExitCode;
@@ -200,6 +200,12 @@ impl<G: Generator> Serialize for Output<G> {
             }
             .serialize(serializer),
         }
+    }
+}
+
+impl<G: Generator> WriteList for Output<G> {
+    fn write_list(&self, out: &mut dyn std::io::Write, format: Format) -> std::io::Result<()> {
+        crate::codec::write(out, self, format)
     }
 }
 

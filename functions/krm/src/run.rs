@@ -52,7 +52,7 @@ where
     V: crate::ItemValidator,
     S: Fn(Option<&serde_json::Value>) -> V,
 {
-    validate_list(name, input, start).render(name, format)
+    validate_list(name, input, start).render(format)
 }
 
 /// A run before it is rendered: the list to write (none when the input could not be read).
@@ -62,7 +62,18 @@ pub(crate) struct Processed<L = ResourceList> {
     pub(crate) exit_code: u8,
 }
 
-impl<L: serde::Serialize> Processed<L> {
+/// What a run writes: a list, in the format it is asked for.
+pub(crate) trait WriteList {
+    fn write_list(&self, out: &mut dyn Write, format: Format) -> std::io::Result<()>;
+}
+
+impl WriteList for ResourceList {
+    fn write_list(&self, out: &mut dyn Write, format: Format) -> std::io::Result<()> {
+        codec::write(out, self, format)
+    }
+}
+
+impl<L: WriteList> Processed<L> {
     /// The outcome, with the output rendered whole. Output that cannot be rendered (a
     /// generator that fails while making an object) is not written at all.
     pub(crate) fn render(self, format: Format) -> Outcome {
@@ -72,7 +83,7 @@ impl<L: serde::Serialize> Processed<L> {
             exit_code: self.exit_code,
         };
         if let Some(list) = &self.list
-            && let Err(e) = codec::write(&mut outcome.stdout, list, format)
+            && let Err(e) = list.write_list(&mut outcome.stdout, format)
         {
             outcome.stdout.clear();
             outcome.stderr.push_str(&format!(
@@ -115,7 +126,11 @@ where
 /// A validator's run: it only reads the list, so there is nothing to put back on failure.
 /// JSON input is validated item by item, its items kept as text (see [`crate::validator`]);
 /// other input, or JSON that reader declines, is read as trees.
-fn validate_list<'a, V, S>(name: &str, input: &'a [u8], start: S) -> crate::validator::Validated<'a>
+fn validate_list<'a, V, S>(
+    name: &str,
+    input: &'a [u8],
+    start: S,
+) -> Processed<crate::validator::ReadList<'a>>
 where
     V: crate::ItemValidator,
     S: Fn(Option<&serde_json::Value>) -> V,
@@ -131,7 +146,7 @@ fn validate_tree<V, S>(
     name: &str,
     parsed: Result<ResourceList, Box<Processed>>,
     start: S,
-) -> crate::validator::Validated<'static>
+) -> Processed<crate::validator::ReadList<'static>>
 where
     V: crate::ItemValidator,
     S: Fn(Option<&serde_json::Value>) -> V,
@@ -141,7 +156,7 @@ where
             let results = crate::validate_items(&list.items, start(list.function_config.as_ref()));
             validated(name, crate::validator::ReadList::Tree(list), results)
         }
-        Err(unreadable) => crate::validator::Validated {
+        Err(unreadable) => Processed {
             list: None,
             stderr: unreadable.stderr,
             exit_code: unreadable.exit_code,
@@ -155,7 +170,7 @@ fn validated<'a>(
     name: &str,
     mut list: crate::validator::ReadList<'a>,
     results: Result<Vec<Diagnostic>, Failure>,
-) -> crate::validator::Validated<'a> {
+) -> Processed<crate::validator::ReadList<'a>> {
     let all_results = &mut list.envelope_mut().results;
     let first_new_result = all_results.len();
     all_results.extend(results.unwrap_or_else(|Failure(diagnostics)| diagnostics));
@@ -163,7 +178,7 @@ fn validated<'a>(
     if errors > 0 {
         stderr.push_str(&unchanged(name, errors));
     }
-    crate::validator::Validated {
+    Processed {
         list: Some(list),
         stderr,
         exit_code: u8::from(errors > 0),
@@ -224,12 +239,12 @@ where
         return ExitCode::FAILURE;
     };
     if let Some((list, results)) = crate::validator::ReadList::validate_json(&input, &start) {
-        return validated(name, list, results).write_out(name);
+        return write_out(name, validated(name, list, results));
     }
     // Trees take about ten times their text: let the text go before validating them.
     let parsed = parse_input(name, &input);
     drop(input);
-    validate_tree(name, parsed, start).write_out(name)
+    write_out(name, validate_tree(name, parsed, start))
 }
 
 pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
@@ -243,35 +258,25 @@ pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
     }
 }
 
-pub(crate) fn write_out<L: serde::Serialize>(name: &str, processed: Processed<L>) -> ExitCode {
-    let output = processed
-        .list
-        .as_ref()
-        .map(|list| move |out: &mut dyn Write, format| codec::write(out, list, format));
-    write_to_stdio(name, &processed.stderr, processed.exit_code, output)
-}
-
-/// Writes `stderr`, then the output straight to stdout, in the format `KRM_OUTPUT` asks for;
-/// the process's exit code.
-pub(crate) fn write_to_stdio(
-    name: &str,
-    stderr: &str,
-    exit_code: u8,
-    output: Option<impl FnOnce(&mut dyn Write, Format) -> std::io::Result<()>>,
-) -> ExitCode {
+/// Writes the run's stderr, then its list straight to stdout, in the format `KRM_OUTPUT`
+/// asks for; the process's exit code.
+pub(crate) fn write_out<L: WriteList>(name: &str, processed: Processed<L>) -> ExitCode {
     let format = match std::env::var("KRM_OUTPUT").as_deref() {
         Ok("json") => Format::Json,
         _ => Format::Yaml,
     };
-    let _ = std::io::stderr().write_all(stderr.as_bytes());
-    if let Some(write) = output {
+    let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
+    if let Some(list) = &processed.list {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-        if let Err(e) = write(&mut stdout, format).and_then(|()| stdout.flush()) {
+        if let Err(e) = list
+            .write_list(&mut stdout, format)
+            .and_then(|()| stdout.flush())
+        {
             eprintln!("{name}: cannot write the output: {e}");
             return ExitCode::FAILURE;
         }
     }
-    ExitCode::from(exit_code)
+    ExitCode::from(processed.exit_code)
 }
 
 #[cfg(test)]

@@ -11,12 +11,11 @@ use crate::codec::{self, Format};
 use crate::diagnostic::Diagnostic;
 use crate::raw_list::{RawList, item_tree};
 use crate::resource_list::{ResourceList, WithItems};
-use crate::run::{Failure, Outcome};
+use crate::run::{Failure, WriteList};
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use std::io::Write;
-use std::process::ExitCode;
 
 /// A function that checks items and reports results, never changing an item. Its set-level
 /// checks (references between items, say) keep what they need from each item as they see it.
@@ -124,48 +123,16 @@ impl Serialize for RawItems<'_> {
     }
 }
 
-/// A validator's run, before it is written: the list to write (none when the input could
-/// not be read), stderr and the exit code.
-pub(crate) struct Validated<'a> {
-    pub(crate) list: Option<ReadList<'a>>,
-    pub(crate) stderr: String,
-    pub(crate) exit_code: u8,
-}
-
-impl Validated<'_> {
-    pub(crate) fn render(self, name: &str, format: Format) -> Outcome {
-        let mut stdout = Vec::new();
-        if let Some(list) = &self.list
-            && let Err(e) = list.write(&mut stdout, format)
-        {
-            // Items were read once already, so this cannot happen; if it did, no half list.
-            return Outcome {
-                stdout: Vec::new(),
-                stderr: format!("{}{name}: cannot write the output: {e}\n", self.stderr),
-                exit_code: 1,
-            };
-        }
-        Outcome {
-            stdout,
-            stderr: self.stderr,
-            exit_code: self.exit_code,
-        }
-    }
-
-    /// Writes stderr, then the list straight to stdout, in the format `KRM_OUTPUT` asks for.
-    pub(crate) fn write_out(self, name: &str) -> ExitCode {
-        let output = self
-            .list
-            .as_ref()
-            .map(|list| move |out: &mut dyn Write, format| list.write(out, format));
-        crate::run::write_to_stdio(name, &self.stderr, self.exit_code, output)
+impl WriteList for ReadList<'_> {
+    fn write_list(&self, out: &mut dyn Write, format: Format) -> std::io::Result<()> {
+        self.write(out, format)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::process_validator;
+    use crate::run::{Outcome, process_validator};
 
     /// Sees every item, and reports each as a warning (its index and name), so a test can
     /// compare what two runs saw.
