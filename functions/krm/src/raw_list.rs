@@ -26,18 +26,32 @@ impl<'a> RawList<'a> {
 /// same refusals (a duplicate key, too deep a nesting). It may refuse an item nested a level
 /// or two less deep than the tree reader would; a caller then reads the whole list as trees.
 pub(crate) fn item_tree(text: &str) -> Result<Value, String> {
-    // The tree reader meets an item two levels down (the list, its `items`), and serde_json
-    // refuses input nested deeper than its limit: an item too deep for that must be refused
-    // here too, though it would read on its own.
+    check_depth(text)?;
+    serde_json::from_str::<StrictValue>(text)
+        .map(|StrictValue(v)| v)
+        .map_err(|e| e.to_string())
+}
+
+/// Whether [`item_tree`] would read the item, without building its tree.
+#[cfg(feature = "host")]
+pub(crate) fn check_item(text: &str) -> Result<(), String> {
+    check_depth(text)?;
+    serde_json::from_str::<crate::strict_value::StrictCheck>(text)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The tree reader meets an item two levels down (the list, its `items`), and serde_json
+/// refuses input nested deeper than its limit: an item too deep for that must be refused
+/// here too, though it would read on its own.
+fn check_depth(text: &str) -> Result<(), String> {
     if nesting_depth(text) > SERDE_JSON_DEPTH - 2 {
         return Err(format!(
             "nested more than {} levels deep",
             SERDE_JSON_DEPTH - 2
         ));
     }
-    serde_json::from_str::<StrictValue>(text)
-        .map(|StrictValue(v)| v)
-        .map_err(|e| e.to_string())
+    Ok(())
 }
 
 /// The deepest nesting serde_json reads: arrays and objects within one another.

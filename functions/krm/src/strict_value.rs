@@ -6,6 +6,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A `serde_json::Value` whose deserialization fails on a duplicate key.
@@ -119,12 +120,136 @@ fn duplicate<E: de::Error>(key: &str) -> E {
         "duplicate key {key:?} in one mapping; keep one of them"
     ))
 }
+/// A value checked as [`StrictValue`] checks it (no duplicate key, no number JSON cannot
+/// hold), without building it: for text that is checked now and written later.
+pub struct StrictCheck;
+
+impl<'de> Deserialize<'de> for StrictCheck {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CheckVisitor)
+    }
+}
+
+struct CheckVisitor;
+
+impl<'de> Visitor<'de> for CheckVisitor {
+    type Value = StrictCheck;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        StrictVisitor.expecting(f)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<StrictCheck, E> {
+        StrictVisitor.visit_f64(v).map(|_| StrictCheck)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_none<E>(self) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_unit<E>(self) -> Result<StrictCheck, E> {
+        Ok(StrictCheck)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<StrictCheck, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrictCheck, A::Error> {
+        while seq.next_element::<StrictCheck>()?.is_some() {}
+        Ok(StrictCheck)
+    }
+
+    /// Keys are compared as [`StrictVisitor::visit_map`] compares them: by a scan while the
+    /// mapping is small, then in a hash set. Keys without escapes are borrowed.
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictCheck, A::Error> {
+        let mut small: Vec<Key<'de>> = Vec::new();
+        let mut large: std::collections::HashSet<Key<'de>> = Default::default();
+        while let Some(key) = access.next_key::<Key<'de>>()? {
+            let seen = if large.is_empty() {
+                small.contains(&key)
+            } else {
+                large.contains(&key)
+            };
+            if seen {
+                return Err(duplicate(&key.0));
+            }
+            access.next_value::<StrictCheck>()?;
+            if !large.is_empty() {
+                large.insert(key);
+            } else {
+                small.push(key);
+                if small.len() == SMALL_MAP {
+                    large.extend(small.drain(..));
+                }
+            }
+        }
+        Ok(StrictCheck)
+    }
+}
+
+/// A mapping key: borrowed from the input when it can be, owned when it had escapes.
+#[derive(PartialEq, Eq, Hash)]
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> Visitor<'de> for KeyVisitor {
+    type Value = Key<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Reads `json` as a tree, after requiring the check to agree with the tree reader.
     fn parse(json: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str::<StrictValue>(json).map(|StrictValue(v)| v)
+        let tree = serde_json::from_str::<StrictValue>(json).map(|StrictValue(v)| v);
+        let checked = serde_json::from_str::<StrictCheck>(json).map(|_| ());
+        assert_eq!(
+            checked.map_err(|e| e.to_string()),
+            tree.as_ref().map(|_| ()).map_err(|e| e.to_string()),
+            "the check and the tree reader disagree on {json}"
+        );
+        tree
     }
 
     #[test]
@@ -144,6 +269,19 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_key_written_with_escapes_is_the_same_key() {
+        for json in [
+            r#"{"a": 1, "\u0061": 2}"#,
+            r#"{"\u0061": 1, "a": 2}"#,
+            r#"{"k0":0,"k1":0,"k2":0,"k3":0,"k4":0,"k5":0,"k6":0,"k7":0,"k8":0,"k9":0,"ka":0,"kb":0,"kc":0,"kd":0,"ke":0,"kf":0,"kg":0,"\u006bg":1}"#,
+        ] {
+            let e = parse(json).unwrap_err().to_string();
+            assert!(e.contains("duplicate key"), "{json}: {e}");
+        }
+        parse(r#"{"a": {"a": [{"a": 1}]}, "b": "\u0061"}"#).unwrap();
     }
 
     #[test]

@@ -5,10 +5,9 @@
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
 use crate::resource_list::WithItems;
-use crate::strict_value::StrictValue;
 use crate::{ResourceList, Value};
 use serde::Serialize;
-use serde::ser::{Error as _, SerializeSeq, Serializer};
+use serde::ser::{SerializeSeq, Serializer};
 use std::io::Write;
 use std::ops::Range;
 
@@ -54,7 +53,7 @@ impl FunctionOutput {
             // Checked now, as the tree reader would check them, so that writing cannot fail
             // half-way.
             if (0..output.items.len())
-                .all(|index| raw_list::item_tree(output.item_text(index)).is_ok())
+                .all(|index| raw_list::check_item(output.item_text(index)).is_ok())
             {
                 return Ok(output);
             }
@@ -94,8 +93,7 @@ impl FunctionOutput {
             if index > 0 {
                 out.write_all(b"---\n")?;
             }
-            let item = self.item_tree(index).map_err(std::io::Error::other)?;
-            codec::write(&mut out, &item, Format::Yaml)?;
+            codec::write(&mut out, &self.item(index), Format::Yaml)?;
         }
         Ok(())
     }
@@ -125,12 +123,10 @@ impl FunctionOutput {
         std::str::from_utf8(&self.text[self.items[index].clone()]).unwrap_or_default()
     }
 
-    /// Item `index` as a tree, to write it. It was read or written as JSON and checked, so
-    /// this fails only on a bug.
-    fn item_tree(&self, index: usize) -> Result<Value, String> {
-        serde_json::from_str::<StrictValue>(self.item_text(index))
-            .map(|StrictValue(v)| v)
-            .map_err(|e| format!("items[{index}]: {e}"))
+    /// Item `index`, to write it: its JSON text read as it is written, without building a
+    /// tree. It was read or written as JSON and checked, so writing it fails only on a bug.
+    fn item(&self, index: usize) -> JsonText<'_> {
+        JsonText(self.item_text(index))
     }
 }
 
@@ -144,17 +140,25 @@ impl Serialize for FunctionOutput {
     }
 }
 
-/// Items parsed one at a time, as the serializer reaches them.
+/// Items read one at a time, as the serializer reaches them.
 struct Items<'a>(&'a FunctionOutput);
 
 impl Serialize for Items<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut seq = serializer.serialize_seq(Some(self.0.items.len()))?;
         for index in 0..self.0.items.len() {
-            let item = self.0.item_tree(index).map_err(S::Error::custom)?;
-            seq.serialize_element(&item)?;
+            seq.serialize_element(&self.0.item(index))?;
         }
         seq.end()
+    }
+}
+
+/// JSON text, serialized as what it holds.
+struct JsonText<'a>(&'a str);
+
+impl Serialize for JsonText<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde_transcode::transcode(&mut serde_json::Deserializer::from_str(self.0), serializer)
     }
 }
 
