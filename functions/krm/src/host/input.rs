@@ -2,7 +2,7 @@
 //! Each item is parsed, written out and dropped before the next is read, so a large input
 //! is never held as trees (ten times its size); the JSON is what the guest reads anyway.
 
-use super::items_layout::ItemsLayout;
+use super::items_layout;
 use crate::codec::{self, DecodeError};
 use crate::strict_value::StrictValue;
 use crate::{Diagnostic, Map, Value};
@@ -16,9 +16,8 @@ use std::fmt;
 pub struct FunctionInput {
     api_version: String,
     kind: String,
-    /// `{"items":[` and the items so far, comma-separated: the start of the JSON sent.
-    json: Vec<u8>,
-    items: usize,
+    /// `{"items":[` and the items so far: the start of the JSON sent.
+    items: ItemsJson,
     pub function_config: Option<Value>,
     results: Vec<Diagnostic>,
     extra: Map<String, Value>,
@@ -31,8 +30,10 @@ impl Default for FunctionInput {
         FunctionInput {
             api_version: crate::resource_list::API_VERSION.to_string(),
             kind: crate::resource_list::KIND.to_string(),
-            json: ITEMS_START.to_vec(),
-            items: 0,
+            items: ItemsJson {
+                json: ITEMS_START.to_vec(),
+                count: 0,
+            },
             function_config: None,
             results: Vec::new(),
             extra: Map::new(),
@@ -48,23 +49,12 @@ impl FunctionInput {
 
     /// Appends an item.
     pub fn push(&mut self, item: &Value) {
-        if self.items > 0 {
-            self.json.push(b',');
-        }
-        serde_json::to_writer(&mut self.json, item).expect("a JSON tree serializes");
-        self.items += 1;
+        self.items.push_tree(item);
     }
 
-    /// Appends `count` items already written as comma-separated JSON.
-    fn push_json(&mut self, json: &[u8], count: usize) {
-        if count == 0 {
-            return;
-        }
-        if self.items > 0 {
-            self.json.push(b',');
-        }
-        self.json.extend_from_slice(json);
-        self.items += count;
+    /// Appends items already written as JSON.
+    fn push_json(&mut self, items: ItemsJson) {
+        self.items.append(items);
     }
 
     /// A ResourceList read as a tree, its items written out.
@@ -84,7 +74,7 @@ impl FunctionInput {
     }
 
     pub fn items(&self) -> usize {
-        self.items
+        self.items.count
     }
 
     /// The ResourceList as compact JSON. Items come first, then the other fields: JSON
@@ -110,7 +100,7 @@ impl FunctionInput {
             extra: &self.extra,
         };
         let rest = serde_json::to_vec(&rest).expect("a JSON tree serializes");
-        let mut json = self.json;
+        let mut json = self.items.json;
         json.extend_from_slice(b"],");
         // `rest` is an object with at least apiVersion: splice its fields in after the items.
         json.extend_from_slice(&rest[1..]);
@@ -220,37 +210,89 @@ pub fn read_documents(
 }
 
 /// Reads a one-document YAML ResourceList (or any mapping with `items`) one item at a time,
-/// each from its own text ([`ItemsLayout`]), so that the YAML reader never holds more than
+/// each from its own text ([`items_layout`]), so that the YAML reader never holds more than
 /// one item's events; the rest of the document is read as before, without its items. `None`
 /// when that cannot be done exactly as reading it whole does, or when anything fails: the
 /// whole reader then reads it again and reports the error with its real line and column.
 pub(super) fn read_item_by_item(bytes: &[u8]) -> Option<Document> {
+    read_item_by_item_on(bytes, bytes.len() >= LAY_OUT_BESIDE)
+}
+
+/// From this size on, the text is laid out on a thread of its own while the items already
+/// found are read: laying out is a second parse of the whole text, so most of its time is
+/// hidden. Below it, a thread would cost more than it saves.
+const LAY_OUT_BESIDE: usize = 256 << 10;
+
+/// [`read_item_by_item`], laying out on a second thread or not.
+pub(super) fn read_item_by_item_on(bytes: &[u8], beside: bool) -> Option<Document> {
     if codec::looks_like_json(bytes) {
         return None;
     }
     let text = std::str::from_utf8(bytes).ok()?;
     // Before any parser sees it, as the whole reader does.
     codec::check_flow_nesting(text).ok()?;
-    let layout = ItemsLayout::find(text)?;
-    let (mut json, mut count) = (Vec::new(), 0);
-    for item in layout.items() {
-        let StrictValue(value) = serde_norway::from_str(&item).ok()?;
-        if count > 0 {
-            json.push(b',');
-        }
-        serde_json::to_writer(&mut json, &value).expect("a JSON tree serializes");
-        count += 1;
-    }
-    match serde_norway::from_str(layout.envelope()).ok()? {
-        Document::List(mut list) if list.items == 0 => {
-            list.push_json(&json, count);
+    let mut items = ItemsJson::default();
+    let envelope = if beside {
+        std::thread::scope(|scope| {
+            // Items wait here while the reader is behind; a few hundred are a few hundred KiB.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<String>(256);
+            let layout =
+                scope.spawn(move || items_layout::lay_out(text, |item| sender.send(item).is_ok()));
+            // A failed item ends the reading; dropping the receiver then stops the layout.
+            let read_all = receiver.into_iter().all(|item| items.push_yaml(&item));
+            let envelope = layout.join().ok()??;
+            read_all.then_some(envelope)
+        })?
+    } else {
+        items_layout::lay_out(text, |item| items.push_yaml(&item))?
+    };
+    match serde_norway::from_str(&envelope).ok()? {
+        Document::List(mut list) if list.items() == 0 => {
+            list.push_json(items);
             Some(Document::List(list))
         }
         Document::Other(Value::Object(mut fields)) => {
-            *fields.get_mut("items")? = items_tree(json);
+            *fields.get_mut("items")? = items_tree(items.json);
             Some(Document::Other(Value::Object(fields)))
         }
         _ => None,
+    }
+}
+
+/// Items read so far, as comma-separated JSON (after whatever `json` started with).
+#[derive(Debug, Default)]
+struct ItemsJson {
+    json: Vec<u8>,
+    count: usize,
+}
+
+impl ItemsJson {
+    fn append(&mut self, more: ItemsJson) {
+        if more.count == 0 {
+            return;
+        }
+        if self.count > 0 {
+            self.json.push(b',');
+        }
+        self.json.extend_from_slice(&more.json);
+        self.count += more.count;
+    }
+
+    fn push_tree(&mut self, item: &Value) {
+        if self.count > 0 {
+            self.json.push(b',');
+        }
+        serde_json::to_writer(&mut self.json, item).expect("a JSON tree serializes");
+        self.count += 1;
+    }
+
+    /// Reads one item's YAML text; `false` if it does not read.
+    fn push_yaml(&mut self, yaml: &str) -> bool {
+        let Ok(StrictValue(item)) = serde_norway::from_str(yaml) else {
+            return false;
+        };
+        self.push_tree(&item);
+        true
     }
 }
 
@@ -275,10 +317,7 @@ struct DocumentVisitor;
 /// The value of a top-level `items` key.
 enum ItemsField {
     /// A sequence, as comma-separated JSON.
-    Text {
-        json: Vec<u8>,
-        count: usize,
-    },
+    Text(ItemsJson),
     Tree(Value),
 }
 
@@ -330,7 +369,7 @@ fn into_list<E: de::Error>(
     items: Option<ItemsField>,
 ) -> Result<FunctionInput, E> {
     let text = match items {
-        Some(ItemsField::Text { json, count }) => Some((json, count)),
+        Some(ItemsField::Text(items)) => Some(items),
         // Null, or not a sequence: the tree reader takes it, and says what is wrong.
         Some(ItemsField::Tree(tree)) => {
             fields.insert("items".to_string(), tree);
@@ -340,8 +379,8 @@ fn into_list<E: de::Error>(
     };
     let envelope = codec::into_resource_list(Value::Object(fields)).map_err(E::custom)?;
     let mut list = FunctionInput::from_envelope(envelope);
-    if let Some((json, count)) = text {
-        list.push_json(&json, count);
+    if let Some(items) = text {
+        list.push_json(items);
     }
     Ok(list)
 }
@@ -356,7 +395,7 @@ fn with_items_tree(
     };
     let items = match items {
         ItemsField::Tree(value) => value,
-        ItemsField::Text { json, .. } => items_tree(json),
+        ItemsField::Text(items) => items_tree(items.json),
     };
     let mut object = Map::with_capacity(fields.len() + 1);
     let mut rest = fields.into_iter();
@@ -386,15 +425,11 @@ impl<'de> Visitor<'de> for ItemsVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ItemsField, A::Error> {
-        let (mut json, mut count) = (Vec::new(), 0);
+        let mut items = ItemsJson::default();
         while let Some(StrictValue(item)) = seq.next_element()? {
-            if count > 0 {
-                json.push(b',');
-            }
-            serde_json::to_writer(&mut json, &item).expect("a JSON tree serializes");
-            count += 1;
+            items.push_tree(&item);
         }
-        Ok(ItemsField::Text { json, count })
+        Ok(ItemsField::Text(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ItemsField, A::Error> {

@@ -14,53 +14,29 @@
 
 use super::entry_lines::{entry_dash, indented_past, line_start};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use std::ops::Range;
-
-/// The items of a ResourceList's text, and the rest of it.
-#[derive(Debug)]
-pub(super) struct ItemsLayout<'t> {
-    text: &'t str,
-    /// Each entry's text: from just after its `-` to the line of the next `-` (the last one:
-    /// to where the sequence ends).
-    entries: Vec<Range<usize>>,
-    /// The column of the entries' `-`.
-    column: usize,
-    /// The document without its entries: `items:` is left with no value.
-    envelope: String,
-}
 
 /// Nesting deeper than this is left to the whole-document reader: an item read on its own
 /// sits two levels higher than in its document, and serde_norway refuses past 128 levels.
 const MAX_DEPTH: usize = 100;
 
-impl<'t> ItemsLayout<'t> {
-    /// The layout of `text`, a YAML document, when its items can be read one by one.
-    pub(super) fn find(text: &'t str) -> Option<Self> {
-        if !breaks_agree(text) {
-            return None;
-        }
-        let mut walk = Walk::new(text);
-        for event in Parser::new_from_str(text) {
-            let (event, span) = event.ok()?;
-            walk.on(event, span)?;
-        }
-        walk.into_layout()
+/// Lays out `text`, a YAML document, when its items can be read one by one: hands each
+/// item's text to `each` as soon as the item is known to end (where the next one starts),
+/// and returns the document without its items (`items:` is left with no value, and reads
+/// as null). An item's text is a document of its own: its first line indented as it was,
+/// the `-` turned into a space, so that every line keeps its column.
+///
+/// `None` when the document is not one to lay out, or when `each` returns `false` to stop;
+/// the items handed out so far are then to be thrown away.
+pub(super) fn lay_out(text: &str, each: impl FnMut(String) -> bool) -> Option<String> {
+    if !breaks_agree(text) {
+        return None;
     }
-
-    /// The document without its items, to be read as today (`items` reads as null).
-    pub(super) fn envelope(&self) -> &str {
-        &self.envelope
+    let mut walk = Walk::new(text, each);
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.ok()?;
+        walk.on(event, span)?;
     }
-
-    /// Each item's text as a document of its own: its first line indented as it was, the
-    /// `-` turned into a space, so that every line keeps its column.
-    pub(super) fn items(&self) -> impl Iterator<Item = String> + '_ {
-        self.entries.iter().map(|range| {
-            let mut item = " ".repeat(self.column + 1);
-            item.push_str(&self.text[range.clone()]);
-            item
-        })
-    }
+    walk.into_envelope()
 }
 
 /// Whether both parsers break lines in the same places. libyaml (behind serde_norway) also
@@ -103,7 +79,7 @@ impl ByteOffsets<'_> {
 }
 
 /// What the event walk has seen so far.
-struct Walk<'t> {
+struct Walk<'t, F> {
     offsets: ByteOffsets<'t>,
     documents: usize,
     /// Collections open around the next event.
@@ -118,9 +94,15 @@ struct Walk<'t> {
     in_items: bool,
     /// The items sequence has ended: the next node must be a key of the root mapping.
     after_items: bool,
-    /// Byte offsets: where each item's node starts, and where the sequence ends.
-    nodes: Vec<usize>,
+    /// The first entry's `-`, which fixes the column of every other.
+    first_dash: Option<usize>,
+    /// The `-` of the entry whose end is not known yet.
+    open_dash: Option<usize>,
+    /// Where the items end: the start of the line of what follows them, or the end of the
+    /// last item's line when the text ends there.
     items_end: Option<usize>,
+    /// Takes each entry's text; `false` stops the walk.
+    each: F,
 }
 
 /// The kind of node an event starts.
@@ -131,8 +113,8 @@ enum Node<'e> {
     Sequence,
 }
 
-impl<'t> Walk<'t> {
-    fn new(text: &'t str) -> Self {
+impl<'t, F: FnMut(String) -> bool> Walk<'t, F> {
+    fn new(text: &'t str, each: F) -> Self {
         Walk {
             offsets: ByteOffsets {
                 text,
@@ -146,8 +128,10 @@ impl<'t> Walk<'t> {
             items_next: false,
             in_items: false,
             after_items: false,
-            nodes: Vec::new(),
+            first_dash: None,
+            open_dash: None,
             items_end: None,
+            each,
         }
     }
 
@@ -188,7 +172,18 @@ impl<'t> Walk<'t> {
                 if self.in_items && self.depth == 1 {
                     self.in_items = false;
                     self.after_items = true;
-                    self.items_end = Some(self.offsets.of(span.start.index())?);
+                    let end = self.offsets.of(span.start.index())?;
+                    let bytes = self.offsets.text.as_bytes();
+                    // Unless the text ends on an item's line, the items end at the start of
+                    // the line of what follows.
+                    let ends_at = line_start(bytes, end);
+                    let end = if bytes[ends_at..end].iter().all(|&b| b == b' ') {
+                        ends_at
+                    } else {
+                        end
+                    };
+                    self.items_end = Some(end);
+                    self.close_entry(end)?;
                 }
             }
         }
@@ -216,7 +211,7 @@ impl<'t> Walk<'t> {
                     self.after_items = false;
                 }
                 let is_items = matches!(node, Node::Scalar("items", _));
-                if is_items && (!self.nodes.is_empty() || self.items_end.is_some()) {
+                if is_items && (self.first_dash.is_some() || self.items_end.is_some()) {
                     return None; // a second `items` key: the whole reader refuses it
                 }
                 self.items_next = is_items;
@@ -240,52 +235,44 @@ impl<'t> Walk<'t> {
                     return None;
                 }
                 let at = self.offsets.of(span.start.index())?;
-                self.nodes.push(at);
+                let bytes = self.offsets.text.as_bytes();
+                let dash = entry_dash(bytes, at)?;
+                self.close_entry(line_start(bytes, dash))?;
+                let first = *self.first_dash.get_or_insert(dash);
+                if dash - line_start(bytes, dash) != first - line_start(bytes, first) {
+                    return None;
+                }
+                self.open_dash = Some(dash);
             }
             _ => {}
         }
         Some(())
     }
 
-    fn into_layout(self) -> Option<ItemsLayout<'t>> {
-        let text = self.offsets.text;
-        let bytes = text.as_bytes();
-        let end = self.items_end?;
-        let dashes = self
-            .nodes
-            .iter()
-            .map(|&node| entry_dash(bytes, node))
-            .collect::<Option<Vec<_>>>()?;
-        let first = *dashes.first()?;
-        let column = first - line_start(bytes, first);
-        // Where the sequence ends: the start of the line of what follows, unless the text
-        // ends on an item's line.
-        let ends_at = line_start(bytes, end);
-        let end = if bytes[ends_at..end].iter().all(|&b| b == b' ') {
-            ends_at
-        } else {
-            end
+    /// The open entry ends at `next`: hands out its text, if it means the same on its own.
+    fn close_entry(&mut self, next: usize) -> Option<()> {
+        let Some(dash) = self.open_dash.take() else {
+            return Some(());
         };
-        let mut entries = Vec::with_capacity(dashes.len());
-        for (i, &dash) in dashes.iter().enumerate() {
-            let next = dashes.get(i + 1).map_or(end, |&d| line_start(bytes, d));
-            if dash - line_start(bytes, dash) != column || dash >= next {
-                return None;
-            }
-            if !indented_past(bytes, dash, next, column) {
-                return None;
-            }
-            entries.push(dash + 1..next);
+        let bytes = self.offsets.text.as_bytes();
+        let column = dash - line_start(bytes, dash);
+        if dash >= next || !indented_past(bytes, dash, next, column) {
+            return None;
         }
-        let (before, after) = (&text[..line_start(bytes, first)], text.get(end..)?);
+        let mut item = " ".repeat(column + 1);
+        item.push_str(&self.offsets.text[dash + 1..next]);
+        (self.each)(item).then_some(())
+    }
+
+    /// The document without its items, once the walk has seen all of it.
+    fn into_envelope(self) -> Option<String> {
+        let text = self.offsets.text;
+        let (first, end) = (self.first_dash?, self.items_end?);
+        let before = &text[..line_start(text.as_bytes(), first)];
+        let after = text.get(end..)?;
         let mut envelope = String::with_capacity(before.len() + after.len());
         envelope.push_str(before);
         envelope.push_str(after);
-        Some(ItemsLayout {
-            text,
-            entries,
-            column,
-            envelope,
-        })
+        Some(envelope)
     }
 }

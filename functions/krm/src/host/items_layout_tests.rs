@@ -3,7 +3,7 @@
 //! reader it falls back to), and the cases meant to take the item-by-item path are checked
 //! to take it.
 
-use super::input::{Document, read_documents, read_item_by_item};
+use super::input::{Document, read_documents, read_item_by_item, read_item_by_item_on};
 use crate::codec::{self, DecodeError, Format};
 use std::path::Path;
 
@@ -41,6 +41,12 @@ fn agree(text: &str) -> bool {
     let bytes = text.as_bytes();
     assert_eq!(read(bytes), read_whole(bytes), "{text}");
     let by_items = read_item_by_item(bytes).is_some();
+    // Laid out on a second thread or on this one, the same list, or none both times.
+    assert_eq!(
+        read_item_by_item_on(bytes, true).map(rendered),
+        read_item_by_item_on(bytes, false).map(rendered),
+        "{text}"
+    );
     if by_items {
         // And the guest's list is the tree reader's, key order included.
         let expected = codec::parse_value(bytes).unwrap();
@@ -222,5 +228,33 @@ fn the_real_world_corpus_reads_the_same_item_by_item() {
     assert!(
         by_items * 2 > lists,
         "only {by_items} of {lists} read item by item"
+    );
+}
+
+/// A list large enough to be laid out on a second thread, with `last` as its final item.
+fn large_list(last: &str) -> String {
+    let mut text =
+        String::from("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm-{i}\n  data:\n    key: value-{i}\n"
+        ));
+    }
+    text.push_str(last);
+    text.push_str("functionConfig:\n  kind: Cfg\n");
+    text
+}
+
+#[test]
+fn a_large_list_is_laid_out_beside_its_reading() {
+    let text = large_list("- kind: Last\n");
+    assert!(text.len() > 256 << 10);
+    assert!(agree(&text));
+    // Whatever sends it back to the whole reader late in the list still does, on either path.
+    assert!(!agree(&large_list("- x: &a 1\n  y: *a\n")));
+    let e = read(large_list("- a: 1\n  a: 2\n").as_bytes()).unwrap_err();
+    assert!(
+        e.0.contains("items[3000]") && e.0.contains("line 18004"),
+        "{e}"
     );
 }
