@@ -38,7 +38,7 @@ impl Kept {
     /// or a Build, only the pointers above answer.
     pub fn pointer(&self, pointer: &str) -> Option<&Value> {
         match self {
-            Kept::Whole(object) => object.pointer(pointer),
+            Kept::Whole(object) => lookup(object, pointer),
             Kept::Fields(fields) => fields
                 .iter()
                 .find(|(kept, _)| *kept == pointer)
@@ -54,8 +54,33 @@ pub trait Pointer {
 
 impl Pointer for Value {
     fn at(&self, pointer: &str) -> Option<&Value> {
-        self.pointer(pointer)
+        lookup(self, pointer)
     }
+}
+
+/// What [`Value::pointer`] finds, without its two new strings per segment (it unescapes
+/// every segment): the set-level checks look up a few pointers in every object of a set.
+pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() || pointer.contains('~') {
+        return value.pointer(pointer);
+    }
+    pointer
+        .strip_prefix('/')?
+        .split('/')
+        .try_fold(value, |target, segment| match target {
+            Value::Object(map) => map.get(segment),
+            Value::Array(list) => list_index(segment).and_then(|i| list.get(i)),
+            _ => None,
+        })
+}
+
+/// A segment as an index into a list, read as `Value::pointer` reads it: digits only, and
+/// no leading zero.
+fn list_index(segment: &str) -> Option<usize> {
+    if segment.starts_with('+') || (segment.starts_with('0') && segment.len() > 1) {
+        return None;
+    }
+    segment.parse().ok()
 }
 
 impl Pointer for Kept {
@@ -85,7 +110,7 @@ impl Keep {
         Kept::Fields(
             fields
                 .iter()
-                .filter_map(|pointer| Some((*pointer, object.pointer(pointer)?.clone())))
+                .filter_map(|pointer| Some((*pointer, lookup(&object, pointer)?.clone())))
                 .collect(),
         )
     }
@@ -95,6 +120,39 @@ impl Keep {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lookup_finds_what_value_pointer_finds() {
+        let object = json!({"spec": {"a/b": 1, "m~n": 2, "list": [10, {"x": "y"}], "": {"": 3}},
+                            "0": "zero", "01": "one"});
+        for pointer in [
+            "",
+            "/",
+            "//",
+            "/spec",
+            "/spec/list/0",
+            "/spec/list/1/x",
+            "/spec/list/2",
+            "/spec/list/01",
+            "/spec/list/+1",
+            "/spec/list/-1",
+            "/spec/list/x",
+            "/spec/a~1b",
+            "/spec/m~0n",
+            "/spec/a/b",
+            "spec",
+            "/0",
+            "/01",
+            "/spec//",
+            "/spec/list/1/x/z",
+        ] {
+            assert_eq!(
+                lookup(&object, pointer),
+                object.pointer(pointer),
+                "{pointer}"
+            );
+        }
+    }
 
     #[test]
     fn an_image_keeps_only_the_fields_read_and_other_kinds_keep_all() {

@@ -1,7 +1,7 @@
 //! Policy from the ValidatorConfig: allowed registries and digest pinning.
 
 use crate::Entry;
-use crate::kept::Kept;
+use crate::kept::{Kept, Pointer};
 use crate::report::{Report, Rule};
 use crate::settings::Settings;
 use kpack_api::reference::ImageRef;
@@ -63,12 +63,12 @@ impl Found<'_> {
 
     /// The reference at `pointer`, reported at `path`.
     fn one(&mut self, path: &str, pointer: &str, pinned: bool) {
-        self.add(path.to_string(), self.object.pointer(pointer), pinned);
+        self.add(path.to_string(), self.object.at(pointer), pinned);
     }
 
     /// The references in the list at `pointer`: its strings, or each entry's `field`.
     fn each(&mut self, path: &str, pointer: &str, field: Option<&str>, pinned: bool) {
-        let list = self.object.pointer(pointer).and_then(Value::as_array);
+        let list = self.object.at(pointer).and_then(Value::as_array);
         for (i, entry) in list.into_iter().flatten().enumerate() {
             match field {
                 None => self.add(format!("{path}[{i}]"), Some(entry), pinned),
