@@ -60,7 +60,7 @@ impl Pointer for Value {
 
 /// What [`Value::pointer`] finds, without its two new strings per segment (it unescapes
 /// every segment): the set-level checks look up a few pointers in every object of a set.
-pub fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+fn lookup<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
     if pointer.is_empty() || pointer.contains('~') {
         return value.pointer(pointer);
     }

@@ -13,6 +13,7 @@ mod schema_check;
 mod settings;
 mod validation;
 
+use kept::Pointer;
 use kpack_api::kinds::{self, Scope};
 use krm::{Diagnostic, FileRef, Format, Object, Outcome, ResourceList, ResourceRef};
 use report::{Report, Rule};
@@ -273,7 +274,7 @@ fn context_dependent_checks(
         return;
     }
     if entry.kind == "Image"
-        && let Some(volume) = object.pointer("/spec/cache/volume")
+        && let Some(volume) = object.at("/spec/cache/volume")
         && volume.get("size").is_some()
         && volume.get("storageClassName").is_none()
         && settings.context.default_storage_class.is_none()
@@ -281,7 +282,7 @@ fn context_dependent_checks(
         report.warning(entry.index, Rule::Webhook, "spec.cache.volume.storageClassName",
             "a volume cache without storageClassName is refused when the cluster has no default StorageClass; set storageClassName, or defaultStorageClass in the ValidatorConfig".to_string());
     }
-    if entry.kind == "Builder" && object.pointer("/spec/store").is_none() {
+    if entry.kind == "Builder" && object.at("/spec/store").is_none() {
         report.warning(entry.index, Rule::Webhook, "spec.store",
             "kpack defaults store.kind on a Builder even when it has no store, and may then refuse it with `missing field(s): spec.store.name`; give the Builder a store, or check with your kpack version".to_string());
     }
