@@ -159,7 +159,7 @@ fn errors_are_the_whole_readers_with_their_real_lines() {
 }
 
 /// The real-world corpus beside the repository (CI has it at ../shared).
-fn corpus() -> Option<Vec<(String, String)>> {
+pub(super) fn corpus() -> Option<Vec<(String, String)>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/kpack-real");
     if !dir.is_dir() {
         println!("note: {} is absent; corpus cases skipped", dir.display());

@@ -10,6 +10,7 @@ mod items_layout;
 #[cfg(test)]
 mod items_layout_tests;
 mod output;
+mod shares;
 
 pub use input::{Document, FunctionInput, read_documents};
 pub use output::FunctionOutput;

@@ -2,6 +2,7 @@
 //! out. Parsing a large output into trees to print it again would hold ten times its size;
 //! here only one item is a tree at a time, while it is written.
 
+use super::shares;
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
 use crate::resource_list::WithItems;
@@ -10,6 +11,13 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use std::io::Write;
 use std::ops::Range;
+
+/// From this much item text on (JSON bytes), checking the items and writing them as YAML
+/// are shared with a second thread: by then the function has exited and the second core is
+/// idle, and below it starting a thread costs more than it saves.
+const RENDER_BESIDE: usize = 256 * 1024;
+/// How much item text each thread renders at a time.
+const SHARE: usize = 32 * 1024;
 
 /// A function's ResourceList. Fields are written back in the order `krm::ResourceList`
 /// writes them: apiVersion, kind, items, functionConfig, results, then any others.
@@ -52,14 +60,34 @@ impl FunctionOutput {
             };
             // Checked now, as the tree reader would check them, so that writing cannot fail
             // half-way.
-            if (0..output.items.len())
-                .all(|index| raw_list::check_item(output.item_text(index)).is_ok())
-            {
+            if output.items_read_as_trees_would() {
                 return Ok(output);
             }
             return Self::parse_as_trees(output.text);
         }
         Self::parse_as_trees(stdout)
+    }
+
+    /// Whether every item reads as the tree reader would read it. A large output is checked
+    /// in two halves at once, as it is written (see [`RENDER_BESIDE`]).
+    fn items_read_as_trees_would(&self) -> bool {
+        let all_in = |range: Range<usize>| {
+            range
+                .into_iter()
+                .all(|index| raw_list::check_item(self.item_text(index)).is_ok())
+        };
+        let count = self.items.len();
+        if self.items_text_len() < RENDER_BESIDE {
+            return all_in(0..count);
+        }
+        std::thread::scope(|scope| {
+            let second_half = scope.spawn(|| all_in(count / 2..count));
+            let first_half = all_in(0..count / 2);
+            let second_half = second_half
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            first_half && second_half
+        })
     }
 
     /// Reads `stdout` with the tree reader: output that is not JSON, or JSON the item reader
@@ -82,20 +110,105 @@ impl FunctionOutput {
     }
 
     /// Writes the whole ResourceList as YAML or compact JSON.
-    pub fn write_to(&self, out: impl Write, format: Format) -> std::io::Result<()> {
+    pub fn write_to(&self, mut out: impl Write, format: Format) -> std::io::Result<()> {
+        if format == Format::Yaml
+            && self.items_text_len() >= RENDER_BESIDE
+            && self.write_yaml_in_shares(&mut out, SHARE)?
+        {
+            return Ok(());
+        }
         codec::write(out, self, format)
     }
 
     /// Writes the items as a YAML stream (`---` between documents), as kustomize's legacy
     /// exec plugins print them.
     pub fn write_items_as_stream(&self, mut out: impl Write) -> std::io::Result<()> {
-        for index in 0..self.items.len() {
-            if index > 0 {
-                out.write_all(b"---\n")?;
-            }
-            codec::write(&mut out, &self.item(index), Format::Yaml)?;
+        let share = if self.items_text_len() >= RENDER_BESIDE {
+            SHARE
+        } else {
+            usize::MAX
+        };
+        self.write_stream_in_shares(&mut out, share)
+    }
+
+    /// [`FunctionOutput::write_to`] in YAML, its items rendered in shares of `share` bytes
+    /// of their JSON, every other share on a second thread. A top-level YAML sequence is
+    /// written as the items of a ResourceList are (block sequences in a mapping are not
+    /// indented), so each share is rendered on its own and the envelope around them once.
+    /// False, having written nothing, when the envelope cannot be split around its items.
+    fn write_yaml_in_shares(&self, out: &mut dyn Write, share: usize) -> std::io::Result<bool> {
+        if self.items.is_empty() {
+            return Ok(false);
         }
-        Ok(())
+        let Some((envelope, placeholder)) = self.yaml_around_items() else {
+            return Ok(false);
+        };
+        out.write_all(&envelope[..placeholder.start])?;
+        let shares = shares::cut(self.items.iter().map(|item| item.len()), share);
+        shares::write_in_order(
+            &shares,
+            |range, out| {
+                codec::write(
+                    out,
+                    &Items {
+                        output: self,
+                        range,
+                    },
+                    Format::Yaml,
+                )
+            },
+            out,
+        )?;
+        out.write_all(&envelope[placeholder.end..])?;
+        Ok(true)
+    }
+
+    /// The envelope's YAML with one placeholder item, and where that item's line is; None
+    /// when the line is not found exactly once, so that where the items go is not sure.
+    fn yaml_around_items(&self) -> Option<(Vec<u8>, Range<usize>)> {
+        const PLACEHOLDER: &str = "krmwasm-items-are-written-here";
+        let line = format!("\n- {PLACEHOLDER}\n");
+        let line = line.as_bytes();
+        let envelope = codec::to_bytes(
+            &WithItems {
+                envelope: &self.envelope,
+                items: [PLACEHOLDER],
+            },
+            Format::Yaml,
+        );
+        let mut found = envelope
+            .windows(line.len())
+            .enumerate()
+            .filter(|(_, window)| *window == line);
+        let (at, _) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        // The line's own newline before it belongs to the line above.
+        Some((envelope, at + 1..at + line.len()))
+    }
+
+    /// [`FunctionOutput::write_items_as_stream`] in shares of `share` bytes of JSON.
+    fn write_stream_in_shares(&self, out: &mut dyn Write, share: usize) -> std::io::Result<()> {
+        let shares = shares::cut(self.items.iter().map(|item| item.len()), share);
+        shares::write_in_order(
+            &shares,
+            |range, out| {
+                for index in range {
+                    if index > 0 {
+                        out.write_all(b"---\n")?;
+                    }
+                    codec::write(&mut *out, &self.item(index), Format::Yaml)?;
+                }
+                Ok(())
+            },
+            out,
+        )
+    }
+
+    /// The bytes of JSON text the items hold.
+    fn items_text_len(&self) -> usize {
+        self.items.iter().map(|item| item.len()).sum()
     }
 
     /// [`FunctionOutput::write_to`], into memory.
@@ -134,20 +247,26 @@ impl Serialize for FunctionOutput {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WithItems {
             envelope: &self.envelope,
-            items: Items(self),
+            items: Items {
+                output: self,
+                range: 0..self.items.len(),
+            },
         }
         .serialize(serializer)
     }
 }
 
 /// Items read one at a time, as the serializer reaches them.
-struct Items<'a>(&'a FunctionOutput);
+struct Items<'a> {
+    output: &'a FunctionOutput,
+    range: Range<usize>,
+}
 
 impl Serialize for Items<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.items.len()))?;
-        for index in 0..self.0.items.len() {
-            seq.serialize_element(&self.0.item(index))?;
+        let mut seq = serializer.serialize_seq(Some(self.range.len()))?;
+        for index in self.range.clone() {
+            seq.serialize_element(&self.output.item(index))?;
         }
         seq.end()
     }
@@ -219,6 +338,30 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicate_key_in_either_half_of_a_large_output_fails_it() {
+        // Without the raw line breaks YAML knows and JSON does not (U+0085, U+2028): the
+        // tree reader gives the reasons, and it reads JSON with a duplicate key again as
+        // YAML, where those characters break the line and the reason given is another.
+        let items: Vec<String> = (0..100)
+            .flat_map(|_| awkward_items())
+            .map(|item| item.to_string())
+            .filter(|item| !item.contains(['\u{85}', '\u{2028}']))
+            .collect();
+        let count = items.len();
+        for bad in [0, count / 2 - 1, count / 2, count - 1] {
+            let mut items = items.clone();
+            items[bad] = r#"{"kind":"X","kind":"Y"}"#.into();
+            let stdout = format!(r#"{{"kind":"ResourceList","items":[{}]}}"#, items.join(","));
+            assert!(stdout.len() >= RENDER_BESIDE);
+            let e = FunctionOutput::parse(stdout.into_bytes()).unwrap_err();
+            assert!(
+                e.contains(&format!("items[{bad}]")) && e.contains("duplicate key \"kind\""),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
     fn json_items_are_not_copied() {
         let stdout = as_json(YAML);
         let at = stdout.as_ptr();
@@ -260,5 +403,162 @@ mod tests {
             let e = FunctionOutput::parse(stdout.to_vec()).unwrap_err();
             assert!(e.contains(reason), "{e} should say {reason}");
         }
+    }
+
+    /// Writes `stdout`'s output in shares of several sizes and requires the bytes written at
+    /// once, as a list and as a stream. True when the list could be written in shares.
+    fn agrees_in_shares(stdout: &[u8]) -> bool {
+        let output = FunctionOutput::parse(stdout.to_vec()).unwrap();
+        let tree = codec::parse_resource_list(stdout).unwrap();
+        let whole = String::from_utf8(codec::to_bytes(&output, Format::Yaml)).unwrap();
+        assert_eq!(
+            whole,
+            String::from_utf8(codec::to_bytes(&tree, Format::Yaml)).unwrap()
+        );
+        let stream = String::from_utf8(codec::stream_to_yaml(&tree.items)).unwrap();
+        let mut in_shares = false;
+        for share in [1, 2, 3, 100, 4096, usize::MAX] {
+            let mut out = Vec::new();
+            if output.write_yaml_in_shares(&mut out, share).unwrap() {
+                in_shares = true;
+                assert_eq!(String::from_utf8(out).unwrap(), whole, "shares of {share}");
+            } else {
+                assert!(out.is_empty(), "wrote before falling back");
+            }
+            let mut out = Vec::new();
+            output.write_stream_in_shares(&mut out, share).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), stream, "shares of {share}");
+        }
+        in_shares
+    }
+
+    /// Strings YAML writes in every style: plain, quoted, literal blocks with each chomping,
+    /// and ones that look like other types or like YAML's own syntax.
+    const AWKWARD: &[&str] = &[
+        "",
+        "\n",
+        "x\n",
+        "x\n\n",
+        "x\n\n\n",
+        "\n\nx",
+        " lead",
+        "trail ",
+        "a: b",
+        "- x",
+        "...",
+        "---",
+        "#c",
+        "'q'",
+        "\"d\"",
+        "0",
+        "0x1F",
+        "1e3",
+        "true",
+        "null",
+        "~",
+        "yes",
+        "é ü",
+        "\u{2028}x",
+        "x\u{85}",
+        "tab\tin",
+        "\r\n",
+        "|",
+        ">",
+        "{a}",
+        "[b]",
+        "*a",
+        "&a",
+        "!t",
+        "%p",
+        "@x",
+        "`y",
+        "a\n  b\n",
+        "  indented\nlines\n\n",
+    ];
+
+    fn awkward_items() -> Vec<serde_json::Value> {
+        let long = "long words ".repeat(40);
+        AWKWARD
+            .iter()
+            .copied()
+            .chain([long.as_str()])
+            .enumerate()
+            .map(|(i, s)| {
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": format!("cm-{i}"), "labels": {s: s}},
+                    "data": {"value": s}, "list": [s, [s, [s]], {"k": s}, [], {}],
+                    "n": i, "f": 1.5, "b": true, "none": null, "last": s,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn written_in_shares_a_list_is_the_same_bytes() {
+        let items = awkward_items();
+        let envelopes = [
+            serde_json::json!({"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList"}),
+            serde_json::json!({
+                "apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+                "functionConfig": {"kind": "Cfg", "spec": {"s": "x\n\n"}},
+                "results": [{"message": "m\n\n", "severity": "warning"}],
+                "somethingElse": ["x\n\n"],
+            }),
+            serde_json::json!({"kind": "ResourceList", "results": [{"message": "- a\n"}]}),
+        ];
+        for envelope in envelopes {
+            for items in [&items[..], &items[3..4], &items[..1]] {
+                let mut list = envelope.clone();
+                list["items"] = items.into();
+                let stdout = serde_json::to_vec(&list).unwrap();
+                assert!(agrees_in_shares(&stdout), "{list}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_envelope_holding_the_placeholder_line_is_written_at_once() {
+        let list = serde_json::json!({
+            "kind": "ResourceList", "items": awkward_items(),
+            "extra": ["krmwasm-items-are-written-here"],
+        });
+        assert!(!agrees_in_shares(&serde_json::to_vec(&list).unwrap()));
+        let list = serde_json::json!({"kind": "ResourceList", "items": []});
+        assert!(!agrees_in_shares(&serde_json::to_vec(&list).unwrap()));
+    }
+
+    #[test]
+    fn a_large_output_is_written_in_shares() {
+        let items: Vec<_> = (0..100).flat_map(|_| awkward_items()).collect();
+        let list = serde_json::json!({"kind": "ResourceList", "items": items});
+        let output = FunctionOutput::parse(serde_json::to_vec(&list).unwrap()).unwrap();
+        assert!(output.items_text_len() >= RENDER_BESIDE);
+        let whole = codec::to_bytes(&output, Format::Yaml);
+        let mut out = Vec::new();
+        assert!(output.write_yaml_in_shares(&mut out, SHARE).unwrap());
+        assert_eq!(out, whole);
+        assert_eq!(output.render(Format::Yaml), whole);
+    }
+
+    #[test]
+    fn the_real_world_corpus_is_the_same_written_in_shares() {
+        let Some(files) = crate::host::items_layout_tests::corpus() else {
+            return;
+        };
+        let mut all = Vec::new();
+        for (path, text) in &files {
+            let Ok(docs) = codec::parse_stream(text.as_bytes()) else {
+                continue;
+            };
+            let list = crate::ResourceList::new(docs.clone(), None);
+            assert!(
+                agrees_in_shares(&codec::to_bytes(&list, Format::Json)),
+                "{path}"
+            );
+            all.extend(docs);
+        }
+        let list = crate::ResourceList::new(all, None);
+        assert!(agrees_in_shares(&codec::to_bytes(&list, Format::Json)));
     }
 }
