@@ -137,11 +137,13 @@ for name, make in (("kpack-image", image), ("kpack-builder", builder), ("kpack-v
 PY
 for fn in kpack-image kpack-builder kpack-validate; do
   "$bin" run "$fn" <"$work/$fn-10.json" >/dev/null   # compile and cache the module
+  # Taken in turn (scripts/interleave.py), so that the machine's drift does not fall on one
+  # side of the ratio.
   for n in 10 1000 10000; do
-    runs=$((n == 10000 ? 10 : 30))
-    hyperfine --warmup 2 --runs "$runs" \
-      -n "$fn native, $n" "target/release/$fn <$work/$fn-$n.json" \
-      -n "$fn through krmwasm, $n" "$bin run $fn <$work/$fn-$n.json"
+    rounds=$((n == 10000 ? 15 : 30))
+    python3 scripts/interleave.py "$rounds" \
+      "$fn native, $n=target/release/$fn <$work/$fn-$n.json" \
+      "$fn through krmwasm, $n=$bin run $fn <$work/$fn-$n.json"
   done
   size=$(stat -c %s "$work/$fn-10000.json")
   native=$( { /usr/bin/time -f %M "target/release/$fn" <"$work/$fn-10000.json" >/dev/null; } 2>&1 | tail -1)
@@ -157,6 +159,9 @@ size=$(stat -c %s "$work/kpack-validate-10000.yaml")
 /usr/bin/time -f %M -o "$work/rss" "$bin" run kpack-validate <"$work/kpack-validate-10000.yaml" >/dev/null 2>&1
 hosted=$(tail -1 "$work/rss")
 echo "kpack-validate, 10,000 resources as YAML: input $((size / 1024)) KiB; peak RSS through krmwasm ${hosted} KiB"
+python3 scripts/interleave.py 15 \
+  "kpack-validate native, 10,000 as YAML=target/release/kpack-validate <$work/kpack-validate-10000.yaml" \
+  "kpack-validate through krmwasm, 10,000 as YAML=$bin run kpack-validate <$work/kpack-validate-10000.yaml"
 
 # A generator run again on its own output (kpt fn render on a package that holds what the
 # function wrote last time): every object it generated is met again and replaced in place.
