@@ -7,12 +7,25 @@
 //! compiled again. XXH3-128 rather than sha256 because every run pays for it, on 15 MB for
 //! kpack-validate: it catches corruption, and no checksum stored beside a file could stop
 //! someone who may write the user's cache directory anyway.
+//!
+//! Every new build of a module, and every new wasmtime or setting, adds entries (2–15 MB
+//! each) that nothing else would remove. An entry's modification time records its last use
+//! (refreshed on load at most once a day, so a run rarely writes), and whenever a module is
+//! compiled, entries unused for [`UNUSED_FOR`] are removed.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 use wasmtime::{Engine, Module};
+
+/// How long an entry may go unused before a compile removes it.
+const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How stale an entry's recorded last use may be before a load refreshes it.
+const USE_RECORDED_EVERY: Duration = Duration::from_secs(24 * 3600);
+/// A temporary file this old is left by a writer that did not finish.
+const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
@@ -75,6 +88,7 @@ impl ModuleCache {
                     // sha256 names it, and its bytes are still the ones written (checked on
                     // this open file, which a rename cannot swap); wasmtime checks the header
                     // and version.
+                    record_use(&file);
                     match unsafe { Module::deserialize_open_file(engine, file) } {
                         Ok(module) => return Some(module),
                         Err(e) => discard(&path, &format!("{e}")),
@@ -113,6 +127,57 @@ impl ModuleCache {
                 self.dir.display()
             );
         }
+        self.sweep(SystemTime::now());
+    }
+
+    /// Removes entries last used before `now - UNUSED_FOR`, whatever module or engine they
+    /// were compiled for, and temporary files abandoned by writers that did not finish.
+    /// Runs when a module is compiled, which costs far more than listing the directory.
+    fn sweep(&self, now: SystemTime) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let (mut removed, mut freed) = (0, 0);
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let unused_for = if name.ends_with(".cwasm") {
+                UNUSED_FOR
+            } else if name.starts_with('.') && name.contains(".tmp") {
+                ABANDONED_AFTER
+            } else {
+                continue;
+            };
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            let last_used = metadata.modified().unwrap_or(now);
+            if metadata.is_file()
+                && now.duration_since(last_used).unwrap_or_default() > unused_for
+                && std::fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+                freed += metadata.len();
+            }
+        }
+        if removed > 0 {
+            crate::debug!(
+                "removed {removed} cache entries unused for {} days ({} MiB) from {}",
+                UNUSED_FOR.as_secs() / 86_400,
+                freed >> 20,
+                self.dir.display()
+            );
+        }
+    }
+}
+
+/// Records that an entry was used, by its modification time, when the last record is more
+/// than a day old. A cache the user may not write (a shared, read-only one) is left as it is.
+fn record_use(file: &File) {
+    let now = SystemTime::now();
+    let recorded = file.metadata().and_then(|m| m.modified());
+    if recorded.is_ok_and(|at| now.duration_since(at).unwrap_or_default() > USE_RECORDED_EVERY) {
+        let _ = file.set_modified(now);
     }
 }
 
@@ -229,5 +294,81 @@ mod tests {
             old.exists(),
             "only entries of the current layout are touched"
         );
+    }
+
+    fn set_last_use(path: &Path, at: SystemTime) {
+        File::open(path).unwrap().set_modified(at).unwrap();
+    }
+
+    fn last_use(path: &Path) -> SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    #[test]
+    fn a_load_records_the_use_at_most_once_a_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let cache = ModuleCache::new(dir.path().to_path_buf(), &engine);
+        cache.put(&module(&engine), "abc");
+        let path = entries(dir.path()).remove(0);
+        let now = SystemTime::now();
+
+        let an_hour_ago = now - Duration::from_secs(3600);
+        set_last_use(&path, an_hour_ago);
+        assert!(cache.get(&engine, "abc").is_some());
+        assert_eq!(
+            last_use(&path),
+            an_hour_ago,
+            "a recent use is not written again"
+        );
+
+        set_last_use(&path, now - 40 * DAY);
+        assert!(cache.get(&engine, "abc").is_some());
+        let recorded = now.duration_since(last_use(&path)).unwrap_or_default();
+        assert!(
+            recorded < Duration::from_secs(60),
+            "recorded {recorded:?} ago"
+        );
+    }
+
+    #[test]
+    fn a_compile_removes_entries_unused_for_a_month() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let cache = ModuleCache::new(dir.path().to_path_buf(), &engine);
+        let bytes = module(&engine).serialize().unwrap();
+        let now = SystemTime::now();
+        let file = |name: &str, age: Duration| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            set_last_use(&path, now - age);
+            path
+        };
+        let gone = [
+            // Another build of a module, and another engine's entry.
+            file(&format!("{}0f.cwasm", cache.prefix("old")), 31 * DAY),
+            file("def-0123456789abcdef-0f.cwasm", 40 * DAY),
+            // The layout before checksums, which nothing loads any more.
+            file(&format!("abc-{}.cwasm", cache.engine_key), 31 * DAY),
+            // What a writer that died left.
+            file(".abc.tmp4242", 2 * DAY),
+        ];
+        let kept = [
+            file(&format!("{}0f.cwasm", cache.prefix("recent")), 29 * DAY),
+            file("def-0123456789abcdef-1f.cwasm", DAY),
+            file(".abc.tmp4343", Duration::from_secs(60)),
+            file("notes.txt", 400 * DAY),
+        ];
+        cache.put(&module(&engine), "abc");
+        for path in &gone {
+            assert!(!path.exists(), "{} was kept", path.display());
+        }
+        for path in &kept {
+            assert!(path.exists(), "{} was removed", path.display());
+        }
+        assert!(cache.get(&engine, "abc").is_some(), "the new entry is kept");
+        assert_eq!(entries(dir.path()).len(), kept.len() + 1);
     }
 }
