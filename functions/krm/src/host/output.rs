@@ -517,6 +517,63 @@ mod tests {
         }
     }
 
+    /// Random values built from awkward pieces: every shape nested in every other, strings
+    /// made of YAML's special characters, line breaks and multi-byte text.
+    #[test]
+    fn random_lists_are_the_same_bytes_written_in_shares() {
+        struct Rng(u64);
+        impl Rng {
+            fn below(&mut self, n: usize) -> usize {
+                // xorshift64*: enough to vary the cases, and the same ones on every run.
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+            }
+            fn string(&mut self) -> String {
+                const PIECES: &[&str] = &[
+                    "a", " ", "\n", "\n\n", "\r", "\t", ":", "- ", "#", "'", "\"", "|", ">", "{",
+                    "]", "0", "1.5", "-", "true", "~", "é", "\u{2028}", "\u{85}", "\u{feff}", "💥",
+                    "\\",
+                ];
+                (0..self.below(6))
+                    .map(|_| PIECES[self.below(PIECES.len())])
+                    .collect()
+            }
+            fn value(&mut self, depth: usize) -> serde_json::Value {
+                match self.below(if depth == 0 { 5 } else { 7 }) {
+                    0 => serde_json::Value::Null,
+                    1 => (self.below(3) == 0).into(),
+                    2 => (self.below(1000) as i64 - 500).into(),
+                    3 | 4 => self.string().into(),
+                    5 => (0..self.below(4)).map(|_| self.value(depth - 1)).collect(),
+                    _ => serde_json::Value::Object(
+                        (0..self.below(4))
+                            .map(|_| (self.string(), self.value(depth - 1)))
+                            .collect(),
+                    ),
+                }
+            }
+        }
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..300 {
+            let items: Vec<_> = (0..1 + rng.below(6))
+                .map(|_| {
+                    let mut item = serde_json::json!({"kind": "Thing"});
+                    for _ in 0..rng.below(4) {
+                        item[rng.string()] = rng.value(3);
+                    }
+                    item
+                })
+                .collect();
+            let list = serde_json::json!({"kind": "ResourceList", "items": items});
+            assert!(
+                agrees_in_shares(&serde_json::to_vec(&list).unwrap()),
+                "{list}"
+            );
+        }
+    }
+
     #[test]
     fn an_envelope_holding_the_placeholder_line_is_written_at_once() {
         let list = serde_json::json!({
