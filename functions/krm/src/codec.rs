@@ -39,10 +39,24 @@ pub fn looks_like_json(bytes: &[u8]) -> bool {
 
 /// Parses one YAML or JSON document into a JSON tree.
 pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
-    if looks_like_json(bytes)
-        && let Ok(StrictValue(v)) = serde_json::from_slice(bytes)
-    {
-        return Ok(v);
+    if looks_like_json(bytes) {
+        let mut json = serde_json::Deserializer::from_slice(bytes);
+        match serde_path_to_error::deserialize(&mut json) {
+            Ok(StrictValue(v)) if json.end().is_ok() => return Ok(v),
+            // JSON the strict reader refuses (a duplicate key): that is the reason. Read again
+            // as YAML, characters JSON allows in strings (U+2028, U+0085) would break lines
+            // there and hide it behind another.
+            Err(e) if e.inner().classify() == serde_json::error::Category::Data => {
+                let path = e.path().to_string();
+                return Err(DecodeError(if path == "." {
+                    e.into_inner().to_string()
+                } else {
+                    format!("{path}: {}", e.into_inner())
+                }));
+            }
+            // Not JSON after all (a YAML flow mapping, say): the YAML reader decides.
+            _ => {}
+        }
     }
     let text =
         std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
@@ -351,6 +365,23 @@ mod tests {
         let e = parse_stream(b"a: 1\n---\nb: 1\nb: 2\n").unwrap_err();
         assert!(e.0.starts_with("document 1:"), "{e}");
         assert!(parse_value(br#"{"a": 1, "a": 2}"#).is_err());
+    }
+
+    #[test]
+    fn a_duplicate_key_in_json_is_the_reason_given_whatever_its_strings_hold() {
+        for text in ["plain", "a\u{2028}b", "a\u{85}b"] {
+            let json = format!(r#"{{"items":[{{"a":"{text}"}},{{"kind":"X","kind":"Y"}}]}}"#);
+            let e = parse_value(json.as_bytes()).unwrap_err();
+            assert!(
+                e.0.starts_with("items[1]") && e.0.contains("duplicate key \"kind\""),
+                "{e}"
+            );
+        }
+        let e = parse_value(br#"{"a": 1, "a": 2}"#).unwrap_err();
+        assert!(e.0.starts_with("duplicate key \"a\""), "{e}");
+        // YAML that starts like JSON is still read as YAML.
+        assert_eq!(parse_value(b"{a: 1}").unwrap(), json!({"a": 1}));
+        assert_eq!(parse_value(b"[1, 2] # two").unwrap(), json!([1, 2]));
     }
 
     #[test]
