@@ -10,6 +10,7 @@ use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::mpsc::TrySendError;
 
 /// A ResourceList on its way to a function.
 #[derive(Debug)]
@@ -215,7 +216,10 @@ pub fn read_documents(
 /// when that cannot be done exactly as reading it whole does, or when anything fails: the
 /// whole reader then reads it again and reports the error with its real line and column.
 pub(super) fn read_item_by_item(bytes: &[u8]) -> Option<Document> {
-    read_item_by_item_on(bytes, bytes.len() >= LAY_OUT_BESIDE)
+    read_item_by_item_on(
+        bytes,
+        (bytes.len() >= LAY_OUT_BESIDE).then_some(ITEMS_WAITING),
+    )
 }
 
 /// From this size on, the text is laid out on a thread of its own while the items already
@@ -223,8 +227,22 @@ pub(super) fn read_item_by_item(bytes: &[u8]) -> Option<Document> {
 /// hidden. Below it, a thread would cost more than it saves.
 const LAY_OUT_BESIDE: usize = 256 << 10;
 
-/// [`read_item_by_item`], laying out on a second thread or not.
-pub(super) fn read_item_by_item_on(bytes: &[u8], beside: bool) -> Option<Document> {
+/// How many laid-out items may wait for the reader; a few hundred are a few hundred KiB.
+const ITEMS_WAITING: usize = 256;
+
+/// An item on its way from the layout thread to the reader.
+enum Laid {
+    /// Its YAML text, for the reader to read.
+    Yaml(String),
+    /// Read already, by the layout thread, while the reader was behind.
+    Json(ItemsJson),
+    /// It did not read: the whole reader must read the document.
+    Failed,
+}
+
+/// [`read_item_by_item`], laying out on a second thread (with at most `beside` items waiting
+/// for the reader) or on this one.
+pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Option<Document> {
     if codec::looks_like_json(bytes) {
         return None;
     }
@@ -232,14 +250,32 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: bool) -> Option<Documen
     // Before any parser sees it, as the whole reader does.
     codec::check_flow_nesting(text).ok()?;
     let mut items = ItemsJson::default();
-    let envelope = if beside {
+    let envelope = if let Some(waiting) = beside {
         std::thread::scope(|scope| {
-            // Items wait here while the reader is behind; a few hundred are a few hundred KiB.
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<String>(256);
-            let layout =
-                scope.spawn(move || items_layout::lay_out(text, |item| sender.send(item).is_ok()));
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Laid>(waiting);
+            // Reading an item costs more than laying it out: when the reader is behind (the
+            // channel is full), the layout thread reads the item itself, so that both threads
+            // read items. Either way the items reach the reader in their order.
+            let hand_over = move |item: String| match sender.try_send(Laid::Yaml(item)) {
+                Ok(()) => true,
+                Err(TrySendError::Full(Laid::Yaml(item))) => {
+                    let mut json = ItemsJson::default();
+                    let read = json.push_yaml(&item);
+                    let laid = if read { Laid::Json(json) } else { Laid::Failed };
+                    sender.send(laid).is_ok() && read
+                }
+                Err(_) => false,
+            };
+            let layout = scope.spawn(move || items_layout::lay_out(text, hand_over));
             // A failed item ends the reading; dropping the receiver then stops the layout.
-            let read_all = receiver.into_iter().all(|item| items.push_yaml(&item));
+            let read_all = receiver.into_iter().all(|laid| match laid {
+                Laid::Yaml(item) => items.push_yaml(&item),
+                Laid::Json(item) => {
+                    items.append(item);
+                    true
+                }
+                Laid::Failed => false,
+            });
             let envelope = layout.join().ok()??;
             read_all.then_some(envelope)
         })?
