@@ -83,12 +83,12 @@ impl ModuleCache {
             };
             let path = entry.path();
             match open_intact(&path, checksum) {
-                Ok(file) => {
+                Ok((file, metadata)) => {
                     // SAFETY: the file is native code this cache wrote, for a module whose
                     // sha256 names it, and its bytes are still the ones written (checked on
                     // this open file, which a rename cannot swap); wasmtime checks the header
                     // and version.
-                    record_use(&file);
+                    record_use(&file, &metadata);
                     match unsafe { Module::deserialize_open_file(engine, file) } {
                         Ok(module) => return Some(module),
                         Err(e) => discard(&path, &format!("{e}")),
@@ -173,9 +173,9 @@ impl ModuleCache {
 
 /// Records that an entry was used, by its modification time, when the last record is more
 /// than a day old. A cache the user may not write (a shared, read-only one) is left as it is.
-fn record_use(file: &File) {
+fn record_use(file: &File, metadata: &std::fs::Metadata) {
     let now = SystemTime::now();
-    let recorded = file.metadata().and_then(|m| m.modified());
+    let recorded = metadata.modified();
     if recorded.is_ok_and(|at| now.duration_since(at).unwrap_or_default() > USE_RECORDED_EVERY) {
         let _ = file.set_modified(now);
     }
@@ -187,13 +187,13 @@ fn checksum(bytes: &[u8]) -> u128 {
 
 /// Opens `path` if its contents hash to `expected` (hex). The file is hashed through a
 /// read-only mapping: reading 15 MB through `read` would copy it all out of the page cache
-/// (~7 ms here), which mapping avoids.
-fn open_intact(path: &Path, expected: &str) -> Result<File, String> {
+/// (~7 ms here), which mapping avoids. The file's metadata comes along, read once.
+fn open_intact(path: &Path, expected: &str) -> Result<(File, std::fs::Metadata), String> {
     let expected =
         u128::from_str_radix(expected, 16).map_err(|_| "the name holds no checksum".to_string())?;
     let file = File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
-    let actual = if len == 0 {
+    let metadata = file.metadata().map_err(|e| e.to_string())?;
+    let actual = if metadata.len() == 0 {
         checksum(&[])
     } else {
         // SAFETY: a read-only view, dropped before the file is handed on. Entries are replaced
@@ -205,7 +205,7 @@ fn open_intact(path: &Path, expected: &str) -> Result<File, String> {
     if actual != expected {
         return Err("its contents do not match the checksum it was written with".into());
     }
-    Ok(file)
+    Ok((file, metadata))
 }
 
 /// Removes an entry that must not be loaded; the module is compiled and cached again.
