@@ -241,3 +241,38 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
     let out = run_with_stdin(&mut cmd, b"");
     assert_failed_with(&out, &["missing.yaml"]);
 }
+
+/// Thousands of findings are all in the results, and not all on stderr: the SDK prints the
+/// first hundred of each severity and counts the rest, so a large repository's report does
+/// not run into the host's 1 MiB stderr limit.
+#[test]
+fn thousands_of_findings_stay_under_the_stderr_limit() {
+    let images: Vec<serde_json::Value> = (0..6000)
+        .map(|i| {
+            serde_json::json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Image",
+                "metadata": {"name": format!("app-{i}"), "namespace": "apps"},
+                "spec": {"tag": format!("registry.example.com/apps/app-{i}"),
+                         "builder": {"kind": "ClusterBuilder", "name": "not-in-the-input"},
+                         "source": {"git": {"url": "https://git.example.com/app", "revision": "main"}}}})
+        })
+        .collect();
+    let input = serde_json::json!({"kind": "ResourceList", "items": images});
+    let mut cmd = krmwasm();
+    cmd.args(["run", "kpack-validate"]);
+    let out = run_with_stdin(&mut cmd, input.to_string().as_bytes());
+    assert_success(&out);
+    let list = krm::codec::parse_resource_list(&out.stdout).unwrap();
+    let warnings = list
+        .results
+        .iter()
+        .filter(|r| r.severity == krm::Severity::Warning);
+    assert_eq!(warnings.count(), 6000);
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 101, "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "kpack-validate: 5900 more warning(s) not shown here; every result is in the output's results\n"
+        ),
+        "{stderr}"
+    );
+}

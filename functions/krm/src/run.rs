@@ -196,13 +196,43 @@ pub(crate) fn parse_input<L>(name: &str, input: &[u8]) -> Result<ResourceList, B
     })
 }
 
-/// The stderr lines for a run's new results (errors and warnings), and how many are errors.
+/// How many errors, and how many warnings, a run prints to stderr at most. The rest are in
+/// the output's results: thousands of lines help nobody, and a host caps stderr (krmwasm
+/// stops a function that writes more than 1 MiB of it).
+const SHOWN_PER_SEVERITY: usize = 100;
+
+/// The stderr lines for a run's new results (errors and warnings, the first
+/// [`SHOWN_PER_SEVERITY`] of each in their order, then how many more there are), and how
+/// many are errors.
 pub(crate) fn report(name: &str, new_results: &[Diagnostic]) -> (String, usize) {
     let mut stderr = String::new();
-    for d in new_results.iter().filter(|d| d.severity != Severity::Info) {
-        stderr.push_str(&format!("{name}: {d}\n"));
+    let (mut errors, mut warnings) = (0, 0);
+    for d in new_results {
+        let seen = match d.severity {
+            Severity::Info => continue,
+            Severity::Error => &mut errors,
+            Severity::Warning => &mut warnings,
+        };
+        *seen += 1;
+        if *seen <= SHOWN_PER_SEVERITY {
+            stderr.push_str(&format!("{name}: {d}\n"));
+        }
     }
-    (stderr, new_results.iter().filter(|d| d.is_error()).count())
+    let hidden = |count: usize, what: &str| {
+        let more = count.saturating_sub(SHOWN_PER_SEVERITY);
+        (more > 0).then(|| format!("{more} more {what}"))
+    };
+    let hidden: Vec<String> = [hidden(errors, "error(s)"), hidden(warnings, "warning(s)")]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !hidden.is_empty() {
+        stderr.push_str(&format!(
+            "{name}: {} not shown here; every result is in the output's results\n",
+            hidden.join(" and ")
+        ));
+    }
+    (stderr, errors)
 }
 
 pub(crate) fn unchanged(name: &str, errors: usize) -> String {
@@ -326,6 +356,35 @@ mod tests {
         let rl = codec::parse_resource_list(&out.stdout).unwrap();
         assert_eq!(rl.items.len(), 2);
         assert_eq!(out.stderr, "t: [warning]: careful\n");
+    }
+
+    #[test]
+    fn stderr_shows_the_first_hundred_of_each_severity_and_counts_the_rest() {
+        let mut results: Vec<Diagnostic> = (0..250)
+            .map(|n| Diagnostic::warning(format!("w{n}")))
+            .collect();
+        results.insert(120, Diagnostic::error("late error"));
+        results.push(Diagnostic::info("quiet"));
+        let (stderr, errors) = report("t", &results);
+        assert_eq!(errors, 1);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 102, "{stderr}");
+        assert_eq!(lines[0], "t: [warning]: w0");
+        assert_eq!(lines[99], "t: [warning]: w99");
+        assert_eq!(
+            lines[100], "t: [error]: late error",
+            "an error after them still shows"
+        );
+        assert_eq!(
+            lines[101],
+            "t: 150 more warning(s) not shown here; every result is in the output's results"
+        );
+        let errors_too: Vec<Diagnostic> = (0..101).map(|_| Diagnostic::error("e")).collect();
+        assert!(report("t", &errors_too).0.ends_with(
+            "t: 1 more error(s) not shown here; every result is in the output's results\n"
+        ));
+        let few: Vec<Diagnostic> = (0..100).map(|_| Diagnostic::warning("w")).collect();
+        assert_eq!(report("t", &few).0.lines().count(), 100, "nothing hidden");
     }
 
     #[test]
