@@ -6,7 +6,7 @@
 
 use krm::Value;
 use krm::codec::{self, Format};
-use krm::host::{Document, FunctionInput, FunctionOutput, read_documents};
+use krm::host::{Document, FunctionInput, FunctionOutput, RenderAhead, read_documents};
 
 /// A fuzz target: takes any bytes, panics on a bug.
 pub type Target = fn(&[u8]);
@@ -79,6 +79,21 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
         (Err(_), Err(_)) => {}
     }
     let output = FunctionOutput::parse(data.to_vec());
+    // Rendered while it is written, in pieces of any size, the output is the same.
+    let mut ahead = RenderAhead::with_share(1);
+    for piece in data.chunks(1 + data.len() % 7) {
+        ahead.take(piece);
+    }
+    let rendered_ahead = FunctionOutput::parse_with(data.to_vec(), ahead.finish());
+    match (&output, &rendered_ahead) {
+        (Ok(output), Ok(rendered_ahead)) => assert_eq!(
+            output.render(Format::Yaml),
+            rendered_ahead.render(Format::Yaml),
+            "rendered ahead, the output differs"
+        ),
+        (Err(e), Err(ahead)) => assert_eq!(e, ahead),
+        _ => panic!("rendered ahead, the output is read differently"),
+    }
     match (&output, &tree) {
         (Ok(output), Ok(list)) => {
             for format in [Format::Yaml, Format::Json] {

@@ -4,6 +4,7 @@
 //! function never needs these; krmwasm does, and the fuzz targets check them against the
 //! tree readers of [`crate::codec`].
 
+mod ahead;
 mod entry_lines;
 mod input;
 mod items_layout;
@@ -12,5 +13,6 @@ mod items_layout_tests;
 mod output;
 mod shares;
 
+pub use ahead::{Ahead, RenderAhead};
 pub use input::{Document, FunctionInput, read_documents};
 pub use output::FunctionOutput;

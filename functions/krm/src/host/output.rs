@@ -2,6 +2,7 @@
 //! out. Parsing a large output into trees to print it again would hold ten times its size;
 //! here only one item is a tree at a time, while it is written.
 
+use super::ahead::{Ahead, RenderedShare, SHARE};
 use super::shares;
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
@@ -16,8 +17,6 @@ use std::ops::Range;
 /// are shared with a second thread: by then the function has exited and the second core is
 /// idle, and below it starting a thread costs more than it saves.
 const RENDER_BESIDE: usize = 256 * 1024;
-/// How much item text each thread renders at a time.
-const SHARE: usize = 32 * 1024;
 
 /// A function's ResourceList. Fields are written back in the order `krm::ResourceList`
 /// writes them: apiVersion, kind, items, functionConfig, results, then any others.
@@ -30,6 +29,8 @@ pub struct FunctionOutput {
     text: Vec<u8>,
     /// Where each item is in `text`.
     items: Vec<Range<usize>>,
+    /// The YAML of the first items, rendered while the function ran (see [`super::ahead`]).
+    ahead: Vec<RenderedShare>,
 }
 
 impl FunctionOutput {
@@ -37,6 +38,12 @@ impl FunctionOutput {
     /// from a function that writes YAML whatever it is asked. Every item is checked here
     /// (a duplicate key is an error), so that writing the output cannot fail half-way.
     pub fn parse(stdout: Vec<u8>) -> Result<Self, String> {
+        Self::parse_with(stdout, Ahead::default())
+    }
+
+    /// [`FunctionOutput::parse`], keeping what was rendered `ahead` for the items found
+    /// exactly where it found them. `ahead` must have followed this very `stdout`.
+    pub fn parse_with(stdout: Vec<u8>, ahead: Ahead) -> Result<Self, String> {
         if codec::looks_like_json(&stdout)
             && let Ok(RawList { fields, items }) = RawList::parse(&stdout)
         {
@@ -53,11 +60,13 @@ impl FunctionOutput {
                     offset..offset + raw.get().len()
                 })
                 .collect();
-            let output = FunctionOutput {
+            let mut output = FunctionOutput {
                 envelope: list,
                 text: stdout,
                 items,
+                ahead: Vec::new(),
             };
+            output.keep_matching(ahead);
             // Checked now, as the tree reader would check them, so that writing cannot fail
             // half-way.
             if output.items_read_as_trees_would() {
@@ -76,13 +85,15 @@ impl FunctionOutput {
                 .into_iter()
                 .all(|index| raw_list::check_item(self.item_text(index)).is_ok())
         };
-        let count = self.items.len();
+        // Items rendered ahead were checked before they were rendered.
+        let (first, count) = (self.rendered_ahead(), self.items.len());
+        let middle = first + (count - first) / 2;
         if self.items_text_len() < RENDER_BESIDE {
-            return all_in(0..count);
+            return all_in(first..count);
         }
         std::thread::scope(|scope| {
-            let second_half = scope.spawn(|| all_in(count / 2..count));
-            let first_half = all_in(0..count / 2);
+            let second_half = scope.spawn(|| all_in(middle..count));
+            let first_half = all_in(first..middle);
             let second_half = second_half
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -106,13 +117,31 @@ impl FunctionOutput {
             envelope,
             text,
             items,
+            ahead: Vec::new(),
         })
+    }
+
+    /// Keeps the shares rendered ahead whose items are all where the reading found them.
+    fn keep_matching(&mut self, ahead: Ahead) {
+        let Ahead { items, mut shares } = ahead;
+        let matching = items
+            .iter()
+            .zip(&self.items)
+            .take_while(|(found, read)| found == read)
+            .count();
+        shares.retain(|share| share.items.end <= matching);
+        self.ahead = shares;
+    }
+
+    /// How many of the first items were rendered (and checked) ahead.
+    pub fn rendered_ahead(&self) -> usize {
+        self.ahead.last().map_or(0, |share| share.items.end)
     }
 
     /// Writes the whole ResourceList as YAML or compact JSON.
     pub fn write_to(&self, mut out: impl Write, format: Format) -> std::io::Result<()> {
         if format == Format::Yaml
-            && self.items_text_len() >= RENDER_BESIDE
+            && (self.items_text_len() >= RENDER_BESIDE || !self.ahead.is_empty())
             && self.write_yaml_in_shares(&mut out, SHARE)?
         {
             return Ok(());
@@ -144,18 +173,22 @@ impl FunctionOutput {
             return Ok(false);
         };
         out.write_all(&envelope[..placeholder.start])?;
-        let shares = shares::cut(self.items.iter().map(|item| item.len()), share);
+        // The shares rendered ahead, then the rest cut into shares.
+        let first = self.rendered_ahead();
+        let mut shares: Vec<Range<usize>> = self.ahead.iter().map(|s| s.items.clone()).collect();
+        shares.extend(
+            shares::cut(self.items[first..].iter().map(|item| item.len()), share)
+                .into_iter()
+                .map(|range| range.start + first..range.end + first),
+        );
         shares::write_in_order(
             &shares,
-            |range, out| {
-                codec::write(
-                    out,
-                    &Items {
-                        output: self,
-                        range,
-                    },
-                    Format::Yaml,
-                )
+            |range, out| match self
+                .ahead
+                .get(self.ahead.partition_point(|s| s.items.start < range.start))
+            {
+                Some(rendered) if rendered.items == range => out.write_all(&rendered.yaml()),
+                _ => codec::write(out, &self.texts(range), Format::Yaml),
             },
             out,
         )?;
@@ -241,32 +274,31 @@ impl FunctionOutput {
     fn item(&self, index: usize) -> JsonText<'_> {
         JsonText(self.item_text(index))
     }
+
+    /// The items in `range`, to write them as a sequence.
+    fn texts(&self, range: Range<usize>) -> JsonTexts<'_> {
+        JsonTexts(range.map(|index| self.item_text(index)).collect())
+    }
 }
 
 impl Serialize for FunctionOutput {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         WithItems {
             envelope: &self.envelope,
-            items: Items {
-                output: self,
-                range: 0..self.items.len(),
-            },
+            items: self.texts(0..self.items.len()),
         }
         .serialize(serializer)
     }
 }
 
-/// Items read one at a time, as the serializer reaches them.
-struct Items<'a> {
-    output: &'a FunctionOutput,
-    range: Range<usize>,
-}
+/// Items as JSON texts, each read as the serializer reaches it.
+pub(super) struct JsonTexts<'a>(pub(super) Vec<&'a str>);
 
-impl Serialize for Items<'_> {
+impl Serialize for JsonTexts<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.range.len()))?;
-        for index in self.range.clone() {
-            seq.serialize_element(&self.output.item(index))?;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for text in &self.0 {
+            seq.serialize_element(&JsonText(text))?;
         }
         seq.end()
     }
@@ -283,6 +315,7 @@ impl Serialize for JsonText<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ahead::RenderAhead;
     use super::*;
 
     const YAML: &str = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: Thing\n  zeta: 1\n  alpha:\n    custom:\n    - x\n  metadata:\n    name: t\n- apiVersion: v1\n  kind: ConfigMap\n  data:\n    a: '0'\n    b: 'true'\nfunctionConfig:\n  kind: Cfg\n  spec: {}\nresults:\n- message: careful\n  severity: warning\nsomethingElse: kept\n";
@@ -412,6 +445,23 @@ mod tests {
             whole,
             String::from_utf8(codec::to_bytes(&tree, Format::Yaml)).unwrap()
         );
+        // Rendered ahead, taken in pieces of any size, the output is the same.
+        for (share, piece) in [(1, 1), (1, 7), (2, 64), (100, stdout.len()), (4096, 5)] {
+            let mut ahead = RenderAhead::with_share(share);
+            for bytes in stdout.chunks(piece) {
+                ahead.take(bytes);
+            }
+            let output = FunctionOutput::parse_with(stdout.to_vec(), ahead.finish()).unwrap();
+            if share == 1 && output.items() > 0 && codec::looks_like_json(stdout) {
+                assert_eq!(
+                    output.rendered_ahead(),
+                    output.items(),
+                    "all rendered ahead"
+                );
+            }
+            let rendered = String::from_utf8(output.render(Format::Yaml)).unwrap();
+            assert_eq!(rendered, whole, "rendered ahead in shares of {share}");
+        }
         let stream = String::from_utf8(codec::stream_to_yaml(&tree.items)).unwrap();
         let mut in_shares = false;
         for share in [1, 2, 3, 100, 4096, usize::MAX] {

@@ -1,0 +1,371 @@
+//! Rendering a function's output as YAML while the function is still writing it.
+//!
+//! A generator writes its items as it makes them, over most of its run, and emitting YAML
+//! costs the host about as much as the run itself. [`RenderAhead`] takes the function's
+//! stdout as it grows, on a second core that would otherwise wait, finds the items of the
+//! ResourceList in it and renders them in shares of about [`SHARE`] bytes, each checked as
+//! [`FunctionOutput::parse`](super::FunctionOutput::parse) checks items.
+//!
+//! Nothing here decides anything: once the function has exited, its whole stdout is read as
+//! always, and a rendered share is used only for items found at exactly the same place. A
+//! share is kept compressed until then, because the output may not be written before the
+//! function has succeeded and the rendered YAML would otherwise be held beside its JSON.
+
+use super::output::JsonTexts;
+use crate::codec::{self, Format};
+use std::ops::Range;
+
+/// How much item text (JSON bytes) each rendered share holds, at least.
+pub(super) const SHARE: usize = 32 * 1024;
+
+/// Follows a function's stdout and renders the items of its ResourceList ahead.
+pub struct RenderAhead {
+    /// Item text per share.
+    share: usize,
+    scan: Scan,
+    /// The stdout bytes from `base` on that are not rendered yet.
+    pending: Vec<u8>,
+    base: usize,
+    /// Complete items not rendered yet, where they lie in stdout.
+    waiting: Vec<Range<usize>>,
+    waiting_text: usize,
+    rendered: Ahead,
+}
+
+/// What [`RenderAhead`] rendered: the first items of the output, in shares.
+#[derive(Debug, Default)]
+pub struct Ahead {
+    /// Where each rendered item lies in the function's stdout.
+    pub(super) items: Vec<Range<usize>>,
+    pub(super) shares: Vec<RenderedShare>,
+}
+
+/// Consecutive items' YAML (a top-level block sequence), compressed.
+#[derive(Debug)]
+pub(super) struct RenderedShare {
+    /// Which items: indices into the output's items.
+    pub(super) items: Range<usize>,
+    yaml: Vec<u8>,
+}
+
+impl RenderedShare {
+    /// The share's YAML, as `codec::write` renders its items.
+    pub(super) fn yaml(&self) -> Vec<u8> {
+        lz4_flex::block::decompress_size_prepended(&self.yaml)
+            .expect("a share is decompressed from what this process compressed")
+    }
+}
+
+impl Default for RenderAhead {
+    fn default() -> Self {
+        Self::with_share(SHARE)
+    }
+}
+
+impl RenderAhead {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Renders shares of `share` bytes of item text, not [`SHARE`]: for tests and fuzzing,
+    /// which need many shares from small outputs.
+    pub fn with_share(share: usize) -> Self {
+        RenderAhead {
+            share,
+            scan: Scan::default(),
+            pending: Vec::new(),
+            base: 0,
+            waiting: Vec::new(),
+            waiting_text: 0,
+            rendered: Ahead::default(),
+        }
+    }
+
+    /// Takes the next bytes the function wrote and renders every whole share of items they
+    /// complete.
+    pub fn take(&mut self, bytes: &[u8]) {
+        if self.scan.place == Place::Done {
+            return;
+        }
+        let from = self.base + self.pending.len();
+        self.pending.extend_from_slice(bytes);
+        for item in self.scan.items_in(bytes, from) {
+            self.waiting_text += item.len();
+            self.waiting.push(item);
+            if self.waiting_text >= self.share && !self.render_waiting() {
+                self.scan.place = Place::Done;
+                break;
+            }
+        }
+        if self.scan.place == Place::Done {
+            self.pending = Vec::new();
+            return;
+        }
+        // Only the waiting items and the one being read are needed again.
+        let end = self.base + self.pending.len();
+        let keep_from = self
+            .waiting
+            .first()
+            .map(|item| item.start)
+            .or(self.scan.item_start)
+            .unwrap_or(end);
+        self.pending.drain(..keep_from - self.base);
+        self.base = keep_from;
+    }
+
+    /// What was rendered. Items complete but short of a share are left to the writing.
+    pub fn finish(self) -> Ahead {
+        self.rendered
+    }
+
+    /// Checks and renders the waiting items as one share; false, rendering nothing, when an
+    /// item does not pass the check (the reading after the run decides what it is).
+    fn render_waiting(&mut self) -> bool {
+        let texts: Option<Vec<&str>> = self
+            .waiting
+            .iter()
+            .map(|item| {
+                std::str::from_utf8(&self.pending[item.start - self.base..item.end - self.base])
+                    .ok()
+            })
+            .collect();
+        let Some(texts) = texts else {
+            return false;
+        };
+        if texts
+            .iter()
+            .any(|text| crate::raw_list::check_item(text).is_err())
+        {
+            return false;
+        }
+        let mut yaml = Vec::new();
+        if codec::write(&mut yaml, &JsonTexts(texts), Format::Yaml).is_err() {
+            return false;
+        }
+        let first = self.rendered.items.len();
+        self.rendered.shares.push(RenderedShare {
+            items: first..first + self.waiting.len(),
+            yaml: lz4_flex::block::compress_prepend_size(&yaml),
+        });
+        self.rendered.items.append(&mut self.waiting);
+        self.waiting_text = 0;
+        true
+    }
+}
+
+/// Where the scan is in the ResourceList's JSON.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Place {
+    /// Before the opening brace.
+    #[default]
+    Start,
+    /// In the list's own object, outside the items.
+    List,
+    /// In the items' array, between items.
+    Items,
+    /// Inside an item, `depth` brackets deep.
+    Item,
+    /// Past the items, or given up on: nothing more to find.
+    Done,
+}
+
+/// A byte-at-a-time scan for the items of a JSON ResourceList: the values of the first
+/// `items` key of the top-level object, when they are objects. It only has to find where
+/// items begin and end; whether the text is JSON at all is for the reading after the run.
+#[derive(Default)]
+struct Scan {
+    place: Place,
+    /// Nesting inside the list's object (List) or inside an item (Item).
+    depth: usize,
+    in_string: bool,
+    escaped: bool,
+    /// In the list's object: whether the next string is a key, and that key's bytes so far.
+    expect_key: bool,
+    key: Vec<u8>,
+    /// The last key read in the list's object was `items` and no value followed yet.
+    after_items_key: bool,
+    items_seen: bool,
+    item_start: Option<usize>,
+}
+
+impl Scan {
+    /// The items that end in `bytes`, which begin at offset `from` of stdout.
+    fn items_in(&mut self, bytes: &[u8], from: usize) -> Vec<Range<usize>> {
+        let mut items = Vec::new();
+        for (i, &b) in bytes.iter().enumerate() {
+            let at = from + i;
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    if self.place == Place::List && self.expect_key {
+                        self.after_items_key = self.depth == 1 && self.key == b"items";
+                        self.expect_key = false;
+                    }
+                } else if self.place == Place::List && self.expect_key && self.key.len() <= 5 {
+                    self.key.push(b);
+                }
+                continue;
+            }
+            match (self.place, b) {
+                (_, b' ' | b'\n' | b'\r' | b'\t') => {}
+                (Place::Start, b'{') => {
+                    self.place = Place::List;
+                    self.depth = 1;
+                    self.expect_key = true;
+                    self.key.clear();
+                }
+                (Place::List, b'"') => {
+                    self.in_string = true;
+                    if self.expect_key {
+                        self.key.clear();
+                    }
+                }
+                (Place::List, b'[') if self.depth == 1 && self.after_items_key => {
+                    if self.items_seen {
+                        self.place = Place::Done;
+                        break;
+                    }
+                    self.items_seen = true;
+                    self.after_items_key = false;
+                    self.place = Place::Items;
+                }
+                (Place::List, b'{' | b'[') => {
+                    self.depth += 1;
+                    self.after_items_key = false;
+                }
+                (Place::List, b'}' | b']') => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        self.place = Place::Done;
+                        break;
+                    }
+                }
+                (Place::List, b',') => self.expect_key = self.depth == 1,
+                (Place::List, b':') => {}
+                (Place::List, _) => self.after_items_key = false,
+                (Place::Items, b',') => {}
+                (Place::Items, b']') => {
+                    // The items are all found: the rest is the list's other fields.
+                    self.place = Place::Done;
+                    break;
+                }
+                (Place::Items, b'{') => {
+                    self.place = Place::Item;
+                    self.depth = 1;
+                    self.item_start = Some(at);
+                }
+                (Place::Item, b'"') => self.in_string = true,
+                (Place::Item, b'{' | b'[') => self.depth += 1,
+                (Place::Item, b'}' | b']') => {
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        let start = self.item_start.take().expect("an item was begun");
+                        items.push(start..at + 1);
+                        self.place = Place::Items;
+                    }
+                }
+                (Place::Item, _) => {}
+                // Not a JSON object, or an item that is not an object: nothing to render.
+                (Place::Start | Place::Items, _) | (Place::Done, _) => {
+                    self.place = Place::Done;
+                    break;
+                }
+            }
+        }
+        items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_all(text: &str, chunk: usize) -> (Vec<Range<usize>>, Place) {
+        let mut scan = Scan::default();
+        let mut items = Vec::new();
+        for (n, piece) in text.as_bytes().chunks(chunk.max(1)).enumerate() {
+            items.extend(scan.items_in(piece, n * chunk.max(1)));
+        }
+        (items, scan.place)
+    }
+
+    #[test]
+    fn finds_the_items_of_the_list_and_nothing_else() {
+        let text = r#" {"kind":"ResourceList","x":{"items":[{"no":1}]},"items" : [ {"a":"}\"]{"} , {"b":[{}]} ],"results":[{"c":1}]}"#;
+        for chunk in [1, 2, 7, text.len()] {
+            let (items, place) = scan_all(text, chunk);
+            let found: Vec<&str> = items.iter().map(|r| &text[r.clone()]).collect();
+            assert_eq!(
+                found,
+                [r#"{"a":"}\"]{"}"#, r#"{"b":[{}]}"#],
+                "chunks of {chunk}"
+            );
+            assert_eq!(place, Place::Done);
+        }
+    }
+
+    #[test]
+    fn gives_up_on_what_it_cannot_follow() {
+        for text in [
+            "kind: ResourceList\nitems:\n- {a: 1}\n",
+            r#"{"items":[1,{"a":1}]}"#,
+            r#"{"items":[],"items":[{"a":1}]}"#,
+        ] {
+            let (items, place) = scan_all(text, 3);
+            assert!(items.is_empty(), "{text}: {items:?}");
+            assert_eq!(place, Place::Done, "{text}");
+        }
+        // A key that merely starts or ends like `items` is not it.
+        for text in [r#"{"itemsx":[{"a":1}]}"#, r#"{"xitems":[{"a":1}]}"#] {
+            assert!(scan_all(text, 3).0.is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn renders_shares_as_the_writing_would() {
+        let item = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"n"},"data":{"k":"a: b\n\n"}}"#;
+        let items = vec![item; 2000];
+        let text = format!(r#"{{"kind":"ResourceList","items":[{}]}}"#, items.join(","));
+        for chunk in [1000, 65536] {
+            let mut ahead = RenderAhead::new();
+            for piece in text.as_bytes().chunks(chunk) {
+                ahead.take(piece);
+            }
+            let ahead = ahead.finish();
+            assert!(ahead.shares.len() >= 2, "{}", ahead.shares.len());
+            let mut expected_start = 0;
+            for share in &ahead.shares {
+                assert_eq!(share.items.start, expected_start);
+                expected_start = share.items.end;
+                let texts: Vec<&str> = ahead.items[share.items.clone()]
+                    .iter()
+                    .map(|r| &text[r.clone()])
+                    .collect();
+                assert!(texts.iter().all(|t| *t == item));
+                assert_eq!(
+                    share.yaml(),
+                    codec::to_bytes(&JsonTexts(texts), Format::Yaml)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn stops_at_an_item_that_fails_the_check() {
+        let good = format!(
+            r#"{{"kind":"ConfigMap","data":{{"v":"{}"}}}}"#,
+            "x".repeat(SHARE)
+        );
+        let bad = r#"{"kind":"A","kind":"B"}"#;
+        let text =
+            format!(r#"{{"kind":"ResourceList","items":[{good},{good},{bad},{good},{good}]}}"#);
+        let mut ahead = RenderAhead::new();
+        ahead.take(text.as_bytes());
+        let ahead = ahead.finish();
+        assert_eq!(ahead.items.len(), 2, "the shares before the bad item");
+    }
+}
