@@ -2,10 +2,9 @@
 //! Kptfile `exec:` call it. The function is chosen by `functionConfig` apiVersion/kind through
 //! the trusted catalogs, or by its `config.kubernetes.io/function` annotation (see dispatch).
 
-use super::{Host, exit_code, read_stdin};
+use super::{Host, Written, exit_code, read_stdin};
 use crate::builtin;
 use anyhow::{Context, anyhow};
-use krm::codec::Format;
 use krm::host::FunctionInput;
 use std::process::ExitCode;
 
@@ -21,7 +20,7 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
         )
     })?;
     let wasm = super::dispatch::module_for_config(host, config)?;
-    let outcome = host.call(&wasm, list)?;
-    outcome.write(Format::Yaml)?;
+    let outcome = host.call(&wasm, list, Written::YamlList)?;
+    outcome.write()?;
     Ok(exit_code(outcome.exit_code))
 }

@@ -3,7 +3,7 @@
 //! resources as a YAML stream on stdin (transformers; empty for generators), printing a YAML
 //! stream. `krmwasm plugins install` lays out the links.
 
-use super::{Host, exit_code, read_stdin};
+use super::{Host, Written, exit_code, read_stdin};
 use anyhow::Context;
 use krm::codec;
 use krm::host::{FunctionInput, read_documents};
@@ -24,9 +24,9 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     })
     .context("the resources on stdin are not a YAML stream")?;
     input.function_config = Some(config);
-    let outcome = host.call(&wasm, input)?;
+    let outcome = host.call(&wasm, input, Written::YamlStream)?;
     if outcome.exit_code == 0 {
-        outcome.write_items_as_stream()?;
+        outcome.write()?;
     }
     Ok(exit_code(outcome.exit_code))
 }

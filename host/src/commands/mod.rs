@@ -15,7 +15,7 @@ use crate::runtime::{Limits, Runtime, VerifiedWasm};
 use crate::sources::Sources;
 use anyhow::{Context, bail};
 use krm::codec::{self, Format};
-use krm::host::{FunctionInput, FunctionOutput};
+use krm::host::{FunctionInput, FunctionOutput, RenderAhead};
 use std::io::{Read, Write};
 
 /// The host side of a function call: where modules come from, what is trusted, the runtime,
@@ -27,36 +27,41 @@ pub struct Host {
     pub trust: Trust,
 }
 
+/// How a call's output is to be written: known before the call, so that a large output can
+/// be rendered while the function is still writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// The ResourceList, as YAML.
+    YamlList,
+    /// The ResourceList, as compact JSON.
+    JsonList,
+    /// The items only, as a YAML stream (`---` between documents), as kustomize's legacy
+    /// exec plugins print them.
+    YamlStream,
+}
+
 /// What a function returned: its exit code and, when it wrote one, its ResourceList.
 pub struct CallOutcome {
     pub exit_code: i32,
     pub output: Option<FunctionOutput>,
+    written: Written,
 }
 
 impl CallOutcome {
-    /// Writes the output ResourceList to stdout as YAML or JSON, as it is rendered: its
-    /// items were checked when it was read, so nothing but stdout itself can fail here.
-    pub fn write(&self, format: Format) -> anyhow::Result<()> {
-        self.write_with(|output, out| output.write_to(out, format))
-    }
-
-    /// Writes the output's items to stdout as a YAML stream, as [`CallOutcome::write`]
-    /// writes the list.
-    pub fn write_items_as_stream(&self) -> anyhow::Result<()> {
-        self.write_with(|output, out| output.write_items_as_stream(out))
-    }
-
-    fn write_with(
-        &self,
-        write: impl FnOnce(&FunctionOutput, &mut dyn Write) -> std::io::Result<()>,
-    ) -> anyhow::Result<()> {
+    /// Writes the output to stdout as the call was told, as it is rendered: its items were
+    /// checked when it was read, so nothing but stdout itself can fail here.
+    pub fn write(&self) -> anyhow::Result<()> {
         let Some(output) = &self.output else {
             return Ok(());
         };
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-        write(output, &mut out)
-            .and_then(|()| out.flush())
-            .context("cannot write stdout")
+        match self.written {
+            Written::YamlList => output.write_to(&mut out, Format::Yaml),
+            Written::JsonList => output.write_to(&mut out, Format::Json),
+            Written::YamlStream => output.write_items_as_stream(&mut out),
+        }
+        .and_then(|()| out.flush())
+        .context("cannot write stdout")
     }
 }
 
@@ -71,17 +76,32 @@ impl Host {
     /// relayed as it is. A limit or crash is an error and yields no output.
     ///
     /// `input` is already the JSON the function reads (see krm::host), so the
-    /// input is never held as trees beside the guest's memory.
-    pub fn call(&self, wasm: &VerifiedWasm, input: FunctionInput) -> anyhow::Result<CallOutcome> {
+    /// input is never held as trees beside the guest's memory. An output to be `written` as
+    /// a YAML list is rendered while the function writes it (see krm::host::RenderAhead).
+    pub fn call(
+        &self,
+        wasm: &VerifiedWasm,
+        input: FunctionInput,
+        written: Written,
+    ) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
         let stdin = input.into_json();
         release_freed_memory();
-        let (exit_code, stdout) = self.invoke(wasm, stdin, true)?;
+        let render_ahead = (written == Written::YamlList).then(RenderAhead::new);
+        let (exit_code, stdout, ahead) = self.invoke(wasm, stdin, true, render_ahead)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            match FunctionOutput::parse(stdout) {
-                Ok(list) => Some(list),
+            let ahead = ahead.map(RenderAhead::finish).unwrap_or_default();
+            match FunctionOutput::parse_with(stdout, ahead) {
+                Ok(list) => {
+                    crate::debug!(
+                        "{name}: {} of {} items rendered while it ran",
+                        list.rendered_ahead(),
+                        list.items()
+                    );
+                    Some(list)
+                }
                 Err(e) if exit_code == 0 => {
                     bail!("function {name} exited 0 but its output is not a ResourceList: {e}")
                 }
@@ -97,7 +117,11 @@ impl Host {
                 "krmwasm: function {name} failed with exit code {exit_code} and wrote no ResourceList"
             );
         }
-        Ok(CallOutcome { exit_code, output })
+        Ok(CallOutcome {
+            exit_code,
+            output,
+            written,
+        })
     }
 
     /// Runs a validator over a ResourceList already serialized as JSON and returns only its
@@ -115,7 +139,7 @@ impl Host {
             results: Vec<krm::Diagnostic>,
         }
         let name = wasm.name.as_str();
-        let (exit_code, stdout) = self.invoke(wasm, input_json, false)?;
+        let (exit_code, stdout, _) = self.invoke(wasm, input_json, false, None)?;
         match serde_json::from_slice::<ResultsOnly>(&stdout) {
             Ok(list) => Ok(list.results),
             Err(_) if exit_code != 0 => bail!("function {name} failed with exit code {exit_code}"),
@@ -123,22 +147,25 @@ impl Host {
         }
     }
 
-    /// Loads and runs `wasm` with `stdin`, JSON output asked for; its exit code and stdout.
+    /// Loads and runs `wasm` with `stdin`, JSON output asked for; its exit code and stdout,
+    /// and what rendered it ahead.
     fn invoke(
         &self,
         wasm: &VerifiedWasm,
         stdin: Vec<u8>,
         relay_stderr: bool,
-    ) -> anyhow::Result<(i32, Vec<u8>)> {
+        render_ahead: Option<RenderAhead>,
+    ) -> anyhow::Result<(i32, Vec<u8>, Option<RenderAhead>)> {
         let name = wasm.name.as_str();
         let loaded = self.runtime.load(wasm, &self.limits)?;
         let started = std::time::Instant::now();
-        let invocation = self.runtime.invoke(
+        let (invocation, render_ahead) = self.runtime.invoke_following(
             name,
             &loaded.module,
             stdin,
             &[("KRM_OUTPUT", "json")],
             &self.limits,
+            render_ahead,
         );
         crate::debug!(
             "{name}: ran in {:?}, linear memory {}",
@@ -149,7 +176,7 @@ impl Host {
             let _ = std::io::stderr().write_all(&invocation.stderr);
         }
         match invocation.status {
-            Ok(code) => Ok((code, invocation.stdout)),
+            Ok(code) => Ok((code, invocation.stdout, render_ahead)),
             Err(e) if !relay_stderr && !invocation.stderr.is_empty() => {
                 let stderr = String::from_utf8_lossy(&invocation.stderr);
                 Err(anyhow::Error::from(e).context(format!(

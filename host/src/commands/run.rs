@@ -1,13 +1,12 @@
 //! `krmwasm run <MODULE.wasm | FUNCTION>`: one function over a ResourceList (or a stream of
 //! resources), from a file or stdin.
 
-use super::{Host, exit_code, read_stdin};
+use super::{Host, Written, exit_code, read_stdin};
 use crate::builtin;
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
 use krm::Value;
-use krm::codec::Format;
 use krm::host::{Document, FunctionInput, read_documents};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -43,12 +42,12 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.fn_config {
         list.function_config = Some(super::read_function_config(path)?);
     }
-    let outcome = host.call(&wasm, list)?;
-    let format = match args.output {
-        OutputFormat::Yaml => Format::Yaml,
-        OutputFormat::Json => Format::Json,
+    let written = match args.output {
+        OutputFormat::Yaml => Written::YamlList,
+        OutputFormat::Json => Written::JsonList,
     };
-    outcome.write(format)?;
+    let outcome = host.call(&wasm, list, written)?;
+    outcome.write()?;
     Ok(exit_code(outcome.exit_code))
 }
 

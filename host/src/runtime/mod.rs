@@ -6,11 +6,14 @@
 //! interruption, one tick every 10 ms), and stdout size.
 
 mod cache;
+mod follow;
 mod output;
 mod poll;
 mod preinit;
 
 pub use cache::{ModuleCache, sha256_hex};
+pub use follow::Follower;
+use follow::Following;
 use output::CappedOutput;
 
 use crate::units::format_bytes;
@@ -351,7 +354,24 @@ impl Runtime {
         env: &[(&str, &str)],
         limits: &Limits,
     ) -> Invocation {
+        self.invoke_following::<NoFollower>(name, module, stdin, env, limits, None)
+            .0
+    }
+
+    /// [`Runtime::invoke`], with `follower` taking the guest's stdout as it is written (once
+    /// it is large enough to be worth a thread). The follower is returned when it ran; it
+    /// stops when the guest exits, whatever it has not taken.
+    pub fn invoke_following<F: Follower>(
+        &self,
+        name: &str,
+        module: &Module,
+        stdin: Vec<u8>,
+        env: &[(&str, &str)],
+        limits: &Limits,
+        follower: Option<F>,
+    ) -> (Invocation, Option<F>) {
         let mut run = self.start_run(name, stdin, env, limits);
+        let following = follower.map(|follower| Following::arrange(&run.stdout, follower));
         let result = self.call(&mut run, |store| {
             let instance = self
                 .linker
@@ -362,7 +382,9 @@ impl Runtime {
                 .map_err(|e| Startup(format!("not a WASI command module (no _start): {e:#}")))?;
             start.call(&mut *store, ()).map_err(Guest)
         });
-        run.conclude(name, result, limits)
+        run.stdout.close();
+        let follower = following.and_then(Following::finish);
+        (run.conclude(name, result, limits), follower)
     }
 
     /// A store for one run: the sandbox's WASI context (stdin given, stdout and stderr kept in
@@ -497,6 +519,13 @@ impl Run {
             memory_peak,
         }
     }
+}
+
+/// The follower of a run that has none.
+struct NoFollower;
+
+impl Follower for NoFollower {
+    fn take(&mut self, _: &[u8]) {}
 }
 
 enum CallError {

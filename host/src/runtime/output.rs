@@ -3,21 +3,35 @@
 //! whatever the guest did next, and however its writes happened to fall against the limit.
 //! (wasmtime-wasi's `MemoryOutputPipe` refuses such a write with a generic trap, or lets a
 //! guest that ignores the error go on.)
+//!
+//! Another thread may follow the output as it grows ([`CappedOutput::read_more`]), started
+//! only once the output is large enough to be worth it ([`CappedOutput::when_it_reaches`]).
 
 use bytes::Bytes;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError, StreamResult};
 
 #[derive(Clone)]
-pub struct CappedOutput(Arc<Mutex<State>>);
+pub struct CappedOutput(Arc<Shared>);
+
+struct Shared {
+    state: Mutex<State>,
+    /// Signalled when bytes are appended while a follower reads, and when the output closes.
+    changed: Condvar,
+}
 
 struct State {
     bytes: Vec<u8>,
     limit: usize,
     exceeded: bool,
+    /// Nothing more will be written.
+    closed: bool,
+    /// What to start once the output holds `at` bytes.
+    watch: Option<(usize, Box<dyn FnOnce() + Send>)>,
+    followed: bool,
 }
 
 /// The trap a write past the limit raises.
@@ -27,16 +41,62 @@ pub struct OutputLimitReached;
 
 impl CappedOutput {
     pub fn new(limit: usize) -> Self {
-        CappedOutput(Arc::new(Mutex::new(State {
-            bytes: Vec::new(),
-            limit,
-            exceeded: false,
-        })))
+        CappedOutput(Arc::new(Shared {
+            state: Mutex::new(State {
+                bytes: Vec::new(),
+                limit,
+                exceeded: false,
+                closed: false,
+                watch: None,
+                followed: false,
+            }),
+            changed: Condvar::new(),
+        }))
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the buffer half-updated.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.0.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Calls `start` once the output holds `at` bytes (on the writing thread, as it writes
+    /// them), unless the output is closed first.
+    pub fn when_it_reaches(&self, at: usize, start: Box<dyn FnOnce() + Send>) {
+        self.state().watch = Some((at, start));
+    }
+
+    /// Waits until the output holds more than `from` bytes, then appends at most `max` of
+    /// those that follow `from` to `into`. False, appending nothing, once the output is
+    /// closed: a follower stops there, whatever it has not read.
+    pub fn read_more(&self, from: usize, max: usize, into: &mut Vec<u8>) -> bool {
+        let mut state = self.state();
+        state.followed = true;
+        loop {
+            if state.closed {
+                return false;
+            }
+            if state.bytes.len() > from {
+                let end = state.bytes.len().min(from.saturating_add(max));
+                into.extend_from_slice(&state.bytes[from..end]);
+                return true;
+            }
+            state = self
+                .0
+                .changed
+                .wait(state)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Marks the end of the output: a follower stops, and a start not yet due is dropped.
+    pub fn close(&self) {
+        let mut state = self.state();
+        state.closed = true;
+        // The start may hold a handle to this output: dropping it breaks the cycle.
+        let watch = state.watch.take();
+        drop(state);
+        drop(watch);
+        self.0.changed.notify_all();
     }
 
     /// Whether the guest tried to write past the limit.
@@ -56,6 +116,18 @@ impl CappedOutput {
             return false;
         }
         state.bytes.extend_from_slice(bytes);
+        let due = match &state.watch {
+            Some((at, _)) if state.bytes.len() >= *at => state.watch.take(),
+            _ => None,
+        };
+        let followed = state.followed;
+        drop(state);
+        if let Some((_, start)) = due {
+            start();
+        }
+        if followed {
+            self.0.changed.notify_all();
+        }
         true
     }
 }
@@ -135,6 +207,7 @@ impl StdoutStream for CappedOutput {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
     #[test]
     fn writes_fit_until_the_limit_and_the_first_one_past_it_is_remembered() {
@@ -148,6 +221,60 @@ mod tests {
         ));
         assert!(out.exceeded());
         assert_eq!(out.clone().into_bytes(), b"123456");
+    }
+
+    /// An output with a start due at 100 bytes, and the flag that start sets.
+    fn watched() -> (CappedOutput, Arc<AtomicBool>) {
+        let out = CappedOutput::new(1 << 20);
+        let started = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&started);
+        out.when_it_reaches(100, Box::new(move || flag.store(true, SeqCst)));
+        (out, started)
+    }
+
+    #[test]
+    fn a_follower_reads_what_is_written_in_order_until_the_output_closes() {
+        let (out, started) = watched();
+        let reader = out.clone();
+        let follower = std::thread::spawn(move || {
+            let mut read = Vec::new();
+            while reader.read_more(read.len(), 7, &mut read) {
+                if read.len() >= 1000 {
+                    break;
+                }
+            }
+            read
+        });
+        let mut writer = out.clone();
+        let written: Vec<u8> = (0..1000u32).map(|n| (n % 251) as u8).collect();
+        for (n, piece) in written.chunks(13).enumerate() {
+            writer.write(Bytes::copy_from_slice(piece)).unwrap();
+            assert_eq!(
+                started.load(SeqCst),
+                (n + 1) * 13 >= 100,
+                "started once 100 bytes were written, not before"
+            );
+        }
+        assert_eq!(follower.join().unwrap(), written);
+
+        // Once closed, a follower stops, whatever it has not read.
+        let reader = out.clone();
+        let waiting = std::thread::spawn(move || {
+            let mut read = Vec::new();
+            (reader.read_more(1000, 10, &mut read), read)
+        });
+        out.close();
+        assert_eq!(waiting.join().unwrap(), (false, vec![]));
+        assert!(!out.read_more(0, 10, &mut Vec::new()));
+    }
+
+    #[test]
+    fn a_start_not_yet_due_is_dropped_when_the_output_closes() {
+        let (out, started) = watched();
+        out.clone().write(Bytes::from_static(b"small")).unwrap();
+        out.close();
+        assert!(!started.load(SeqCst));
+        assert_eq!(Arc::strong_count(&started), 1, "the start was dropped");
     }
 
     #[test]
