@@ -33,7 +33,6 @@ pub(crate) fn item_tree(text: &str) -> Result<Value, String> {
 }
 
 /// Whether [`item_tree`] would read the item, without building its tree.
-#[cfg(feature = "host")]
 pub(crate) fn check_item(text: &str) -> Result<(), String> {
     check_depth(text)?;
     serde_json::from_str::<crate::strict_value::StrictCheck>(text)

@@ -135,8 +135,11 @@ where
     V: crate::ItemValidator,
     S: Fn(Option<&serde_json::Value>) -> V,
 {
-    match crate::validator::ReadList::validate_json(input, &start) {
-        Some((list, results)) => validated(name, list, results),
+    match crate::validator::ReadList::read_json(input) {
+        Some(list) => {
+            let results = list.validate(&start);
+            validated(name, list, results)
+        }
         None => validate_tree(name, parse_input(name, input), start),
     }
 }
@@ -268,13 +271,56 @@ where
     let Some(input) = read_stdin(name) else {
         return ExitCode::FAILURE;
     };
-    if let Some((list, results)) = crate::validator::ReadList::validate_json(&input, &start) {
+    if let Some(list) = crate::validator::ReadList::read_json(&input) {
+        if output_format() == Format::Json {
+            return validate_items_written(name, list, &start);
+        }
+        let results = list.validate(&start);
         return write_out(name, validated(name, list, results));
     }
     // Trees take about ten times their text: let the text go before validating them.
     let parsed = parse_input(name, &input);
     drop(input);
     write_out(name, validate_tree(name, parsed, start))
+}
+
+/// A validator's run over JSON input with JSON output: the items go out first, as they
+/// came, and the validator runs while krmwasm reads them (a validator never changes an
+/// item, so they are the same whatever it finds); the results and the rest of the list
+/// follow. The bytes are those [`write_out`] writes.
+fn validate_items_written<V, S>(name: &str, list: crate::validator::ReadList, start: &S) -> ExitCode
+where
+    V: crate::ItemValidator,
+    S: Fn(Option<&serde_json::Value>) -> V,
+{
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, raw_stdout());
+    if let Err(e) = list
+        .write_json_items(&mut stdout)
+        .and_then(|()| stdout.flush())
+    {
+        eprintln!("{name}: cannot write the output: {e}");
+        return ExitCode::FAILURE;
+    }
+    let results = list.validate(start);
+    let processed = validated(name, list, results);
+    let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
+    if let Some(list) = &processed.list
+        && let Err(e) = list
+            .write_json_after_items(&mut stdout)
+            .and_then(|()| stdout.flush())
+    {
+        eprintln!("{name}: cannot write the output: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::from(processed.exit_code)
+}
+
+/// The output format `KRM_OUTPUT` asks for: JSON, or YAML by default.
+fn output_format() -> Format {
+    match std::env::var("KRM_OUTPUT").as_deref() {
+        Ok("json") => Format::Json,
+        _ => Format::Yaml,
+    }
 }
 
 pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
@@ -291,10 +337,7 @@ pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
 /// Writes the run's stderr, then its list straight to stdout, in the format `KRM_OUTPUT`
 /// asks for; the process's exit code.
 pub(crate) fn write_out<L: WriteList>(name: &str, processed: Processed<L>) -> ExitCode {
-    let format = match std::env::var("KRM_OUTPUT").as_deref() {
-        Ok("json") => Format::Json,
-        _ => Format::Yaml,
-    };
+    let format = output_format();
     let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
     if let Some(list) = &processed.list {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, raw_stdout());

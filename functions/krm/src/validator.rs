@@ -9,7 +9,7 @@
 
 use crate::codec::{self, Format};
 use crate::diagnostic::Diagnostic;
-use crate::raw_list::{RawList, item_tree};
+use crate::raw_list::{RawList, check_item, item_tree};
 use crate::resource_list::{ResourceList, WithItems};
 use crate::run::{Failure, WriteList};
 use serde::ser::{Error as _, Serialize, SerializeSeq, Serializer};
@@ -53,6 +53,7 @@ impl<'a> ReadList<'a> {
     /// them, one at a time. `None` when the input is not JSON, or not JSON that the tree
     /// reader would read to the same list (a duplicate key, too deep a nesting, …): the caller
     /// then reads it as trees, and reports what the tree reader says.
+    #[cfg(test)]
     pub(crate) fn validate_json<V, S>(
         input: &'a [u8],
         start: &S,
@@ -61,6 +62,16 @@ impl<'a> ReadList<'a> {
         V: ItemValidator,
         S: Fn(Option<&Value>) -> V,
     {
+        let list = Self::read_json(input)?;
+        let results = list.validate(start);
+        Some((list, results))
+    }
+
+    /// Reads JSON `input` with its items as text, each checked as the tree reader would read
+    /// it. `None` when the input is not JSON, or not JSON that the tree reader would read to
+    /// the same list (a duplicate key, too deep a nesting, …): the caller then reads it as
+    /// trees, and reports what the tree reader says.
+    pub(crate) fn read_json(input: &'a [u8]) -> Option<Self> {
         if !codec::looks_like_json(input) {
             return None;
         }
@@ -68,12 +79,36 @@ impl<'a> ReadList<'a> {
         let fields = Value::Object(fields);
         codec::expect_resource_list(&fields).ok()?;
         let envelope = codec::into_resource_list(fields).ok()?;
-        let mut validator = start(envelope.function_config.as_ref());
-        for (index, raw) in items.iter().enumerate() {
-            validator.check(index, &item_tree(raw.get()).ok()?);
+        if !items.iter().all(|raw| check_item(raw.get()).is_ok()) {
+            return None;
         }
-        let results = validator.finish();
-        Some((ReadList::Streamed { envelope, items }, results))
+        Some(ReadList::Streamed { envelope, items })
+    }
+
+    /// Runs the validator `start` makes over the items, one at a time.
+    pub(crate) fn validate<V, S>(&self, start: &S) -> Result<Vec<Diagnostic>, Failure>
+    where
+        V: ItemValidator,
+        S: Fn(Option<&Value>) -> V,
+    {
+        match self {
+            ReadList::Tree(list) => {
+                crate::validate_items(&list.items, start(list.function_config.as_ref()))
+            }
+            ReadList::Streamed { envelope, items } => {
+                let mut validator = start(envelope.function_config.as_ref());
+                for (index, raw) in items.iter().enumerate() {
+                    // Checked when read, so a tree is always made.
+                    let item = item_tree(raw.get()).map_err(|e| {
+                        Diagnostic::error(format!(
+                            "internal error, please report it: items[{index}]: {e}"
+                        ))
+                    })?;
+                    validator.check(index, &item);
+                }
+                validator.finish()
+            }
+        }
     }
 
     /// The list's fields other than the items.
@@ -97,6 +132,66 @@ impl<'a> ReadList<'a> {
                 codec::write(out, &list, format)
             }
         }
+    }
+}
+
+impl ReadList<'_> {
+    /// Writes the JSON list up to the end of its items, which a validator never changes:
+    /// the items can go out before they are validated, and the rest after, with
+    /// [`ReadList::write_json_after_items`]. Together they write what `write` writes.
+    pub(crate) fn write_json_items(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let (head, at) = self.json_around_items();
+        out.write_all(&head[..at])?;
+        match self {
+            ReadList::Tree(list) => {
+                for (index, item) in list.items.iter().enumerate() {
+                    if index > 0 {
+                        out.write_all(b",")?;
+                    }
+                    serde_json::to_writer(&mut *out, item)?;
+                }
+            }
+            ReadList::Streamed { items, .. } => {
+                for (index, raw) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.write_all(b",")?;
+                    }
+                    out.write_all(raw.get().as_bytes())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the JSON list from the end of its items on (see [`ReadList::write_json_items`]).
+    pub(crate) fn write_json_after_items(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        let (whole, at) = self.json_around_items();
+        out.write_all(&whole[at..])
+    }
+
+    /// The list as JSON with no items, and where the items would go: just after the first
+    /// `"items":[`, the key written after apiVersion and kind (a quote within their values
+    /// is escaped, so the pattern cannot start inside them).
+    fn json_around_items(&self) -> (Vec<u8>, usize) {
+        let envelope = match self {
+            ReadList::Tree(list) => list,
+            ReadList::Streamed { envelope, .. } => envelope,
+        };
+        let no_items: [Value; 0] = [];
+        let json = codec::to_bytes(
+            &WithItems {
+                envelope,
+                items: no_items,
+            },
+            Format::Json,
+        );
+        let pattern = br#""items":["#;
+        let at = json
+            .windows(pattern.len())
+            .position(|window| window == pattern)
+            .expect("a ResourceList is written with its items")
+            + pattern.len();
+        (json, at)
     }
 }
 
@@ -211,6 +306,36 @@ mod tests {
             text.starts_with(r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"b": 1.0,  "a": "\u0041"}],"results":["#),
             "{text}"
         );
+    }
+
+    #[test]
+    fn written_in_two_parts_the_json_is_the_same() {
+        let inputs = [
+            r#"{"apiVersion":"config.kubernetes.io/v1","kind":"ResourceList","items":[{"kind":"A","a":"\"items\":["},{"kind":"B"}],"functionConfig":{"items":[1]},"extra":{"x":1}}"#,
+            r#"{"kind":"ResourceList","items":[]}"#,
+            r#"{"apiVersion":"v\"items\":[","kind":"ResourceList"}"#,
+        ];
+        for input in inputs {
+            let streamed = ReadList::read_json(input.as_bytes()).unwrap();
+            let tree = ReadList::Tree(codec::parse_resource_list(input.as_bytes()).unwrap());
+            for mut list in [streamed, tree] {
+                for results in [
+                    vec![],
+                    vec![Diagnostic::warning("w"), Diagnostic::error("e")],
+                ] {
+                    list.envelope_mut().results = results;
+                    let mut whole = Vec::new();
+                    list.write(&mut whole, Format::Json).unwrap();
+                    let mut parts = Vec::new();
+                    list.write_json_items(&mut parts).unwrap();
+                    list.write_json_after_items(&mut parts).unwrap();
+                    assert_eq!(
+                        String::from_utf8(parts).unwrap(),
+                        String::from_utf8(whole).unwrap()
+                    );
+                }
+            }
+        }
     }
 
     #[test]
