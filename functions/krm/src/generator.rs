@@ -204,7 +204,7 @@ impl<G: Generator> Serialize for Output<G> {
 }
 
 impl<G: Generator> WriteList for Output<G> {
-    fn write_list(&self, out: &mut dyn std::io::Write, format: Format) -> std::io::Result<()> {
+    fn write_list<W: std::io::Write>(&self, out: W, format: Format) -> std::io::Result<()> {
         crate::codec::write(out, self, format)
     }
 }

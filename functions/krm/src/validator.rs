@@ -219,7 +219,7 @@ impl Serialize for RawItems<'_> {
 }
 
 impl WriteList for ReadList<'_> {
-    fn write_list(&self, out: &mut dyn Write, format: Format) -> std::io::Result<()> {
+    fn write_list<W: Write>(&self, out: W, format: Format) -> std::io::Result<()> {
         self.write(out, format)
     }
 }
