@@ -17,11 +17,18 @@ use std::ops::Range;
 
 /// How much item text (JSON bytes) each rendered share holds, at least.
 pub(super) const SHARE: usize = 32 * 1024;
+/// How much compressed YAML is held at most. Kubernetes objects compress 10 to 20 times, so
+/// this covers outputs of 100 MB and more; an output that compresses badly stops being
+/// rendered ahead here rather than doubling its memory.
+const HOLD_AT_MOST: usize = 8 << 20;
 
 /// Follows a function's stdout and renders the items of its ResourceList ahead.
 pub struct RenderAhead {
     /// Item text per share.
     share: usize,
+    /// Compressed YAML held at most; once past it, nothing more is rendered.
+    hold_at_most: usize,
+    held: usize,
     scan: Scan,
     /// The stdout bytes from `base` on that are not rendered yet.
     pending: Vec<u8>,
@@ -72,6 +79,8 @@ impl RenderAhead {
     pub fn with_share(share: usize) -> Self {
         RenderAhead {
             share,
+            hold_at_most: HOLD_AT_MOST,
+            held: 0,
             scan: Scan::default(),
             pending: Vec::new(),
             base: 0,
@@ -118,8 +127,9 @@ impl RenderAhead {
         self.rendered
     }
 
-    /// Checks and renders the waiting items as one share; false, rendering nothing, when an
-    /// item does not pass the check (the reading after the run decides what it is).
+    /// Checks and renders the waiting items as one share. False when nothing more should be
+    /// rendered: an item does not pass the check (nothing is rendered, and the reading after
+    /// the run decides what it is), or the shares now hold as much as they may.
     fn render_waiting(&mut self) -> bool {
         let texts: Option<Vec<&str>> = self
             .waiting
@@ -143,13 +153,16 @@ impl RenderAhead {
             return false;
         }
         let first = self.rendered.items.len();
+        let yaml = lz4_flex::block::compress_prepend_size(&yaml);
+        self.held += yaml.len();
         self.rendered.shares.push(RenderedShare {
             items: first..first + self.waiting.len(),
-            yaml: lz4_flex::block::compress_prepend_size(&yaml),
+            yaml,
         });
         self.rendered.items.append(&mut self.waiting);
         self.waiting_text = 0;
-        true
+        // Past the limit the rest is rendered after the run, as if this had not run.
+        self.held <= self.hold_at_most
     }
 }
 
@@ -351,6 +364,21 @@ mod tests {
                     codec::to_bytes(&JsonTexts(texts), Format::Yaml)
                 );
             }
+        }
+    }
+
+    #[test]
+    fn stops_once_it_holds_as_much_as_it_may() {
+        let item = r#"{"kind":"ConfigMap","data":{"k":"v"}}"#;
+        let text = format!(
+            r#"{{"kind":"ResourceList","items":[{}]}}"#,
+            vec![item; 100].join(",")
+        );
+        for (hold_at_most, rendered) in [(0, 1), (1, 1), (usize::MAX, 100)] {
+            let mut ahead = RenderAhead::with_share(1);
+            ahead.hold_at_most = hold_at_most;
+            ahead.take(text.as_bytes());
+            assert_eq!(ahead.finish().items.len(), rendered, "{hold_at_most}");
         }
     }
 
