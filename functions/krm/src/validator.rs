@@ -142,23 +142,16 @@ impl ReadList<'_> {
     pub(crate) fn write_json_items(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let (head, at) = self.json_around_items();
         out.write_all(&head[..at])?;
+        // The items as `write` writes them: an array, without a space anywhere.
         match self {
-            ReadList::Tree(list) => {
-                for (index, item) in list.items.iter().enumerate() {
-                    if index > 0 {
-                        out.write_all(b",")?;
-                    }
-                    serde_json::to_writer(&mut *out, item)?;
-                }
-            }
-            ReadList::Streamed { items, .. } => {
-                for (index, raw) in items.iter().enumerate() {
-                    if index > 0 {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(raw.get().as_bytes())?;
-                }
-            }
+            ReadList::Tree(list) => serde_json::to_writer(out, &list.items)?,
+            ReadList::Streamed { items, .. } => serde_json::to_writer(
+                out,
+                &RawItems {
+                    items,
+                    format: Format::Json,
+                },
+            )?,
         }
         Ok(())
     }
@@ -166,12 +159,12 @@ impl ReadList<'_> {
     /// Writes the JSON list from the end of its items on (see [`ReadList::write_json_items`]).
     pub(crate) fn write_json_after_items(&self, out: &mut dyn Write) -> std::io::Result<()> {
         let (whole, at) = self.json_around_items();
-        out.write_all(&whole[at..])
+        out.write_all(&whole[at + NO_ITEMS.len()..])
     }
 
-    /// The list as JSON with no items, and where the items would go: just after the first
-    /// `"items":[`, the key written after apiVersion and kind (a quote within their values
-    /// is escaped, so the pattern cannot start inside them).
+    /// The list as JSON with no items, and where they are: the `[]` after the first
+    /// `"items":`, the key written after apiVersion and kind (a quote within their values is
+    /// escaped, so the pattern cannot start inside them).
     fn json_around_items(&self) -> (Vec<u8>, usize) {
         let envelope = match self {
             ReadList::Tree(list) => list,
@@ -185,15 +178,19 @@ impl ReadList<'_> {
             },
             Format::Json,
         );
-        let pattern = br#""items":["#;
+        let key = br#""items":"#;
+        let pattern = [&key[..], NO_ITEMS].concat();
         let at = json
             .windows(pattern.len())
             .position(|window| window == pattern)
             .expect("a ResourceList is written with its items")
-            + pattern.len();
+            + key.len();
         (json, at)
     }
 }
+
+/// An empty list of items, as JSON.
+const NO_ITEMS: &[u8] = b"[]";
 
 /// Items kept as JSON text, written as that text in JSON and as trees in YAML.
 struct RawItems<'l> {
