@@ -297,25 +297,33 @@ where
     S: Fn(Option<&serde_json::Value>) -> V,
 {
     let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, raw_stdout());
-    if let Err(e) = list
-        .write_json_items(&mut stdout)
-        .and_then(|()| stdout.flush())
-    {
-        eprintln!("{name}: cannot write the output: {e}");
+    if !written(name, &mut stdout, |out| list.write_json_items(out)) {
         return ExitCode::FAILURE;
     }
     let results = list.validate(start);
     let processed = validated(name, list, results);
     let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
     if let Some(list) = &processed.list
-        && let Err(e) = list
-            .write_json_after_items(&mut stdout)
-            .and_then(|()| stdout.flush())
+        && !written(name, &mut stdout, |out| list.write_json_after_items(out))
     {
-        eprintln!("{name}: cannot write the output: {e}");
         return ExitCode::FAILURE;
     }
     ExitCode::from(processed.exit_code)
+}
+
+/// Writes with `write` and flushes `out`; false, having said why on stderr, when it fails.
+fn written<W: Write>(
+    name: &str,
+    out: &mut W,
+    write: impl FnOnce(&mut W) -> std::io::Result<()>,
+) -> bool {
+    match write(&mut *out).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("{name}: cannot write the output: {e}");
+            false
+        }
+    }
 }
 
 /// The output format `KRM_OUTPUT` asks for: JSON, or YAML by default.
@@ -344,11 +352,7 @@ pub(crate) fn write_out<L: WriteList>(name: &str, processed: Processed<L>) -> Ex
     let _ = std::io::stderr().write_all(processed.stderr.as_bytes());
     if let Some(list) = &processed.list {
         let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, raw_stdout());
-        if let Err(e) = list
-            .write_list(&mut stdout, format)
-            .and_then(|()| stdout.flush())
-        {
-            eprintln!("{name}: cannot write the output: {e}");
+        if !written(name, &mut stdout, |out| list.write_list(out, format)) {
             return ExitCode::FAILURE;
         }
     }
