@@ -4,16 +4,37 @@ fastest wall time and its median CPU time (user + system, children included).
 
     interleave.py ROUNDS NAME=COMMAND [NAME=COMMAND ...]
 
-Each COMMAND runs through `sh -c` with stdout and stderr discarded. On a shared machine
+Each COMMAND is split as a shell would split it and run directly, not through a shell (a
+shell's start would add a millisecond or more to every run, a large share of a small call);
+`<FILE` at its end is its stdin. Stdout and stderr are discarded. On a shared machine
 whose speed drifts from one minute to the next, runs taken in turn see the same drift, so
 their ratio holds where back-to-back series (hyperfine's) can differ by the drift alone.
 The first command's median is the base of the ratios printed.
 """
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
 import time
+
+
+def parse(command):
+    """The argv and the stdin file of `command`."""
+    words = shlex.split(command)
+    stdin = None
+    if words and words[-1].startswith("<") and len(words[-1]) > 1:
+        stdin = words.pop()[1:]
+    elif len(words) > 1 and words[-2] == "<":
+        stdin = words.pop()
+        words.pop()
+    return words, stdin
+
+
+def run(command):
+    argv, stdin = parse(command)
+    with open(stdin or "/dev/null", "rb") as source:
+        subprocess.run(argv, stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main():
@@ -22,12 +43,12 @@ def main():
     wall = {name: [] for name, _ in commands}
     cpu = {name: [] for name, _ in commands}
     for name, command in commands:  # one warm-up run each: page cache, module cache
-        subprocess.run(["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run(command)
     for _ in range(rounds):
         for name, command in commands:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            subprocess.run(["sh", "-c", command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            run(command)
             wall[name].append((time.perf_counter() - start) * 1000)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name].append(
