@@ -3,7 +3,7 @@
 //! tree only while it is looked at. The validator runner reads its input so, and krmwasm a
 //! function's output.
 
-use crate::strict_value::StrictValue;
+use crate::strict_value::{StrictCheck, StrictValue};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -26,55 +26,24 @@ impl<'a> RawList<'a> {
 /// same refusals (a duplicate key, too deep a nesting). It may refuse an item nested a level
 /// or two less deep than the tree reader would; a caller then reads the whole list as trees.
 pub(crate) fn item_tree(text: &str) -> Result<Value, String> {
-    check_depth(text)?;
-    serde_json::from_str::<StrictValue>(text)
-        .map(|StrictValue(v)| v)
+    let mut reader = serde_json::Deserializer::from_str(text);
+    StrictValue::nested(&mut reader, ITEM_DEPTH)
+        .and_then(|StrictValue(v)| reader.end().map(|()| v))
         .map_err(|e| e.to_string())
 }
 
 /// Whether [`item_tree`] would read the item, without building its tree.
 pub(crate) fn check_item(text: &str) -> Result<(), String> {
-    check_depth(text)?;
-    serde_json::from_str::<crate::strict_value::StrictCheck>(text)
-        .map(|_| ())
+    let mut reader = serde_json::Deserializer::from_str(text);
+    StrictCheck::nested(&mut reader, ITEM_DEPTH)
+        .and_then(|_| reader.end())
         .map_err(|e| e.to_string())
 }
 
-/// The tree reader meets an item two levels down (the list, its `items`), and serde_json
-/// refuses input nested deeper than its limit: an item too deep for that must be refused
-/// here too, though it would read on its own.
-fn check_depth(text: &str) -> Result<(), String> {
-    if nesting_depth(text) > SERDE_JSON_DEPTH - 2 {
-        return Err(format!(
-            "nested more than {} levels deep",
-            SERDE_JSON_DEPTH - 2
-        ));
-    }
-    Ok(())
-}
-
-/// The deepest nesting serde_json reads: arrays and objects within one another.
-const SERDE_JSON_DEPTH: usize = 127;
-
-/// How deep arrays and objects nest in JSON `text` (brackets in strings do not count).
-fn nesting_depth(text: &str) -> usize {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let (mut in_string, mut escaped) = (false, false);
-    for b in text.bytes() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if in_string => escaped = true,
-            b'"' => in_string = !in_string,
-            b'[' | b'{' if !in_string => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
+/// The deepest an item may nest: the tree reader meets it two levels down (the list, its
+/// `items`), and serde_json refuses input nested deeper than 127 levels, so an item too
+/// deep for that must be refused here too, though it would read on its own.
+const ITEM_DEPTH: usize = 127 - 2;
 
 impl<'de> Deserialize<'de> for RawList<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -121,8 +90,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn brackets_in_strings_do_not_count_as_nesting() {
-        assert_eq!(nesting_depth(r#"{"a": "]]{{", "b": [{}]}"#), 3);
+    fn nesting_is_counted_in_arrays_and_objects_not_in_strings() {
+        let nest = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let inner = |depth: usize| {
+            format!(
+                r#"{{"a": "{}", "b": {}}}"#,
+                "[{".repeat(300),
+                nest(depth - 1)
+            )
+        };
+        for item in [nest(ITEM_DEPTH), inner(ITEM_DEPTH)] {
+            assert!(item_tree(&item).is_ok() && check_item(&item).is_ok());
+        }
+        for item in [nest(ITEM_DEPTH + 1), inner(ITEM_DEPTH + 1)] {
+            let e = item_tree(&item).unwrap_err();
+            assert!(e.contains("nested more than 125 levels deep"), "{e}");
+            assert_eq!(check_item(&item).unwrap_err(), e);
+        }
     }
 
     #[test]

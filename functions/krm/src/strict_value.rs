@@ -4,7 +4,7 @@
 //! (yaml.v3) refuse such documents, and so does the API server's strict decoding. A document
 //! with `name:` twice in one env entry is a typo to report, not to guess at.
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::fmt;
@@ -12,13 +12,60 @@ use std::fmt;
 /// A `serde_json::Value` whose deserialization fails on a duplicate key.
 pub struct StrictValue(pub Value);
 
-impl<'de> Deserialize<'de> for StrictValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(StrictValue)
+impl StrictValue {
+    /// Reads a value whose arrays and objects nest at most `deepest` levels (counting its
+    /// own): what a reader meeting it `n` levels down refuses past `n + deepest`.
+    pub fn nested<'de, D: Deserializer<'de>>(d: D, deepest: usize) -> Result<Self, D::Error> {
+        StrictVisitor(Levels::at_most(deepest))
+            .deserialize(d)
+            .map(StrictValue)
     }
 }
 
-struct StrictVisitor;
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::nested(d, usize::MAX)
+    }
+}
+
+/// How many more levels of arrays and objects a value may open, counted as it is read:
+/// cheaper than a scan of its text beforehand.
+#[derive(Clone, Copy)]
+struct Levels {
+    left: usize,
+    deepest: usize,
+}
+
+impl Levels {
+    fn at_most(deepest: usize) -> Self {
+        Levels {
+            left: deepest,
+            deepest,
+        }
+    }
+
+    /// The levels left inside an array or object just opened; an error when none are.
+    fn inner<E: de::Error>(self) -> Result<Self, E> {
+        match self.left.checked_sub(1) {
+            Some(left) => Ok(Levels { left, ..self }),
+            None => Err(E::custom(format!(
+                "nested more than {} levels deep",
+                self.deepest
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct StrictVisitor(Levels);
+
+impl<'de> DeserializeSeed<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = Value;
@@ -66,8 +113,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let element = StrictVisitor(self.0.inner()?);
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(StrictValue(v)) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(element)? {
             items.push(v);
         }
         // A vector grown by doubling keeps up to twice the room it needs.
@@ -79,15 +127,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
     /// map of exactly their size: a map grown entry by entry keeps up to twice the room it
     /// needs, and a large input holds hundreds of thousands of small maps.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let value = StrictVisitor(self.0.inner()?);
         let mut entries: Vec<(String, Value)> = Vec::new();
         while let Some(key) = access.next_key::<String>()? {
             if entries.iter().any(|(seen, _)| *seen == key) {
                 return Err(duplicate(&key));
             }
-            let StrictValue(value) = access.next_value()?;
-            entries.push((key, value));
+            entries.push((key, access.next_value_seed(value)?));
             if entries.len() == SMALL_MAP {
-                return large_map(entries, access);
+                return large_map(entries, access, value);
             }
         }
         let mut map = Map::with_capacity(entries.len());
@@ -103,13 +151,14 @@ const SMALL_MAP: usize = 16;
 fn large_map<'de, A: MapAccess<'de>>(
     entries: Vec<(String, Value)>,
     mut access: A,
+    value: StrictVisitor,
 ) -> Result<Value, A::Error> {
     let mut map: Map<String, Value> = entries.into_iter().collect();
     while let Some(key) = access.next_key::<String>()? {
         if map.contains_key(&key) {
             return Err(duplicate(&key));
         }
-        let StrictValue(value) = access.next_value()?;
+        let value = access.next_value_seed(value)?;
         map.insert(key, value);
     }
     Ok(Value::Object(map))
@@ -121,22 +170,39 @@ fn duplicate<E: de::Error>(key: &str) -> E {
     ))
 }
 /// A value checked as [`StrictValue`] checks it (no duplicate key, no number JSON cannot
-/// hold), without building it: for text that is checked now and written later.
+/// hold, no deeper nesting), without building it: for text that is checked now and written
+/// later.
 pub struct StrictCheck;
 
-impl<'de> Deserialize<'de> for StrictCheck {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(CheckVisitor)
+impl StrictCheck {
+    /// Checks what [`StrictValue::nested`] reads.
+    pub fn nested<'de, D: Deserializer<'de>>(d: D, deepest: usize) -> Result<Self, D::Error> {
+        CheckSeed(Levels::at_most(deepest)).deserialize(d)
     }
 }
 
-struct CheckVisitor;
+impl<'de> Deserialize<'de> for StrictCheck {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::nested(d, usize::MAX)
+    }
+}
 
-impl<'de> Visitor<'de> for CheckVisitor {
+#[derive(Clone, Copy)]
+struct CheckSeed(Levels);
+
+impl<'de> DeserializeSeed<'de> for CheckSeed {
+    type Value = StrictCheck;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<StrictCheck, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CheckSeed {
     type Value = StrictCheck;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        StrictVisitor.expecting(f)
+        StrictVisitor(self.0).expecting(f)
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<StrictCheck, E> {
@@ -152,7 +218,7 @@ impl<'de> Visitor<'de> for CheckVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<StrictCheck, E> {
-        StrictVisitor.visit_f64(v).map(|_| StrictCheck)
+        StrictVisitor(self.0).visit_f64(v).map(|_| StrictCheck)
     }
 
     fn visit_str<E>(self, _: &str) -> Result<StrictCheck, E> {
@@ -172,31 +238,36 @@ impl<'de> Visitor<'de> for CheckVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrictCheck, A::Error> {
-        while seq.next_element::<StrictCheck>()?.is_some() {}
+        let element = CheckSeed(self.0.inner()?);
+        while seq.next_element_seed(element)?.is_some() {}
         Ok(StrictCheck)
     }
 
     /// Keys are compared as [`StrictVisitor::visit_map`] compares them: by a scan while the
-    /// mapping is small, then in a hash set. Keys without escapes are borrowed.
+    /// mapping is small, then in a hash set (made only for a large mapping). Keys without
+    /// escapes are borrowed.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictCheck, A::Error> {
+        let value = CheckSeed(self.0.inner()?);
         let mut small: Vec<Key<'de>> = Vec::new();
-        let mut large: std::collections::HashSet<Key<'de>> = Default::default();
+        let mut large: Option<std::collections::HashSet<Key<'de>>> = None;
         while let Some(key) = access.next_key::<Key<'de>>()? {
-            let seen = if large.is_empty() {
-                small.contains(&key)
-            } else {
-                large.contains(&key)
+            let seen = match &large {
+                Some(large) => large.contains(&key),
+                None => small.contains(&key),
             };
             if seen {
                 return Err(duplicate(&key.0));
             }
-            access.next_value::<StrictCheck>()?;
-            if !large.is_empty() {
-                large.insert(key);
-            } else {
-                small.push(key);
-                if small.len() == SMALL_MAP {
-                    large.extend(small.drain(..));
+            access.next_value_seed(value)?;
+            match &mut large {
+                Some(large) => {
+                    large.insert(key);
+                }
+                None => {
+                    small.push(key);
+                    if small.len() == SMALL_MAP {
+                        large = Some(small.drain(..).collect());
+                    }
                 }
             }
         }
