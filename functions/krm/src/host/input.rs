@@ -4,6 +4,7 @@
 
 use super::items_layout;
 use crate::codec::{self, DecodeError};
+use crate::raw_list::{self, RawList};
 use crate::strict_value::StrictValue;
 use crate::{Diagnostic, Map, Value};
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
@@ -201,7 +202,7 @@ pub fn read_documents(
     bytes: &[u8],
     mut each: impl FnMut(Document) -> Result<(), DecodeError>,
 ) -> Result<(), DecodeError> {
-    if let Some(document) = read_item_by_item(bytes) {
+    if let Some(document) = read_item_by_item(bytes).or_else(|| read_json_list(bytes)) {
         return each(document);
     }
     codec::read_stream(bytes, |document| match document {
@@ -295,6 +296,29 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
     }
 }
 
+/// Reads a JSON ResourceList (what `kubectl get -o json` or `krmwasm run -o json` write)
+/// without making its items trees: each is checked as the tree reader would read it, then
+/// written again straight from its text, the same bytes as from its tree. Trees would cost
+/// ten times the text and most of the time. `None` for anything else, or for anything the check refuses:
+/// the tree reader then reads the input again and words the error.
+pub(super) fn read_json_list(bytes: &[u8]) -> Option<Document> {
+    if !codec::looks_like_json(bytes) {
+        return None;
+    }
+    let list = RawList::parse(bytes).ok()?;
+    if !codec::is_resource_list_kind(list.fields.get("kind").and_then(Value::as_str)) {
+        return None;
+    }
+    let mut items = ItemsJson::default();
+    for item in &list.items {
+        raw_list::check_item(item.get()).ok()?;
+        items.push_text(item.get())?;
+    }
+    into_list::<serde_json::Error>(list.fields, Some(ItemsField::Text(items)))
+        .ok()
+        .map(Document::List)
+}
+
 /// Items read so far, as comma-separated JSON (after whatever `json` started with).
 #[derive(Debug, Default)]
 struct ItemsJson {
@@ -312,6 +336,19 @@ impl ItemsJson {
         }
         self.json.extend_from_slice(&more.json);
         self.count += more.count;
+    }
+
+    /// Appends an item's JSON text, written again as [`Self::push_tree`] writes it (compact,
+    /// serde_json's escapes and numbers) but without a tree; `None` if it is not JSON.
+    fn push_text(&mut self, text: &str) -> Option<()> {
+        if self.count > 0 {
+            self.json.push(b',');
+        }
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let mut writer = serde_json::Serializer::new(&mut self.json);
+        serde_transcode::transcode(&mut reader, &mut writer).ok()?;
+        self.count += 1;
+        Some(())
     }
 
     fn push_tree(&mut self, item: &Value) {
@@ -516,6 +553,61 @@ mod tests {
             assert_eq!(list.function_config.as_ref().unwrap()["kind"], "Cfg");
             same_list(list, bytes);
         }
+    }
+
+    #[test]
+    fn a_json_list_is_read_without_trees_as_the_tree_reader_reads_it() {
+        let compact = codec::to_bytes(
+            &codec::parse_resource_list(YAML.as_bytes()).unwrap(),
+            Format::Json,
+        );
+        let pretty =
+            serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&compact).unwrap()).unwrap();
+        // Escapes, a number written two ways, nesting and whitespace in and out of strings.
+        let awkward =
+            br#" { "kind" : "List", "items" : [ {"a b": "x\"y\n\u00e9 ", "n": [1E3, -0.5, 12],
+            "deep": {"e": [], "o": {}}}, {"kind":"Compact","s":"\\"} ] , "results": null } "#;
+        for bytes in [&compact[..], &pretty[..], &awkward[..]] {
+            let Some(Document::List(list)) = read_json_list(bytes) else {
+                panic!(
+                    "{} was not read as a JSON list",
+                    String::from_utf8_lossy(bytes)
+                );
+            };
+            // The very bytes the tree reader's items make.
+            let mut whole = Vec::new();
+            codec::read_stream(bytes, |document: Document| {
+                whole.push(document);
+                Ok(())
+            })
+            .unwrap();
+            let (Some(Document::List(whole)), 0) = (whole.pop(), whole.len()) else {
+                panic!("the tree reader reads one list");
+            };
+            assert_eq!(
+                String::from_utf8(list.into_json()).unwrap(),
+                String::from_utf8(whole.into_json()).unwrap()
+            );
+            same_list(FunctionInput::parse_list(bytes).unwrap(), bytes);
+        }
+    }
+
+    #[test]
+    fn a_json_list_the_check_refuses_is_left_to_the_tree_reader() {
+        for bytes in [
+            &br#"{"kind":"ResourceList","items":[{"a":1,"a":2}]}"#[..],
+            br#"{"kind":"ResourceList","items":3}"#,
+            br#"{"kind":"ResourceList","apiVersion":1,"items":[]}"#,
+            br#"{"kind":"ConfigMap","items":[]}"#,
+            br#"{"kind":"ResourceList","items":[{"a":1}"#,
+        ] {
+            assert!(read_json_list(bytes).is_none());
+            assert!(FunctionInput::parse_list(bytes).is_err());
+        }
+        let e = FunctionInput::parse_list(br#"{"kind":"ResourceList","items":[{"a":1,"a":2}]}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("duplicate key \"a\""), "{e}");
     }
 
     #[test]
