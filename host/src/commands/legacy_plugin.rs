@@ -17,14 +17,17 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("the plugin config {} is not YAML", config_path.display()))?;
     let wasm = super::dispatch::module_for_config(host, &config)
         .with_context(|| format!("plugin config {}", config_path.display()))?;
-    let mut input = FunctionInput::new();
-    read_documents(&read_stdin()?, |document| {
-        input.push(&document.into_tree());
-        Ok(())
-    })
-    .context("the resources on stdin are not a YAML stream")?;
-    input.function_config = Some(config);
-    let outcome = host.call(&wasm, input, Written::YamlStream)?;
+    let read = || {
+        let mut input = FunctionInput::new();
+        read_documents(&read_stdin()?, |document| {
+            input.push(&document.into_tree());
+            Ok(())
+        })
+        .context("the resources on stdin are not a YAML stream")?;
+        input.function_config = Some(config);
+        Ok(input)
+    };
+    let outcome = host.call(&wasm, read, Written::YamlStream)?;
     if outcome.exit_code == 0 {
         outcome.write()?;
     }

@@ -11,7 +11,7 @@ pub mod push;
 pub mod run;
 
 use crate::catalog::trust::{Trust, TrustedCatalogs};
-use crate::runtime::{Limits, Runtime, VerifiedWasm};
+use crate::runtime::{Limits, LoadedModule, Runtime, VerifiedWasm};
 use crate::sources::Sources;
 use anyhow::{Context, bail};
 use krm::codec::{self, Format};
@@ -71,24 +71,28 @@ impl Host {
         TrustedCatalogs::new(&self.trust, &self.sources)
     }
 
-    /// Runs `wasm` over `input`. The function gets JSON and is asked for JSON back
-    /// (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr is
-    /// relayed as it is. A limit or crash is an error and yields no output.
+    /// Runs `wasm` over the input `read_input` reads. The function gets JSON and is asked for
+    /// JSON back (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr
+    /// is relayed as it is. A limit or crash is an error and yields no output.
     ///
-    /// `input` is already the JSON the function reads (see krm::host), so the
-    /// input is never held as trees beside the guest's memory. An output to be `written` as
-    /// a YAML list is rendered while the function writes it (see krm::host::RenderAhead).
+    /// The input is read while the module is loaded (see [`crate::runtime::Runtime::load_beside`]),
+    /// and is already the JSON the function reads (see krm::host), so it is never held as
+    /// trees beside the guest's memory. An output to be `written` as a YAML list is rendered
+    /// while the function writes it (see krm::host::RenderAhead).
     pub fn call(
         &self,
         wasm: &VerifiedWasm,
-        input: FunctionInput,
+        read_input: impl FnOnce() -> anyhow::Result<FunctionInput>,
         written: Written,
     ) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
-        let stdin = input.into_json();
+        let (loaded, stdin) = self.runtime.load_beside(wasm, &self.limits, || {
+            read_input().map(FunctionInput::into_json)
+        });
+        let (stdin, loaded) = (stdin?, loaded?);
         release_freed_memory();
         let render_ahead = (written == Written::YamlList).then(RenderAhead::new);
-        let (exit_code, stdout, ahead) = self.invoke(wasm, stdin, true, render_ahead)?;
+        let (exit_code, stdout, ahead) = self.invoke(wasm, &loaded, stdin, true, render_ahead)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
@@ -139,7 +143,8 @@ impl Host {
             results: Vec<krm::Diagnostic>,
         }
         let name = wasm.name.as_str();
-        let (exit_code, stdout, _) = self.invoke(wasm, input_json, false, None)?;
+        let loaded = self.runtime.load(wasm, &self.limits)?;
+        let (exit_code, stdout, _) = self.invoke(wasm, &loaded, input_json, false, None)?;
         match serde_json::from_slice::<ResultsOnly>(&stdout) {
             Ok(list) => Ok(list.results),
             Err(_) if exit_code != 0 => bail!("function {name} failed with exit code {exit_code}"),
@@ -147,17 +152,17 @@ impl Host {
         }
     }
 
-    /// Loads and runs `wasm` with `stdin`, JSON output asked for; its exit code and stdout,
+    /// Runs `wasm`, loaded, with `stdin`, JSON output asked for; its exit code and stdout,
     /// and what rendered it ahead.
     fn invoke(
         &self,
         wasm: &VerifiedWasm,
+        loaded: &LoadedModule,
         stdin: Vec<u8>,
         relay_stderr: bool,
         render_ahead: Option<RenderAhead>,
     ) -> anyhow::Result<(i32, Vec<u8>, Option<RenderAhead>)> {
         let name = wasm.name.as_str();
-        let loaded = self.runtime.load(wasm, &self.limits)?;
         let started = std::time::Instant::now();
         let (invocation, render_ahead) = self.runtime.invoke_following(
             name,

@@ -38,15 +38,18 @@ pub enum OutputFormat {
 
 pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let wasm = resolve(host, &args.function)?;
-    let mut list = read_input(args)?;
-    if let Some(path) = &args.fn_config {
-        list.function_config = Some(super::read_function_config(path)?);
-    }
+    let read = || {
+        let mut list = read_input(args)?;
+        if let Some(path) = &args.fn_config {
+            list.function_config = Some(super::read_function_config(path)?);
+        }
+        Ok(list)
+    };
     let written = match args.output {
         OutputFormat::Yaml => Written::YamlList,
         OutputFormat::Json => Written::JsonList,
     };
-    let outcome = host.call(&wasm, list, written)?;
+    let outcome = host.call(&wasm, read, written)?;
     outcome.write()?;
     Ok(exit_code(outcome.exit_code))
 }

@@ -67,6 +67,19 @@ impl ModuleCache {
         format!("{sha256}-{}-", self.engine_key)
     }
 
+    /// Whether an entry for the module is present (not whether it is intact: see [`Self::get`]).
+    pub fn has_entry(&self, sha256: &str) -> bool {
+        let prefix = self.prefix(sha256);
+        std::fs::read_dir(&self.dir).is_ok_and(|entries| {
+            entries.flatten().any(|entry| {
+                entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.starts_with(&prefix) && name.ends_with(".cwasm"))
+            })
+        })
+    }
+
     /// The cached compiled module, if an entry for it is present, intact and loadable by this
     /// engine. Damaged entries are removed on the way.
     pub fn get(&self, engine: &Engine, sha256: &str) -> Option<Module> {
@@ -185,28 +198,41 @@ fn checksum(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
-/// Opens `path` if its contents hash to `expected` (hex). The file is hashed through a
-/// read-only mapping: reading 15 MB through `read` would copy it all out of the page cache
-/// (~7 ms here), which mapping avoids. The file's metadata comes along, read once.
+/// Opens `path` if its contents hash to `expected` (hex). The file is hashed through
+/// read-only mappings of [`HASHED_AT_ONCE`] each: reading 15 MB through `read` would copy it
+/// all out of the page cache (~7 ms here), which mapping avoids, and a window at a time keeps
+/// the entry out of the process's resident memory (the input may be read meanwhile, see
+/// `Runtime::load_beside`). The file's metadata comes along, read once.
 fn open_intact(path: &Path, expected: &str) -> Result<(File, std::fs::Metadata), String> {
     let expected =
         u128::from_str_radix(expected, 16).map_err(|_| "the name holds no checksum".to_string())?;
     let file = File::open(path).map_err(|e| e.to_string())?;
     let metadata = file.metadata().map_err(|e| e.to_string())?;
-    let actual = if metadata.len() == 0 {
-        checksum(&[])
-    } else {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut offset = 0;
+    while offset < metadata.len() {
+        let len = (metadata.len() - offset).min(HASHED_AT_ONCE as u64) as usize;
         // SAFETY: a read-only view, dropped before the file is handed on. Entries are replaced
         // by rename, never rewritten in place, so the bytes do not change under it.
-        let view = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
-            .map_err(|e| e.to_string())?;
-        checksum(&view)
-    };
-    if actual != expected {
+        let view = unsafe {
+            memmap2::MmapOptions::new()
+                .offset(offset)
+                .len(len)
+                .populate()
+                .map(&file)
+        }
+        .map_err(|e| e.to_string())?;
+        hasher.update(&view);
+        offset += len as u64;
+    }
+    if hasher.digest128() != expected {
         return Err("its contents do not match the checksum it was written with".into());
     }
     Ok((file, metadata))
 }
+
+/// How much of a cache entry is mapped at once to be hashed (a multiple of the page size).
+const HASHED_AT_ONCE: usize = 2 << 20;
 
 /// Removes an entry that must not be loaded; the module is compiled and cached again.
 fn discard(path: &Path, why: &str) {
@@ -276,6 +302,47 @@ mod tests {
             assert!(cache.get(&engine, "abc").is_none(), "{what}: loaded");
             assert!(entries(dir.path()).is_empty(), "{what}: not removed");
         }
+    }
+
+    /// Hashed a window at a time, an entry has the checksum of its whole bytes, whichever
+    /// window a damage falls in.
+    #[test]
+    fn entries_larger_than_a_window_are_checked_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        for len in [
+            0,
+            1,
+            HASHED_AT_ONCE - 1,
+            HASHED_AT_ONCE,
+            2 * HASHED_AT_ONCE + 4099,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+            let sum = format!("{:032x}", checksum(&bytes));
+            let path = dir.path().join(format!("entry-{len}"));
+            std::fs::write(&path, &bytes).unwrap();
+            assert!(open_intact(&path, &sum).is_ok(), "{len} bytes");
+            for at in [0, HASHED_AT_ONCE, len.saturating_sub(1)] {
+                if at < len {
+                    let mut damaged = bytes.clone();
+                    damaged[at] ^= 1;
+                    std::fs::write(&path, &damaged).unwrap();
+                    assert!(
+                        open_intact(&path, &sum).is_err(),
+                        "{len} bytes, damage at {at}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cached_entry_is_found_before_it_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = engine();
+        let cache = ModuleCache::new(dir.path().to_path_buf(), &engine);
+        assert!(!cache.has_entry("abc"));
+        cache.put(&module(&engine), "abc");
+        assert!(cache.has_entry("abc") && !cache.has_entry("abd"));
     }
 
     #[test]

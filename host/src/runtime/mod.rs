@@ -312,6 +312,35 @@ impl Runtime {
         })
     }
 
+    /// [`Runtime::load`] beside `work`, and what `work` returned. When the compiled module is
+    /// in the cache, it is checked and loaded on a second thread while `work` (reading the
+    /// input) runs on this one: checking kpack-validate's 15 MB entry takes as long as
+    /// reading a thousand resources. A module that must be compiled is compiled after `work`,
+    /// so that bad input is reported without waiting seconds for a compile first.
+    pub fn load_beside<T>(
+        &self,
+        wasm: &VerifiedWasm,
+        limits: &Limits,
+        work: impl FnOnce() -> T,
+    ) -> (anyhow::Result<LoadedModule>, T) {
+        let cached = self
+            .cache
+            .as_ref()
+            .is_some_and(|cache| cache.has_entry(&wasm.sha256));
+        if !cached {
+            let done = work();
+            return (self.load(wasm, limits), done);
+        }
+        std::thread::scope(|scope| {
+            let loading = scope.spawn(|| self.load(wasm, limits));
+            let done = work();
+            let loaded = loading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (loaded, done)
+        })
+    }
+
     /// Compiles `wasm`, pre-initialized when it offers an initializer (see preinit.rs).
     fn compile(&self, wasm: &VerifiedWasm, limits: &Limits) -> anyhow::Result<Module> {
         let name = &wasm.name;
@@ -566,6 +595,29 @@ fn deadline_ticks(timeout: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cached module loads while the work runs; one that must be compiled is compiled after
+    /// it, so that the work's own failure (bad input) is not kept waiting behind a compile.
+    #[test]
+    fn a_module_is_loaded_beside_the_work_only_from_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let runtime = Runtime::new(Some(dir.path().to_path_buf())).unwrap();
+        let wasm = VerifiedWasm::unpinned(
+            "empty",
+            wat::parse_str(r#"(module (func (export "_start")))"#)
+                .unwrap()
+                .into(),
+        );
+        let cache = runtime.cache.as_ref().unwrap();
+        let limits = Limits::default();
+        let (loaded, cached_while_working) =
+            runtime.load_beside(&wasm, &limits, || cache.has_entry(&wasm.sha256));
+        assert!(!loaded.unwrap().from_cache);
+        assert!(!cached_while_working, "compiled before the work was done");
+        let (loaded, worked) = runtime.load_beside(&wasm, &limits, || "read");
+        assert!(loaded.unwrap().from_cache);
+        assert_eq!(worked, "read");
+    }
 
     #[test]
     fn a_deadline_never_ends_before_its_timeout() {
