@@ -67,17 +67,21 @@ impl ModuleCache {
         format!("{sha256}-{}-", self.engine_key)
     }
 
-    /// Whether an entry for the module is present (not whether it is intact: see [`Self::get`]).
-    pub fn has_entry(&self, sha256: &str) -> bool {
+    /// The size of an entry for the module, if one is present (whether it is intact is for
+    /// [`Self::get`] to find out).
+    pub fn entry_size(&self, sha256: &str) -> Option<u64> {
         let prefix = self.prefix(sha256);
-        std::fs::read_dir(&self.dir).is_ok_and(|entries| {
-            entries.flatten().any(|entry| {
+        std::fs::read_dir(&self.dir)
+            .ok()?
+            .flatten()
+            .find(|entry| {
                 entry
                     .file_name()
                     .to_str()
                     .is_some_and(|name| name.starts_with(&prefix) && name.ends_with(".cwasm"))
             })
-        })
+            .and_then(|entry| entry.metadata().ok())
+            .map(|metadata| metadata.len())
     }
 
     /// The cached compiled module, if an entry for it is present, intact and loadable by this
@@ -340,9 +344,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let engine = engine();
         let cache = ModuleCache::new(dir.path().to_path_buf(), &engine);
-        assert!(!cache.has_entry("abc"));
+        assert_eq!(cache.entry_size("abc"), None);
         cache.put(&module(&engine), "abc");
-        assert!(cache.has_entry("abc") && !cache.has_entry("abd"));
+        let size = std::fs::metadata(entries(dir.path()).remove(0))
+            .unwrap()
+            .len();
+        assert_eq!(cache.entry_size("abc"), Some(size));
+        assert_eq!(cache.entry_size("abd"), None);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub(crate) fn to_anyhow(e: wasmtime::Error) -> anyhow::Error {
 /// Most a function may write to stderr: messages for people, relayed as they are.
 const STDERR_LIMIT: usize = 1 << 20;
 
+/// From this size on, a cached compiled module is loaded beside the reading of the input
+/// (see [`Runtime::load_beside`]): checking 4 MiB takes about half a millisecond here.
+const LOADED_BESIDE_FROM: u64 = 4 << 20;
+
 /// Resource limits for one function run.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -313,9 +317,10 @@ impl Runtime {
     }
 
     /// [`Runtime::load`] beside `work`, and what `work` returned. When the compiled module is
-    /// in the cache, it is checked and loaded on a second thread while `work` (reading the
-    /// input) runs on this one: checking kpack-validate's 15 MB entry takes as long as
-    /// reading a thousand resources. A module that must be compiled is compiled after `work`,
+    /// in the cache and large, it is checked and loaded on a second thread while `work`
+    /// (reading the input) runs on this one: checking kpack-validate's 15 MB entry takes as
+    /// long as reading a thousand resources. A small entry loads in less time than a thread
+    /// takes to start, so it is loaded after `work`; so is a module that must be compiled,
     /// so that bad input is reported without waiting seconds for a compile first.
     pub fn load_beside<T>(
         &self,
@@ -323,11 +328,22 @@ impl Runtime {
         limits: &Limits,
         work: impl FnOnce() -> T,
     ) -> (anyhow::Result<LoadedModule>, T) {
-        let cached = self
+        self.load_beside_from(LOADED_BESIDE_FROM, wasm, limits, work)
+    }
+
+    /// [`Self::load_beside`], with a thread for entries of `threshold` bytes and more.
+    fn load_beside_from<T>(
+        &self,
+        threshold: u64,
+        wasm: &VerifiedWasm,
+        limits: &Limits,
+        work: impl FnOnce() -> T,
+    ) -> (anyhow::Result<LoadedModule>, T) {
+        let entry_size = self
             .cache
             .as_ref()
-            .is_some_and(|cache| cache.has_entry(&wasm.sha256));
-        if !cached {
+            .and_then(|cache| cache.entry_size(&wasm.sha256));
+        if entry_size.is_none_or(|size| size < threshold) {
             let done = work();
             return (self.load(wasm, limits), done);
         }
@@ -611,12 +627,19 @@ mod tests {
         let cache = runtime.cache.as_ref().unwrap();
         let limits = Limits::default();
         let (loaded, cached_while_working) =
-            runtime.load_beside(&wasm, &limits, || cache.has_entry(&wasm.sha256));
+            runtime.load_beside_from(0, &wasm, &limits, || cache.entry_size(&wasm.sha256));
         assert!(!loaded.unwrap().from_cache);
-        assert!(!cached_while_working, "compiled before the work was done");
-        let (loaded, worked) = runtime.load_beside(&wasm, &limits, || "read");
-        assert!(loaded.unwrap().from_cache);
-        assert_eq!(worked, "read");
+        assert_eq!(
+            cached_while_working, None,
+            "compiled before the work was done"
+        );
+        // From the cache: on a thread of its own (any entry is large enough here), or after
+        // the work when the entry is smaller than the threshold.
+        for threshold in [0, u64::MAX] {
+            let (loaded, worked) = runtime.load_beside_from(threshold, &wasm, &limits, || "read");
+            assert!(loaded.unwrap().from_cache);
+            assert_eq!(worked, "read");
+        }
     }
 
     #[test]
