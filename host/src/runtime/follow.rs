@@ -52,6 +52,8 @@ impl<F: Follower> Following<F> {
                     });
                 // Without a thread the output is handled after the run, as a small one is.
                 if let Ok(thread) = thread {
+                    // Not beside the guest, whose CPU this is (see krm::host::beside).
+                    krm::host::keep_off_this_cpu(&thread);
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
                 }
             }),

@@ -347,14 +347,8 @@ impl Runtime {
             let done = work();
             return (self.load(wasm, limits), done);
         }
-        std::thread::scope(|scope| {
-            let loading = scope.spawn(|| self.load(wasm, limits));
-            let done = work();
-            let loaded = loading
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (loaded, done)
-        })
+        let (done, loaded) = krm::host::run_beside(work, || self.load(wasm, limits));
+        (loaded, done)
     }
 
     /// Compiles `wasm`, pre-initialized when it offers an initializer (see preinit.rs).

@@ -252,34 +252,41 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
     codec::check_flow_nesting(text).ok()?;
     let mut items = ItemsJson::default();
     let envelope = if let Some(waiting) = beside {
-        std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Laid>(waiting);
-            // Reading an item costs more than laying it out: when the reader is behind (the
-            // channel is full), the layout thread reads the item itself, so that both threads
-            // read items. Either way the items reach the reader in their order.
-            let hand_over = move |item: String| match sender.try_send(Laid::Yaml(item)) {
-                Ok(()) => true,
-                Err(TrySendError::Full(Laid::Yaml(item))) => {
-                    let mut json = ItemsJson::default();
-                    let read = json.push_yaml(&item);
-                    let laid = if read { Laid::Json(json) } else { Laid::Failed };
-                    sender.send(laid).is_ok() && read
-                }
-                Err(_) => false,
-            };
-            let layout = scope.spawn(move || items_layout::lay_out(text, hand_over));
-            // A failed item ends the reading; dropping the receiver then stops the layout.
-            let read_all = receiver.into_iter().all(|laid| match laid {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Laid>(waiting);
+        // Reading an item costs more than laying it out: when the reader is behind (the
+        // channel is full), the layout thread reads the item itself, so that both threads
+        // read items. Either way the items reach the reader in their order.
+        let hand_over = move |item: String| match sender.try_send(Laid::Yaml(item)) {
+            Ok(()) => true,
+            Err(TrySendError::Full(Laid::Yaml(item))) => {
+                let mut json = ItemsJson::default();
+                let read = json.push_yaml(&item);
+                let laid = if read { Laid::Json(json) } else { Laid::Failed };
+                sender.send(laid).is_ok() && read
+            }
+            Err(_) => false,
+        };
+        // A failed item ends the reading; dropping the receiver then stops the layout.
+        let read_all = || {
+            receiver.into_iter().all(|laid| match laid {
                 Laid::Yaml(item) => items.push_yaml(&item),
                 Laid::Json(item) => {
                     items.append(item);
                     true
                 }
                 Laid::Failed => false,
-            });
-            let envelope = layout.join().ok()??;
-            read_all.then_some(envelope)
-        })?
+            })
+        };
+        // A layout that panicked is one that did not lay out: the whole reader reads it.
+        let lay_out = move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                items_layout::lay_out(text, hand_over)
+            }))
+            .ok()
+            .flatten()
+        };
+        let (read_all, envelope) = super::beside::run_beside(read_all, lay_out);
+        read_all.then_some(envelope?)?
     } else {
         items_layout::lay_out(text, |item| items.push_yaml(&item))?
     };

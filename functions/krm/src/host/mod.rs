@@ -5,6 +5,7 @@
 //! tree readers of [`crate::codec`].
 
 mod ahead;
+mod beside;
 mod entry_lines;
 mod input;
 mod items_layout;
@@ -14,5 +15,6 @@ mod output;
 mod shares;
 
 pub use ahead::{Ahead, RenderAhead};
+pub use beside::{keep_off_this_cpu, run_beside};
 pub use input::{Document, FunctionInput, read_documents};
 pub use output::FunctionOutput;

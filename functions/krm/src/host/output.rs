@@ -91,14 +91,9 @@ impl FunctionOutput {
         if self.items_text_len() < RENDER_BESIDE {
             return all_in(first..count);
         }
-        std::thread::scope(|scope| {
-            let second_half = scope.spawn(|| all_in(middle..count));
-            let first_half = all_in(first..middle);
-            let second_half = second_half
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            first_half && second_half
-        })
+        let (first_half, second_half) =
+            super::beside::run_beside(|| all_in(first..middle), || all_in(middle..count));
+        first_half && second_half
     }
 
     /// Reads `stdout` with the tree reader: output that is not JSON, or JSON the item reader

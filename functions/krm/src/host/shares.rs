@@ -42,19 +42,21 @@ where
         return render(only.clone(), out);
     }
     let render = &render;
-    std::thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<io::Result<Vec<u8>>>(1);
-        scope.spawn(move || {
-            for share in shares.iter().skip(1).step_by(2) {
-                let mut rendered = Vec::new();
-                let result = render(share.clone(), &mut rendered).map(|()| rendered);
-                let failed = result.is_err();
-                // A closed channel means the writing failed and stopped.
-                if sender.send(result).is_err() || failed {
-                    break;
-                }
+    let (sender, receiver) = mpsc::sync_channel::<io::Result<Vec<u8>>>(1);
+    let render_odd_shares = move || {
+        for share in shares.iter().skip(1).step_by(2) {
+            let mut rendered = Vec::new();
+            let result = render(share.clone(), &mut rendered).map(|()| rendered);
+            let failed = result.is_err();
+            // A closed channel means the writing failed and stopped.
+            if sender.send(result).is_err() || failed {
+                break;
             }
-        });
+        }
+    };
+    // `write_all` owns the receiver: when it fails, the receiver goes with it, and the
+    // second thread, if still rendering, stops at its next send.
+    let write_all = move || -> io::Result<()> {
         for (index, share) in shares.iter().enumerate() {
             if index % 2 == 0 {
                 render(share.clone(), out)?;
@@ -66,9 +68,8 @@ where
             }
         }
         Ok(())
-        // Leaving the scope drops the receiver first, so a second thread still rendering
-        // after a failed write stops at its next send.
-    })
+    };
+    super::beside::run_beside(write_all, render_odd_shares).0
 }
 
 #[cfg(test)]
