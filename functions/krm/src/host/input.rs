@@ -599,6 +599,42 @@ mod tests {
         }
     }
 
+    /// Every real-world manifest, in a JSON list compact and indented, reads as the tree
+    /// reader reads it, to the byte.
+    #[test]
+    fn the_corpus_as_json_lists_reads_as_the_tree_reader_reads_it() {
+        let Some(files) = super::super::items_layout_tests::corpus() else {
+            return;
+        };
+        let mut lists = 0;
+        for (name, text) in files {
+            let Ok(items) = codec::parse_stream(text.as_bytes()) else {
+                continue;
+            };
+            let list = serde_json::json!({"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": items});
+            for bytes in [
+                serde_json::to_vec(&list).unwrap(),
+                serde_json::to_vec_pretty(&list).unwrap(),
+            ] {
+                let Some(Document::List(fast)) = read_json_list(&bytes) else {
+                    panic!("{name}: not read as a JSON list");
+                };
+                let mut whole = Vec::new();
+                codec::read_stream(&bytes, |document: Document| {
+                    whole.push(document);
+                    Ok(())
+                })
+                .unwrap();
+                let Some(Document::List(whole)) = whole.pop() else {
+                    panic!("{name}: the tree reader reads no list");
+                };
+                assert_eq!(fast.into_json(), whole.into_json(), "{name}");
+                lists += 1;
+            }
+        }
+        assert!(lists > 400, "only {lists} lists read");
+    }
+
     #[test]
     fn a_json_list_the_check_refuses_is_left_to_the_tree_reader() {
         for bytes in [
