@@ -20,7 +20,7 @@ pub fn exec(host: &Host) -> anyhow::Result<ExitCode> {
         )
     })?;
     let wasm = super::dispatch::module_for_config(host, config)?;
-    let outcome = host.call(&wasm, || Ok(list), Written::YamlList)?;
+    let outcome = host.call(&wasm, || Ok(list), 0, Written::YamlList)?;
     outcome.write()?;
     Ok(exit_code(outcome.exit_code))
 }

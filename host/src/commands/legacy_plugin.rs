@@ -17,9 +17,11 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("the plugin config {} is not YAML", config_path.display()))?;
     let wasm = super::dispatch::module_for_config(host, &config)
         .with_context(|| format!("plugin config {}", config_path.display()))?;
+    let stdin = read_stdin()?;
+    let size = stdin.len();
     let read = || {
         let mut input = FunctionInput::new();
-        read_documents(&read_stdin()?, |document| {
+        read_documents(&stdin, |document| {
             input.push(&document.into_tree());
             Ok(())
         })
@@ -27,7 +29,7 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
         input.function_config = Some(config);
         Ok(input)
     };
-    let outcome = host.call(&wasm, read, Written::YamlStream)?;
+    let outcome = host.call(&wasm, read, size, Written::YamlStream)?;
     if outcome.exit_code == 0 {
         outcome.write()?;
     }

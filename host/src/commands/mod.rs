@@ -71,9 +71,10 @@ impl Host {
         TrustedCatalogs::new(&self.trust, &self.sources)
     }
 
-    /// Runs `wasm` over the input `read_input` reads. The function gets JSON and is asked for
-    /// JSON back (`KRM_OUTPUT=json`), so neither side parses YAML twice. The function's stderr
-    /// is relayed as it is. A limit or crash is an error and yields no output.
+    /// Runs `wasm` over the input `read_input` makes of `input_size` bytes (0 when it is made
+    /// already). The function gets JSON and is asked for JSON back (`KRM_OUTPUT=json`), so
+    /// neither side parses YAML twice. The function's stderr is relayed as it is. A limit or
+    /// crash is an error and yields no output.
     ///
     /// The input is read while the module is loaded (see [`crate::runtime::Runtime::load_beside`]),
     /// and is already the JSON the function reads (see krm::host), so it is never held as
@@ -83,12 +84,15 @@ impl Host {
         &self,
         wasm: &VerifiedWasm,
         read_input: impl FnOnce() -> anyhow::Result<FunctionInput>,
+        input_size: usize,
         written: Written,
     ) -> anyhow::Result<CallOutcome> {
         let name = wasm.name.as_str();
-        let (loaded, stdin) = self.runtime.load_beside(wasm, &self.limits, || {
-            read_input().map(FunctionInput::into_json)
-        });
+        let (loaded, stdin) = self
+            .runtime
+            .load_beside(wasm, &self.limits, input_size, || {
+                read_input().map(FunctionInput::into_json)
+            });
         let (stdin, loaded) = (stdin?, loaded?);
         release_freed_memory();
         let render_ahead = (written == Written::YamlList).then(RenderAhead::new);

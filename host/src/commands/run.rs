@@ -38,8 +38,10 @@ pub enum OutputFormat {
 
 pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let wasm = resolve(host, &args.function)?;
-    let read = || {
-        let mut list = read_input(args)?;
+    let sources = read_sources(args)?;
+    let size = sources.iter().map(|source| source.bytes.len()).sum();
+    let parse = || {
+        let mut list = parse_sources(sources, args.input.len())?;
         if let Some(path) = &args.fn_config {
             list.function_config = Some(super::read_function_config(path)?);
         }
@@ -49,12 +51,12 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
         OutputFormat::Yaml => Written::YamlList,
         OutputFormat::Json => Written::JsonList,
     };
-    let outcome = host.call(&wasm, read, written)?;
+    let outcome = host.call(&wasm, parse, size, written)?;
     outcome.write()?;
     Ok(exit_code(outcome.exit_code))
 }
 
-/// A path to a module, an `oci://` reference, or a built-in function's name or kind. Naming a
+/// A module path, an `oci://` reference, or a built-in function's name or kind. Naming a
 /// module here is trusting it; a built-in one is part of
 /// the binary, so it is as trusted as the binary is.
 fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
@@ -79,7 +81,14 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
     Ok(VerifiedWasm::built_in(f))
 }
 
-fn read_input(args: &RunArgs) -> anyhow::Result<FunctionInput> {
+/// One input as read: its file (none for stdin) and its bytes.
+struct Source {
+    path: Option<PathBuf>,
+    bytes: Vec<u8>,
+}
+
+/// Reads the input's bytes (parsing them is the slow part, done beside the module's load).
+fn read_sources(args: &RunArgs) -> anyhow::Result<Vec<Source>> {
     let stdin_only = args.input.is_empty() || args.input.iter().all(|p| p.as_os_str() == "-");
     if stdin_only {
         // With only a config given and nobody piping input, start from no resources.
@@ -88,25 +97,37 @@ fn read_input(args: &RunArgs) -> anyhow::Result<FunctionInput> {
         } else {
             read_stdin()?
         };
-        let mut items = FunctionInput::new();
-        return match read_source(&bytes, &mut items, |_, _| {})
-            .context("cannot parse the input from stdin")?
-        {
-            Some(list) => Ok(list),
-            None => Ok(items),
-        };
+        return Ok(vec![Source { path: None, bytes }]);
     }
+    args.input
+        .iter()
+        .map(|path| {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the input {}", path.display()))?;
+            Ok(Source {
+                path: Some(path.clone()),
+                bytes,
+            })
+        })
+        .collect()
+}
+
+/// The function's input from what [`read_sources`] read, of `named` `--input` files.
+fn parse_sources(sources: Vec<Source>, named: usize) -> anyhow::Result<FunctionInput> {
     let mut items = FunctionInput::new();
-    for path in &args.input {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the input {}", path.display()))?;
+    for source in sources {
+        let Some(path) = source.path else {
+            return Ok(read_source(&source.bytes, &mut items, |_, _| {})
+                .context("cannot parse the input from stdin")?
+                .unwrap_or(items));
+        };
         let file = path.to_string_lossy().into_owned();
-        let lone_list = read_source(&bytes, &mut items, |item, index| {
+        let lone_list = read_source(&source.bytes, &mut items, |item, index| {
             super::record_origin(item, &file, index);
         })
         .with_context(|| format!("cannot parse the input {}", path.display()))?;
         if let Some(list) = lone_list {
-            if args.input.len() > 1 {
+            if named > 1 {
                 anyhow::bail!(
                     "{} is a ResourceList; give a ResourceList alone, or only resource files",
                     path.display()
