@@ -28,6 +28,28 @@ for target in "${targets[@]}"; do
       cp "$f" "$corpus/real-$(echo "${f#../shared/corpus/kpack-real/}" | tr / _)"
     done
   fi
+  # The same seeds as JSON lists, compact and indented, so that the JSON readers (the host's
+  # item-by-item JSON path among them) start from real lists too. Needs PyYAML; skipped
+  # without it.
+  python3 - "$corpus" <<'PY' || echo "fuzz: no JSON seeds (python3 with PyYAML not found)"
+import glob, json, os, sys
+import yaml
+corpus = sys.argv[1]
+for path in glob.glob(os.path.join(corpus, "seed-*")) + glob.glob(os.path.join(corpus, "real-*")):
+    try:
+        documents = [d for d in yaml.safe_load_all(open(path)) if d is not None]
+    except Exception:
+        continue
+    if len(documents) == 1 and isinstance(documents[0], dict) and documents[0].get("kind") == "ResourceList":
+        listed = documents[0]
+    else:
+        listed = {"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": documents}
+    name = os.path.basename(path)
+    with open(os.path.join(corpus, f"json-{name}"), "w") as f:
+        json.dump(listed, f, separators=(",", ":"), default=str)
+    with open(os.path.join(corpus, f"jsonpretty-{name}"), "w") as f:
+        json.dump(listed, f, indent=2, default=str)
+PY
   echo "fuzz: $target for $minutes minute(s)"
   # ASan is left off: the code under test is safe Rust, and it would slow every run.
   cargo fuzz run --release --sanitizer none "$target" "$corpus" -- \
