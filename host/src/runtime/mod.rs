@@ -333,12 +333,11 @@ impl Runtime {
         work_size: usize,
         work: impl FnOnce() -> T,
     ) -> (anyhow::Result<LoadedModule>, T) {
-        let threshold = if work_size >= PARSED_BESIDE_FROM {
-            LOADED_BESIDE_FROM
-        } else {
-            u64::MAX
-        };
-        self.load_beside_from(threshold, wasm, limits, work)
+        if work_size < PARSED_BESIDE_FROM {
+            let done = work();
+            return (self.load(wasm, limits), done);
+        }
+        self.load_beside_from(LOADED_BESIDE_FROM, wasm, limits, work)
     }
 
     /// [`Self::load_beside`], with a thread for entries of `threshold` bytes and more.
