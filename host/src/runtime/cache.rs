@@ -14,7 +14,7 @@
 //! compiled, entries unused for [`UNUSED_FOR`] are removed.
 
 use sha2::{Digest, Sha256};
-use std::fs::File;
+use std::fs::{DirEntry, File};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -67,39 +67,34 @@ impl ModuleCache {
         format!("{sha256}-{}-", self.engine_key)
     }
 
+    /// The module's entries in the directory, each with the checksum its name holds.
+    fn entries(&self, sha256: &str) -> Option<impl Iterator<Item = (DirEntry, String)>> {
+        let prefix = self.prefix(sha256);
+        let entries = std::fs::read_dir(&self.dir).ok()?;
+        Some(entries.flatten().filter_map(move |entry| {
+            let checksum = entry
+                .file_name()
+                .to_str()?
+                .strip_prefix(&prefix)?
+                .strip_suffix(".cwasm")?
+                .to_string();
+            Some((entry, checksum))
+        }))
+    }
+
     /// The size of an entry for the module, if one is present (whether it is intact is for
     /// [`Self::get`] to find out).
     pub fn entry_size(&self, sha256: &str) -> Option<u64> {
-        let prefix = self.prefix(sha256);
-        std::fs::read_dir(&self.dir)
-            .ok()?
-            .flatten()
-            .find(|entry| {
-                entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|name| name.starts_with(&prefix) && name.ends_with(".cwasm"))
-            })
-            .and_then(|entry| entry.metadata().ok())
-            .map(|metadata| metadata.len())
+        let (entry, _) = self.entries(sha256)?.next()?;
+        entry.metadata().ok().map(|metadata| metadata.len())
     }
 
     /// The cached compiled module, if an entry for it is present, intact and loadable by this
     /// engine. Damaged entries are removed on the way.
     pub fn get(&self, engine: &Engine, sha256: &str) -> Option<Module> {
-        let prefix = self.prefix(sha256);
-        let entries = std::fs::read_dir(&self.dir).ok()?;
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(checksum) = name
-                .to_str()
-                .and_then(|n| n.strip_prefix(&prefix))
-                .and_then(|n| n.strip_suffix(".cwasm"))
-            else {
-                continue;
-            };
+        for (entry, checksum) in self.entries(sha256)? {
             let path = entry.path();
-            match open_intact(&path, checksum) {
+            match open_intact(&path, &checksum) {
                 Ok((file, metadata)) => {
                     // SAFETY: the file is native code this cache wrote, for a module whose
                     // sha256 names it, and its bytes are still the ones written (checked on
