@@ -306,8 +306,8 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
 /// Reads a JSON ResourceList (what `kubectl get -o json` or `krmwasm run -o json` write)
 /// without making its items trees: each is checked as the tree reader would read it, then
 /// written again straight from its text, the same bytes as from its tree. Trees would cost
-/// ten times the text and most of the time. `None` for anything else, or for anything the check refuses:
-/// the tree reader then reads the input again and words the error.
+/// ten times the text and most of the time. `None` for anything else, or for anything the
+/// check refuses: the tree reader then reads the input again and words the error.
 pub(super) fn read_json_list(bytes: &[u8]) -> Option<Document> {
     if !codec::looks_like_json(bytes) {
         return None;
@@ -562,6 +562,20 @@ mod tests {
         }
     }
 
+    /// The one list the tree reader (the whole-document reader) reads from `bytes`.
+    fn tree_reader_list(bytes: &[u8]) -> FunctionInput {
+        let mut documents = Vec::new();
+        codec::read_stream(bytes, |document: Document| {
+            documents.push(document);
+            Ok(())
+        })
+        .unwrap();
+        match (documents.pop(), documents.len()) {
+            (Some(Document::List(list)), 0) => list,
+            _ => panic!("the tree reader reads one list"),
+        }
+    }
+
     #[test]
     fn a_json_list_is_read_without_trees_as_the_tree_reader_reads_it() {
         let compact = codec::to_bytes(
@@ -582,18 +596,9 @@ mod tests {
                 );
             };
             // The very bytes the tree reader's items make.
-            let mut whole = Vec::new();
-            codec::read_stream(bytes, |document: Document| {
-                whole.push(document);
-                Ok(())
-            })
-            .unwrap();
-            let (Some(Document::List(whole)), 0) = (whole.pop(), whole.len()) else {
-                panic!("the tree reader reads one list");
-            };
             assert_eq!(
                 String::from_utf8(list.into_json()).unwrap(),
-                String::from_utf8(whole.into_json()).unwrap()
+                String::from_utf8(tree_reader_list(bytes).into_json()).unwrap()
             );
             same_list(FunctionInput::parse_list(bytes).unwrap(), bytes);
         }
@@ -619,16 +624,11 @@ mod tests {
                 let Some(Document::List(fast)) = read_json_list(&bytes) else {
                     panic!("{name}: not read as a JSON list");
                 };
-                let mut whole = Vec::new();
-                codec::read_stream(&bytes, |document: Document| {
-                    whole.push(document);
-                    Ok(())
-                })
-                .unwrap();
-                let Some(Document::List(whole)) = whole.pop() else {
-                    panic!("{name}: the tree reader reads no list");
-                };
-                assert_eq!(fast.into_json(), whole.into_json(), "{name}");
+                assert_eq!(
+                    fast.into_json(),
+                    tree_reader_list(&bytes).into_json(),
+                    "{name}"
+                );
                 lists += 1;
             }
         }
