@@ -168,7 +168,7 @@ function_group!(kpack_builder, BUILDER);
 function_group!(kpack_validate, VALIDATE);
 
 /// The host's cost per call, with no guest work: store, WASI context, stdio pipes, the
-/// epoch deadline, instantiation and `_start` of a module that does nothing.
+/// watchdog's deadline, instantiation and `_start` of a module that does nothing.
 #[divan::bench(sample_count = 200, sample_size = 10)]
 fn host_overhead_per_call(bencher: divan::Bencher) {
     let wasm = wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start")))"#)

@@ -116,6 +116,7 @@ fn a_guest_that_runs_forever_is_stopped_at_the_timeout() {
     let out = run_guest(&spin, &["--timeout", "500ms"]);
     assert_stopped_named(&out, "spin", "did not finish within 500ms");
     assert_stopped_named(&out, "spin", "--timeout");
+    assert_stopped_named(&out, "spin", "spin: counting forever\n");
     let ran = ran_for(&out, "spin");
     assert!(
         ran >= Duration::from_millis(500) && ran < Duration::from_millis(600),
@@ -123,9 +124,9 @@ fn a_guest_that_runs_forever_is_stopped_at_the_timeout() {
     );
 }
 
-/// A WASI sleep is a host call, beyond epoch interruption: a guest that asks to sleep past
-/// its deadline is stopped at once as out of time, not left to hold the pipeline for an hour;
-/// one that naps within its limit runs on.
+/// A WASI sleep is a host call: a guest that asks to sleep past its deadline is stopped at
+/// once as out of time, not left to hold the pipeline until its limit; one that naps within
+/// its limit runs on.
 #[test]
 fn a_guest_that_sleeps_past_its_deadline_is_stopped_at_once() {
     let started = std::time::Instant::now();

@@ -104,6 +104,11 @@ impl CappedOutput {
         self.state().exceeded
     }
 
+    /// The bytes written so far (while the guest may still write more).
+    pub fn copy_bytes(&self) -> Vec<u8> {
+        self.state().bytes.clone()
+    }
+
     pub fn into_bytes(self) -> Vec<u8> {
         std::mem::take(&mut self.state().bytes)
     }

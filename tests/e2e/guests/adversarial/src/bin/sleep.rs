@@ -1,5 +1,5 @@
-//! Sleeps for an hour: a host call, where epoch interruption cannot reach it, so the host must
-//! stop it by its deadline some other way.
+//! Sleeps for an hour: a host call that cannot finish within any time limit, so the host
+//! stops it as soon as it asks.
 fn main() {
     std::thread::sleep(std::time::Duration::from_secs(3600));
 }
