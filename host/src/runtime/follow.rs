@@ -8,18 +8,20 @@ use std::thread::JoinHandle;
 
 /// Output smaller than this is not followed: it is quicker to handle after the run.
 const FOLLOW_FROM: usize = 64 * 1024;
-/// How much of the output a follower takes at a time; it stops between two takes once the
-/// guest has exited.
+/// How much of the output a follower takes at a time; once the guest has exited it takes no
+/// more, and renders no further share of what it took (see `RenderAhead::take_while`).
 const TAKE: usize = 64 * 1024;
 
 /// Takes a guest's stdout, in order, as the guest writes it.
 pub trait Follower: Send + 'static {
-    fn take(&mut self, bytes: &[u8]);
+    /// Takes `bytes`; `running` says whether the guest still runs, for a follower that would
+    /// rather stop early than be waited for.
+    fn take(&mut self, bytes: &[u8], running: &dyn Fn() -> bool);
 }
 
 impl Follower for krm::host::RenderAhead {
-    fn take(&mut self, bytes: &[u8]) {
-        krm::host::RenderAhead::take(self, bytes)
+    fn take(&mut self, bytes: &[u8], running: &dyn Fn() -> bool) {
+        self.take_while(bytes, running)
     }
 }
 
@@ -45,7 +47,7 @@ impl<F: Follower> Following<F> {
                         let (mut at, mut bytes) = (0, Vec::with_capacity(TAKE));
                         while reader.read_more(at, TAKE, &mut bytes) {
                             at += bytes.len();
-                            follower.take(&bytes);
+                            follower.take(&bytes, &|| !reader.is_closed());
                             bytes.clear();
                         }
                         follower
@@ -102,7 +104,7 @@ mod tests {
     struct Recorder(Vec<u8>);
 
     impl Follower for Recorder {
-        fn take(&mut self, bytes: &[u8]) {
+        fn take(&mut self, bytes: &[u8], _: &dyn Fn() -> bool) {
             self.0.extend_from_slice(bytes);
         }
     }

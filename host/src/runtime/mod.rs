@@ -588,7 +588,7 @@ impl Run {
 struct NoFollower;
 
 impl Follower for NoFollower {
-    fn take(&mut self, _: &[u8]) {}
+    fn take(&mut self, _: &[u8], _: &dyn Fn() -> bool) {}
 }
 
 enum CallError {

@@ -99,6 +99,11 @@ impl CappedOutput {
         self.0.changed.notify_all();
     }
 
+    /// Whether [`CappedOutput::close`] was called: nothing more will be written.
+    pub fn is_closed(&self) -> bool {
+        self.state().closed
+    }
+
     /// Whether the guest tried to write past the limit.
     pub fn exceeded(&self) -> bool {
         self.state().exceeded

@@ -93,6 +93,13 @@ impl RenderAhead {
     /// Takes the next bytes the function wrote and renders every whole share of items they
     /// complete.
     pub fn take(&mut self, bytes: &[u8]) {
+        self.take_while(bytes, || true);
+    }
+
+    /// [`RenderAhead::take`], rendering no further share once `go_on` says no: the function
+    /// has exited, and what is not rendered yet is rendered faster after it, on two threads,
+    /// than by this one alone while they wait for it.
+    pub fn take_while(&mut self, bytes: &[u8], go_on: impl Fn() -> bool) {
         if self.scan.place == Place::Done {
             return;
         }
@@ -101,7 +108,7 @@ impl RenderAhead {
         for item in self.scan.items_in(bytes, from) {
             self.waiting_text += item.len();
             self.waiting.push(item);
-            if self.waiting_text >= self.share && !self.render_waiting() {
+            if self.waiting_text >= self.share && (!go_on() || !self.render_waiting()) {
                 self.scan.place = Place::Done;
                 break;
             }
@@ -380,6 +387,29 @@ mod tests {
             ahead.take(text.as_bytes());
             assert_eq!(ahead.finish().items.len(), rendered, "{hold_at_most}");
         }
+    }
+
+    /// Once told to stop, it renders no further share, keeps the shares it rendered, and
+    /// takes nothing more.
+    #[test]
+    fn renders_no_further_share_once_told_to_stop() {
+        let item = r#"{"kind":"ConfigMap","data":{"k":"v"}}"#;
+        let text = format!(
+            r#"{{"kind":"ResourceList","items":[{}]}}"#,
+            vec![item; 100].join(",")
+        );
+        let (half, rest) = text.as_bytes().split_at(text.len() / 2);
+        let asked = std::cell::Cell::new(0);
+        let mut ahead = RenderAhead::with_share(1);
+        ahead.take_while(half, || {
+            asked.set(asked.get() + 1);
+            asked.get() <= 3
+        });
+        ahead.take(rest);
+        let ahead = ahead.finish();
+        assert_eq!(ahead.items.len(), 3, "one item per share, three shares");
+        assert_eq!(ahead.shares.len(), 3);
+        assert_eq!(asked.get(), 4, "asked once per share, and once more");
     }
 
     #[test]
