@@ -5,7 +5,7 @@ use crate::commands::{
     self, Host, catalog::CatalogCommand, lint::LintArgs, pull::PullArgs, push::PushArgs,
     run::RunArgs,
 };
-use crate::runtime::{Limits, Runtime};
+use crate::runtime::{EngineAhead, Limits, Runtime};
 use crate::sources::Sources;
 use crate::store::Store;
 use crate::{builtin, oci, units};
@@ -128,7 +128,7 @@ fn builtin_help() -> String {
 }
 
 impl Cli {
-    fn host(&self) -> anyhow::Result<Host> {
+    fn host(&self, engine: EngineAhead) -> anyhow::Result<Host> {
         let cache_root = self
             .sandbox
             .cache_dir
@@ -137,7 +137,7 @@ impl Cli {
             .unwrap_or_else(|| std::env::temp_dir().join("krmwasm-cache"));
         let compiled = (!self.sandbox.no_cache).then(|| cache_root.join("compiled"));
         Ok(Host {
-            runtime: Runtime::new(compiled)?,
+            runtime: Runtime::from_ahead(engine, compiled)?,
             limits: Limits {
                 memory: self.sandbox.memory_limit,
                 timeout: self.sandbox.timeout,
@@ -174,19 +174,21 @@ fn legacy_plugin_invocation() -> Option<PathBuf> {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything else: most invocations run a function (see EngineAhead).
+    let engine = EngineAhead::start();
     if std::env::var("KRMWASM_LOG").is_ok_and(|v| v == "debug") {
         crate::log::set_verbose(true);
     }
     let result = if let Some(config) = legacy_plugin_invocation() {
         Cli::parse_from(["krmwasm"])
-            .host()
+            .host(engine)
             .and_then(|host| commands::legacy_plugin::run(&host, &config))
     } else {
         let cli = Cli::parse();
         if cli.verbose {
             crate::log::set_verbose(true);
         }
-        dispatch(cli)
+        dispatch(cli, engine)
     };
     result.unwrap_or_else(|e| {
         eprintln!("krmwasm: error: {e:#}");
@@ -194,24 +196,24 @@ pub fn main() -> ExitCode {
     })
 }
 
-fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+fn dispatch(cli: Cli, engine: EngineAhead) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None if std::io::stdin().is_terminal() => {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
-        None => commands::exec::exec(&cli.host()?),
-        Some(Command::Run(args)) => commands::run::run(&cli.host()?, args),
-        Some(Command::Lint(args)) => commands::lint::lint(&cli.host()?, args),
-        Some(Command::Catalog(command)) => commands::catalog::run(&cli.host()?, command),
-        Some(Command::Push(args)) => commands::push::push(&cli.host()?, args),
-        Some(Command::Pull(args)) => commands::pull::pull(&cli.host()?, args),
+        None => commands::exec::exec(&cli.host(engine)?),
+        Some(Command::Run(args)) => commands::run::run(&cli.host(engine)?, args),
+        Some(Command::Lint(args)) => commands::lint::lint(&cli.host(engine)?, args),
+        Some(Command::Catalog(command)) => commands::catalog::run(&cli.host(engine)?, command),
+        Some(Command::Push(args)) => commands::push::push(&cli.host(engine)?, args),
+        Some(Command::Pull(args)) => commands::pull::pull(&cli.host(engine)?, args),
         Some(Command::Plugins(PluginsCommand::Install { dir })) => {
             let dir = match dir {
                 Some(d) => d.clone(),
                 None => commands::plugins::default_plugin_home()?,
             };
-            let host = cli.host()?;
+            let host = cli.host(engine)?;
             let kinds = commands::plugins::kinds(&host.catalogs().load_all()?);
             for path in commands::plugins::install(&dir, &kinds)? {
                 println!("{}", path.display());
