@@ -82,6 +82,39 @@ fn output_is_converted_and_exit_codes_pass_through() {
     assert_eq!(out.status.code(), Some(3));
 }
 
+/// A write takes every buffer of its iovecs, in order, and says how much it wrote; stdin and
+/// descriptors the guest was never given are not writable (EBADF), and buffers outside its
+/// memory are refused (EFAULT), each without stopping the guest.
+#[test]
+fn writes_gather_their_buffers_and_refuse_other_descriptors() {
+    let (head, tail) = (r#"{"kind":"ResourceList","#, r#""items":[{"kind":"X"}]}"#);
+    let extra = format!(
+        "(data (i32.const 64) {head:?}) (data (i32.const 256) {tail:?})
+         (func $expect (param i32 i32) (if (i32.ne (local.get 0) (local.get 1)) (then unreachable)))"
+    );
+    let body = format!(
+        "(i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {}))
+         (i32.store (i32.const 8) (i32.const 256)) (i32.store (i32.const 12) (i32.const {}))
+         (call $expect (call $fd_write (i32.const 1) (i32.const 0) (i32.const 2) (i32.const 16)) (i32.const 0))
+         (call $expect (i32.load (i32.const 16)) (i32.const {}))
+         (call $expect (call $fd_write (i32.const 0) (i32.const 0) (i32.const 2) (i32.const 16)) (i32.const 8))
+         (call $expect (call $fd_write (i32.const 7) (i32.const 0) (i32.const 2) (i32.const 16)) (i32.const 8))
+         (i32.store (i32.const 24) (i32.const 65530)) (i32.store (i32.const 28) (i32.const 100))
+         (call $expect (call $fd_write (i32.const 1) (i32.const 24) (i32.const 1) (i32.const 16)) (i32.const 21))
+         (call $expect (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 65534)) (i32.const 21))",
+        head.len(),
+        tail.len(),
+        head.len() + tail.len()
+    );
+    let out = run_module(&body, &extra, &[]);
+    assert_success(&out);
+    // Nothing of the refused writes: the head and the tail, once.
+    assert_eq!(
+        text(&out.stdout),
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- kind: X\n"
+    );
+}
+
 /// How long the host says the guest ran (`-v`: "<name>: ran in 1.5s, linear memory …").
 fn ran_for(out: &Output, function: &str) -> Duration {
     let stderr = text(&out.stderr);

@@ -10,6 +10,7 @@ mod follow;
 mod output;
 mod poll;
 mod preinit;
+mod stdio;
 mod watchdog;
 
 pub use cache::{ModuleCache, sha256_hex};
@@ -216,6 +217,19 @@ struct GuestState {
     /// When the run began: the guest's monotonic clock counts from it.
     started: std::time::Instant,
     timeout: Duration,
+    /// What the guest writes to descriptors 1 and 2 (see stdio.rs).
+    stdout: CappedOutput,
+    stderr: CappedOutput,
+}
+
+impl stdio::GuestOutput for GuestState {
+    fn output(&self, fd: u32) -> Option<&CappedOutput> {
+        match fd {
+            1 => Some(&self.stdout),
+            2 => Some(&self.stderr),
+            _ => None,
+        }
+    }
 }
 
 impl poll::RunTime for GuestState {
@@ -283,6 +297,7 @@ fn wasi_linker(engine: &Engine) -> anyhow::Result<Linker<GuestState>> {
     let mut linker: Linker<GuestState> = Linker::new(engine);
     wasmtime_wasi::p1::add_to_linker_sync(&mut linker, |s: &mut GuestState| &mut s.wasi)
         .and_then(|()| poll::add_to_linker(&mut linker))
+        .and_then(|()| stdio::add_to_linker(&mut linker))
         .map_err(to_anyhow)
         .context("cannot link WASI preview 1")?;
     Ok(linker)
@@ -505,6 +520,8 @@ impl Runtime {
             },
             started,
             timeout: limits.timeout,
+            stdout: stdout.clone(),
+            stderr: stderr.clone(),
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);

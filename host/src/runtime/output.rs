@@ -120,12 +120,21 @@ impl CappedOutput {
 
     /// Appends `bytes` if they fit; otherwise records that the limit was passed.
     fn append(&self, bytes: &[u8]) -> bool {
+        self.append_all(&[bytes])
+    }
+
+    /// Appends every one of `buffers`, in order, if they all fit; otherwise appends none of
+    /// them and records that the limit was passed.
+    pub fn append_all(&self, buffers: &[&[u8]]) -> bool {
         let mut state = self.state();
-        if bytes.len() > state.limit - state.bytes.len() {
+        let len = buffers.iter().map(|b| b.len()).sum::<usize>();
+        if len > state.limit - state.bytes.len() {
             state.exceeded = true;
             return false;
         }
-        state.bytes.extend_from_slice(bytes);
+        for bytes in buffers {
+            state.bytes.extend_from_slice(bytes);
+        }
         let due = match &state.watch {
             Some((at, _)) if state.bytes.len() >= *at => state.watch.take(),
             _ => None,

@@ -374,13 +374,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn stops_once_it_holds_as_much_as_it_may() {
+    /// A ResourceList of 100 small ConfigMaps, as compact JSON.
+    fn hundred_config_maps() -> String {
         let item = r#"{"kind":"ConfigMap","data":{"k":"v"}}"#;
-        let text = format!(
+        format!(
             r#"{{"kind":"ResourceList","items":[{}]}}"#,
             vec![item; 100].join(",")
-        );
+        )
+    }
+
+    #[test]
+    fn stops_once_it_holds_as_much_as_it_may() {
+        let text = hundred_config_maps();
         for (hold_at_most, rendered) in [(0, 1), (1, 1), (usize::MAX, 100)] {
             let mut ahead = RenderAhead::with_share(1);
             ahead.hold_at_most = hold_at_most;
@@ -393,11 +398,7 @@ mod tests {
     /// takes nothing more.
     #[test]
     fn renders_no_further_share_once_told_to_stop() {
-        let item = r#"{"kind":"ConfigMap","data":{"k":"v"}}"#;
-        let text = format!(
-            r#"{{"kind":"ResourceList","items":[{}]}}"#,
-            vec![item; 100].join(",")
-        );
+        let text = hundred_config_maps();
         let (half, rest) = text.as_bytes().split_at(text.len() / 2);
         let asked = std::cell::Cell::new(0);
         let mut ahead = RenderAhead::with_share(1);
