@@ -479,7 +479,7 @@ impl Runtime {
         follower: Option<F>,
     ) -> (Invocation, Option<F>) {
         let mut run = self.start_run(name, stdin, env, limits);
-        let following = follower.map(|follower| Following::arrange(&run.stdout, follower));
+        let following = follower.map(|follower| Following::arrange(run.stdout(), follower));
         let result = self.call(&mut run, |store| {
             let instance = self
                 .linker
@@ -490,9 +490,9 @@ impl Runtime {
                 .map_err(|e| Startup(format!("not a WASI command module (no _start): {e:#}")))?;
             start.call(&mut *store, ()).map_err(Guest)
         });
-        run.stdout.close();
+        run.stdout().close();
         let follower = following.and_then(Following::finish);
-        (run.conclude(name, result, limits), follower)
+        (run.conclude(result, limits), follower)
     }
 
     /// A store for one run: the sandbox's WASI context (stdin given, stdout and stderr kept in
@@ -520,16 +520,14 @@ impl Runtime {
             },
             started,
             timeout: limits.timeout,
-            stdout: stdout.clone(),
-            stderr: stderr.clone(),
+            stdout,
+            stderr,
         };
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         Run {
             name: name.to_string(),
             store,
-            stdout,
-            stderr,
         }
     }
 
@@ -543,12 +541,8 @@ impl Runtime {
                 deadline,
                 started,
                 name: run.name.clone(),
-                message: RunError::Timeout {
-                    name: run.name.clone(),
-                    limit,
-                }
-                .to_string(),
-                stderr: run.stderr.clone(),
+                limit,
+                stderr: run.store.data().stderr.clone(),
             })
         });
         let _wasi_runtime = self.wasi_runtime.enter();
@@ -572,24 +566,22 @@ fn engine_config() -> Config {
     config
 }
 
-/// One run's store and the guest's captured output.
+/// One run's store, which holds the guest's captured output.
 struct Run {
     /// The function's name, for messages.
     name: String,
     store: Store<GuestState>,
-    stdout: CappedOutput,
-    stderr: CappedOutput,
 }
 
 impl Run {
+    fn stdout(&self) -> &CappedOutput {
+        &self.store.data().stdout
+    }
+
     /// What the run produced: its exit code, or which limit stopped it and why.
-    fn conclude(self, name: &str, result: Result<(), CallError>, limits: &Limits) -> Invocation {
-        let Run {
-            store,
-            stdout,
-            stderr,
-            ..
-        } = self;
+    fn conclude(self, result: Result<(), CallError>, limits: &Limits) -> Invocation {
+        let Run { name, store } = self;
+        let (stdout, stderr) = (store.data().stdout.clone(), store.data().stderr.clone());
         let memory_hit = store.data().limiter.hit;
         let memory_peak = store.data().limiter.peak;
         drop(store);
@@ -597,7 +589,6 @@ impl Run {
         let stdout = stdout.into_bytes();
         let stderr_hit = stderr.exceeded();
         let stderr = stderr.into_bytes();
-        let name = name.to_string();
         let stopped = |e: wasmtime::Error| -> RunError {
             if let Some(poll::SleepPastDeadline { asked }) = e.downcast_ref() {
                 RunError::SleepPastLimit {

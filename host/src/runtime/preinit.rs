@@ -112,7 +112,7 @@ fn snapshot(
         }
         None => None,
     };
-    let outcome = run.conclude(name, result, limits);
+    let outcome = run.conclude(result, limits);
     match (outcome.status, snapshot) {
         (Ok(0), Some(snapshot)) => Ok(snapshot),
         (Ok(code), _) => bail!(

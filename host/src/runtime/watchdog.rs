@@ -10,10 +10,11 @@
 //! a call has returned (and so after its [`Armed`] is dropped, which waits for an expiry
 //! under way to end the process).
 
+use super::RunError;
 use super::output::CappedOutput;
 use std::io::Write as _;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// A call's deadline and what is said when it passes.
 pub(super) struct Expiry {
@@ -21,8 +22,7 @@ pub(super) struct Expiry {
     /// When the call began, for the verbose log.
     pub started: Instant,
     pub name: String,
-    /// The error, naming the function and the flag that raises the limit.
-    pub message: String,
+    pub limit: Duration,
     /// The guest's stderr, relayed before the error as it would be after a returned call.
     pub stderr: CappedOutput,
 }
@@ -158,14 +158,17 @@ fn end_process(expiry: &Expiry) {
             expiry.started.elapsed()
         );
     }
-    let _ = writeln!(stderr, "krmwasm: error: {}", expiry.message);
+    let timeout = RunError::Timeout {
+        name: expiry.name.clone(),
+        limit: expiry.limit,
+    };
+    let _ = writeln!(stderr, "krmwasm: error: {timeout}");
     std::process::exit(1);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     /// What expired, in order (one list per test binary: each test names its calls).
     static EXPIRED: Mutex<Vec<(String, Instant)>> = Mutex::new(Vec::new());
@@ -191,7 +194,7 @@ mod tests {
             deadline: now + after,
             started: now,
             name: name.into(),
-            message: format!("{name} ran out of time"),
+            limit: after,
             stderr: CappedOutput::new(1024),
         }
     }
