@@ -91,11 +91,12 @@ impl Host {
         let (loaded, stdin) = self
             .runtime
             .load_beside(wasm, &self.limits, input_size, || {
-                read_input().map(FunctionInput::into_json)
+                read_input().map(FunctionInput::into_json_and_envelope)
             });
-        let (stdin, loaded) = (stdin?, loaded?);
+        let ((stdin, envelope), loaded) = (stdin?, loaded?);
         release_freed_memory();
-        let render_ahead = (written == Written::YamlList).then(RenderAhead::new);
+        let render_ahead =
+            (written == Written::YamlList).then(|| RenderAhead::new().expecting(envelope));
         let (exit_code, stdout, ahead) = self.invoke(wasm, &loaded, stdin, true, render_ahead)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
@@ -104,9 +105,14 @@ impl Host {
             match FunctionOutput::parse_with(stdout, ahead) {
                 Ok(list) => {
                     crate::debug!(
-                        "{name}: {} of {} items rendered while it ran",
+                        "{name}: {} of {} items{} rendered while it ran",
                         list.rendered_ahead(),
-                        list.items()
+                        list.items(),
+                        if list.envelope_rendered_ahead() {
+                            " and the fields around them"
+                        } else {
+                            ""
+                        }
                     );
                     Some(list)
                 }

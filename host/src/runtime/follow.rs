@@ -1,6 +1,7 @@
 //! Following a guest's stdout on a second thread while the guest runs, so that the host can
 //! start on the output (render it) before the guest exits. The thread starts only once the
-//! output reaches [`FOLLOW_FROM`] bytes: a small output costs nothing more.
+//! output reaches [`FOLLOW_FROM`] bytes, so that a small output costs nothing more, or with
+//! the guest for a follower that has work to do before any output.
 
 use super::output::CappedOutput;
 use std::sync::{Arc, Mutex};
@@ -14,12 +15,28 @@ const TAKE: usize = 64 * 1024;
 
 /// Takes a guest's stdout, in order, as the guest writes it.
 pub trait Follower: Send + 'static {
+    /// Whether it has work to do before the guest writes anything.
+    fn has_work_before_output(&self) -> bool {
+        false
+    }
+
+    /// That work: done first, on the follower's thread, started with the guest.
+    fn work_before_output(&mut self) {}
+
     /// Takes `bytes`; `running` says whether the guest still runs, for a follower that would
     /// rather stop early than be waited for.
     fn take(&mut self, bytes: &[u8], running: &dyn Fn() -> bool);
 }
 
 impl Follower for krm::host::RenderAhead {
+    fn has_work_before_output(&self) -> bool {
+        self.expects_envelope()
+    }
+
+    fn work_before_output(&mut self) {
+        self.render_expected_envelope();
+    }
+
     fn take(&mut self, bytes: &[u8], running: &dyn Fn() -> bool) {
         self.take_while(bytes, running)
     }
@@ -32,34 +49,38 @@ pub(super) struct Following<F> {
 
 impl<F: Follower> Following<F> {
     /// Arranges for `follower` to take `stdout` on a thread of its own, once it is large
-    /// enough.
+    /// enough, or at once when it has work to do before that.
     pub(super) fn arrange(stdout: &CappedOutput, follower: F) -> Self {
         let started: Arc<Mutex<Option<JoinHandle<F>>>> = Arc::default();
         let slot = Arc::clone(&started);
         let reader = stdout.clone();
-        stdout.when_it_reaches(
-            FOLLOW_FROM,
-            Box::new(move || {
-                let thread = std::thread::Builder::new()
-                    .name("krmwasm-follow".into())
-                    .spawn(move || {
-                        let mut follower = follower;
-                        let (mut at, mut bytes) = (0, Vec::with_capacity(TAKE));
-                        while reader.read_more(at, TAKE, &mut bytes) {
-                            at += bytes.len();
-                            follower.take(&bytes, &|| !reader.is_closed());
-                            bytes.clear();
-                        }
-                        follower
-                    });
-                // Without a thread the output is handled after the run, as a small one is.
-                if let Ok(thread) = thread {
-                    // Not beside the guest, whose CPU this is (see krm::host::beside).
-                    krm::host::keep_off_this_cpu(&thread);
-                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
-                }
-            }),
-        );
+        let early = follower.has_work_before_output();
+        let start = move || {
+            let thread = std::thread::Builder::new()
+                .name("krmwasm-follow".into())
+                .spawn(move || {
+                    let mut follower = follower;
+                    follower.work_before_output();
+                    let (mut at, mut bytes) = (0, Vec::with_capacity(TAKE));
+                    while reader.read_more(at, TAKE, &mut bytes) {
+                        at += bytes.len();
+                        follower.take(&bytes, &|| !reader.is_closed());
+                        bytes.clear();
+                    }
+                    follower
+                });
+            // Without a thread the output is handled after the run, as a small one is.
+            if let Ok(thread) = thread {
+                // Not beside the guest, whose CPU this is (see krm::host::beside).
+                krm::host::keep_off_this_cpu(&thread);
+                *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
+            }
+        };
+        if early {
+            start();
+        } else {
+            stdout.when_it_reaches(FOLLOW_FROM, Box::new(start));
+        }
         Following { started }
     }
 
@@ -99,17 +120,34 @@ mod tests {
         VerifiedWasm::unpinned("writer", wasm.into())
     }
 
-    /// Keeps what it takes.
+    /// Keeps what it takes; with `early`, it has work to do before any output, and records
+    /// whether it did it before it took anything.
     #[derive(Default)]
-    struct Recorder(Vec<u8>);
+    struct Recorder {
+        taken: Vec<u8>,
+        early: bool,
+        worked_first: bool,
+    }
 
     impl Follower for Recorder {
+        fn has_work_before_output(&self) -> bool {
+            self.early
+        }
+
+        fn work_before_output(&mut self) {
+            self.worked_first = self.taken.is_empty();
+        }
+
         fn take(&mut self, bytes: &[u8], _: &dyn Fn() -> bool) {
-            self.0.extend_from_slice(bytes);
+            self.taken.extend_from_slice(bytes);
         }
     }
 
     fn run(writes: u32) -> (Vec<u8>, Option<Recorder>) {
+        run_with(writes, Recorder::default())
+    }
+
+    fn run_with(writes: u32, recorder: Recorder) -> (Vec<u8>, Option<Recorder>) {
         let runtime = Runtime::new(None).unwrap();
         let limits = Limits::default();
         let loaded = runtime.load(&writer(writes), &limits).unwrap();
@@ -119,7 +157,7 @@ mod tests {
             Vec::new(),
             &[],
             &limits,
-            Some(Recorder::default()),
+            Some(recorder),
         );
         assert_eq!(run.status.unwrap(), 0);
         assert_eq!(run.stdout.len(), writes as usize * 1000);
@@ -129,7 +167,7 @@ mod tests {
     #[test]
     fn a_follower_takes_the_start_of_a_large_output_in_order() {
         let (stdout, recorder) = run(200);
-        let taken = recorder.expect("started at 64 KiB").0;
+        let taken = recorder.expect("started at 64 KiB").taken;
         // It stops when the guest exits: how much it took is the machine's timing.
         assert_eq!(taken, stdout[..taken.len()]);
     }
@@ -138,5 +176,21 @@ mod tests {
     fn a_small_output_starts_no_follower() {
         let (_, recorder) = run(50);
         assert!(recorder.is_none());
+    }
+
+    /// One with work to do before any output starts with the guest, does that work first, and
+    /// follows even a small output from its start.
+    #[test]
+    fn a_follower_with_work_before_output_starts_with_the_guest() {
+        for writes in [1, 50] {
+            let early = Recorder {
+                early: true,
+                ..Recorder::default()
+            };
+            let (stdout, recorder) = run_with(writes, early);
+            let recorder = recorder.expect("started with the guest");
+            assert!(recorder.worked_first);
+            assert_eq!(recorder.taken, stdout[..recorder.taken.len()]);
+        }
     }
 }

@@ -6,12 +6,19 @@
 //! ResourceList in it and renders them in shares of about [`SHARE`] bytes, each checked as
 //! [`FunctionOutput::parse`](super::FunctionOutput::parse) checks items.
 //!
+//! Before the function writes anything, it can also render the fields the output is
+//! expected to have around its items ([`RenderAhead::expecting`]): a generator writes back the
+//! functionConfig it was given, and one that lists a thousand images takes as long to write
+//! as a few hundred items.
+//!
 //! Nothing here decides anything: once the function has exited, its whole stdout is read as
-//! always, and a rendered share is used only for items found at exactly the same place. A
-//! share is kept compressed until then, because the output may not be written before the
-//! function has succeeded and the rendered YAML would otherwise be held beside its JSON.
+//! always, and a rendered share is used only for items found at exactly the same place, the
+//! rendered envelope only for the very fields the output has. A share is kept compressed
+//! until then, because the output may not be written before the function has succeeded and
+//! the rendered YAML would otherwise be held beside its JSON.
 
-use super::output::JsonTexts;
+use super::input::Envelope;
+use super::output::{self, JsonTexts};
 use crate::codec::{self, Format};
 use std::ops::Range;
 
@@ -21,6 +28,9 @@ pub(super) const SHARE: usize = 32 * 1024;
 /// this covers outputs of 100 MB and more; an output that compresses badly stops being
 /// rendered ahead here rather than doubling its memory.
 const HOLD_AT_MOST: usize = 8 << 20;
+/// An expected envelope is rendered ahead from this many bytes of its JSON: smaller, it is
+/// written quicker than a thread can be started for it.
+const ENVELOPE_AHEAD_FROM: usize = 16 * 1024;
 
 /// Follows a function's stdout and renders the items of its ResourceList ahead.
 pub struct RenderAhead {
@@ -36,6 +46,8 @@ pub struct RenderAhead {
     /// Complete items not rendered yet, where they lie in stdout.
     waiting: Vec<Range<usize>>,
     waiting_text: usize,
+    /// The envelope to render before the output begins, if any.
+    expected: Option<Envelope>,
     rendered: Ahead,
 }
 
@@ -45,6 +57,18 @@ pub struct Ahead {
     /// Where each rendered item lies in the function's stdout.
     pub(super) items: Vec<Range<usize>>,
     pub(super) shares: Vec<RenderedShare>,
+    /// The expected envelope and its YAML, when it was rendered.
+    pub(super) envelope: Option<RenderedEnvelope>,
+}
+
+/// An envelope's YAML with one placeholder item (see `output::yaml_around_items`).
+#[derive(Debug)]
+pub(super) struct RenderedEnvelope {
+    /// Which envelope: its JSON (see `input::envelope_json`).
+    pub(super) json: Vec<u8>,
+    pub(super) yaml: Vec<u8>,
+    /// Where the placeholder item's line is in `yaml`.
+    pub(super) placeholder: Range<usize>,
 }
 
 /// Consecutive items' YAML (a top-level block sequence), compressed.
@@ -86,8 +110,41 @@ impl RenderAhead {
             base: 0,
             waiting: Vec::new(),
             waiting_text: 0,
+            expected: None,
             rendered: Ahead::default(),
         }
+    }
+
+    /// Expects the output to have `envelope` around its items, and renders it first (see
+    /// [`RenderAhead::render_expected_envelope`]) when it is large enough to be worth it.
+    pub fn expecting(self, envelope: Envelope) -> Self {
+        self.expecting_from(envelope, ENVELOPE_AHEAD_FROM)
+    }
+
+    /// [`RenderAhead::expecting`], for an envelope of `from` bytes of JSON or more.
+    pub(super) fn expecting_from(mut self, envelope: Envelope, from: usize) -> Self {
+        if envelope.json.len() >= from {
+            self.expected = Some(envelope);
+        }
+        self
+    }
+
+    /// Whether there is an expected envelope to render before the output begins.
+    pub fn expects_envelope(&self) -> bool {
+        self.expected.is_some()
+    }
+
+    /// Renders the expected envelope, if there is one and it was not rendered yet.
+    pub fn render_expected_envelope(&mut self) {
+        let Some(Envelope { json }) = self.expected.take() else {
+            return;
+        };
+        self.rendered.envelope =
+            output::yaml_around_items_of_json(&json).map(|(yaml, placeholder)| RenderedEnvelope {
+                json,
+                yaml,
+                placeholder,
+            });
     }
 
     /// Takes the next bytes the function wrote and renders every whole share of items they

@@ -27,6 +27,44 @@ pub struct FunctionInput {
 
 const ITEMS_START: &[u8] = br#"{"items":["#;
 
+/// A ResourceList's fields but its items, as compact JSON (see [`envelope_json`]).
+#[derive(Debug)]
+pub struct Envelope {
+    pub(super) json: Vec<u8>,
+}
+
+/// A ResourceList's fields but its items as one compact JSON object, in the order they are
+/// written: the same bytes for two envelopes exactly when they are written the same (a JSON
+/// tree's `==` does not look at the order of keys).
+pub(super) fn envelope_json(
+    api_version: &str,
+    kind: &str,
+    function_config: Option<&Value>,
+    results: &[Diagnostic],
+    extra: &Map<String, Value>,
+) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Rest<'a> {
+        api_version: &'a str,
+        kind: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        function_config: Option<&'a Value>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        results: &'a [Diagnostic],
+        #[serde(flatten)]
+        extra: &'a Map<String, Value>,
+    }
+    let rest = Rest {
+        api_version,
+        kind,
+        function_config,
+        results,
+        extra,
+    };
+    serde_json::to_vec(&rest).expect("a JSON tree serializes")
+}
+
 impl Default for FunctionInput {
     fn default() -> Self {
         FunctionInput {
@@ -82,32 +120,26 @@ impl FunctionInput {
     /// The ResourceList as compact JSON. Items come first, then the other fields: JSON
     /// objects are unordered, and this way the items are never copied.
     pub fn into_json(self) -> Vec<u8> {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Rest<'a> {
-            api_version: &'a str,
-            kind: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            function_config: Option<&'a Value>,
-            #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            results: &'a [Diagnostic],
-            #[serde(flatten)]
-            extra: &'a Map<String, Value>,
-        }
-        let rest = Rest {
-            api_version: &self.api_version,
-            kind: &self.kind,
-            function_config: self.function_config.as_ref(),
-            results: &self.results,
-            extra: &self.extra,
-        };
-        let rest = serde_json::to_vec(&rest).expect("a JSON tree serializes");
+        self.into_json_and_envelope().0
+    }
+
+    /// [`FunctionInput::into_json`], and the list's other fields: what a function that
+    /// makes or changes items writes back around them, to be rendered while it runs (see
+    /// [`super::RenderAhead::expecting`]).
+    pub fn into_json_and_envelope(self) -> (Vec<u8>, Envelope) {
+        let rest = envelope_json(
+            &self.api_version,
+            &self.kind,
+            self.function_config.as_ref(),
+            &self.results,
+            &self.extra,
+        );
         let mut json = self.items.json;
         json.extend_from_slice(b"],");
         // `rest` is an object with at least apiVersion: splice its fields in after the items.
         json.extend_from_slice(&rest[1..]);
         json.push(b'\n');
-        json
+        (json, Envelope { json: rest })
     }
 
     /// The list as one tree, for a ResourceList found among other documents (where it is

@@ -16,5 +16,5 @@ mod shares;
 
 pub use ahead::{Ahead, RenderAhead};
 pub use beside::{keep_off_this_cpu, run_beside};
-pub use input::{Document, FunctionInput, read_documents};
+pub use input::{Document, Envelope, FunctionInput, read_documents};
 pub use output::FunctionOutput;

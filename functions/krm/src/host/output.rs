@@ -2,14 +2,16 @@
 //! out. Parsing a large output into trees to print it again would hold ten times its size;
 //! here only one item is a tree at a time, while it is written.
 
-use super::ahead::{Ahead, RenderedShare, SHARE};
-use super::shares;
+use super::ahead::{Ahead, RenderedEnvelope, RenderedShare, SHARE};
+use super::{input, shares};
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
 use crate::resource_list::WithItems;
 use crate::{ResourceList, Value};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Range;
 
@@ -31,6 +33,8 @@ pub struct FunctionOutput {
     items: Vec<Range<usize>>,
     /// The YAML of the first items, rendered while the function ran (see [`super::ahead`]).
     ahead: Vec<RenderedShare>,
+    /// The envelope's YAML, rendered while the function ran.
+    envelope_ahead: Option<RenderedEnvelope>,
 }
 
 impl FunctionOutput {
@@ -65,6 +69,7 @@ impl FunctionOutput {
                 text: stdout,
                 items,
                 ahead: Vec::new(),
+                envelope_ahead: None,
             };
             output.keep_matching(ahead);
             // Checked now, as the tree reader would check them, so that writing cannot fail
@@ -113,12 +118,29 @@ impl FunctionOutput {
             text,
             items,
             ahead: Vec::new(),
+            envelope_ahead: None,
         })
     }
 
-    /// Keeps the shares rendered ahead whose items are all where the reading found them.
+    /// Keeps the shares rendered ahead whose items are all where the reading found them, and
+    /// the envelope rendered ahead if it is the one read.
     fn keep_matching(&mut self, ahead: Ahead) {
-        let Ahead { items, mut shares } = ahead;
+        let Ahead {
+            items,
+            mut shares,
+            envelope,
+        } = ahead;
+        let list = &self.envelope;
+        self.envelope_ahead = envelope.filter(|rendered| {
+            rendered.json
+                == input::envelope_json(
+                    &list.api_version,
+                    &list.kind,
+                    list.function_config.as_ref(),
+                    &list.results,
+                    &list.extra,
+                )
+        });
         let matching = items
             .iter()
             .zip(&self.items)
@@ -126,6 +148,11 @@ impl FunctionOutput {
             .count();
         shares.retain(|share| share.items.end <= matching);
         self.ahead = shares;
+    }
+
+    /// Whether the envelope was rendered ahead, and is the one read.
+    pub fn envelope_rendered_ahead(&self) -> bool {
+        self.envelope_ahead.is_some()
     }
 
     /// How many of the first items were rendered (and checked) ahead.
@@ -136,7 +163,9 @@ impl FunctionOutput {
     /// Writes the whole ResourceList as YAML or compact JSON.
     pub fn write_to(&self, mut out: impl Write, format: Format) -> std::io::Result<()> {
         if format == Format::Yaml
-            && (self.items_text_len() >= RENDER_BESIDE || !self.ahead.is_empty())
+            && (self.items_text_len() >= RENDER_BESIDE
+                || !self.ahead.is_empty()
+                || self.envelope_ahead.is_some())
             && self.write_yaml_in_shares(&mut out, SHARE)?
         {
             return Ok(());
@@ -164,7 +193,14 @@ impl FunctionOutput {
         if self.items.is_empty() {
             return Ok(false);
         }
-        let Some((envelope, placeholder)) = self.yaml_around_items() else {
+        let around = match &self.envelope_ahead {
+            Some(rendered) => Some((
+                Cow::Borrowed(&rendered.yaml[..]),
+                rendered.placeholder.clone(),
+            )),
+            None => yaml_around_items(&self.envelope).map(|(yaml, at)| (Cow::Owned(yaml), at)),
+        };
+        let Some((envelope, placeholder)) = around else {
             return Ok(false);
         };
         out.write_all(&envelope[..placeholder.start])?;
@@ -189,31 +225,6 @@ impl FunctionOutput {
         )?;
         out.write_all(&envelope[placeholder.end..])?;
         Ok(true)
-    }
-
-    /// The envelope's YAML with one placeholder item, and where that item's line is; None
-    /// when the line is not found exactly once, so that where the items go is not sure.
-    fn yaml_around_items(&self) -> Option<(Vec<u8>, Range<usize>)> {
-        const PLACEHOLDER: &str = "krmwasm-items-are-written-here";
-        let line = format!("\n- {PLACEHOLDER}\n");
-        let line = line.as_bytes();
-        let envelope = codec::to_bytes(
-            &WithItems {
-                envelope: &self.envelope,
-                items: [PLACEHOLDER],
-            },
-            Format::Yaml,
-        );
-        let mut found = envelope
-            .windows(line.len())
-            .enumerate()
-            .filter(|(_, window)| *window == line);
-        let (at, _) = found.next()?;
-        if found.next().is_some() {
-            return None;
-        }
-        // The line's own newline before it belongs to the line above.
-        Some((envelope, at + 1..at + line.len()))
     }
 
     /// [`FunctionOutput::write_items_as_stream`] in shares of `share` bytes of JSON.
@@ -286,6 +297,95 @@ impl Serialize for FunctionOutput {
     }
 }
 
+/// The item written where a list's items go, to find where that is in its YAML.
+const PLACEHOLDER: &str = "krmwasm-items-are-written-here";
+
+/// `envelope`'s YAML with one placeholder item, and where that item's line is; None when
+/// the line is not found exactly once, so that where the items go is not sure.
+pub(super) fn yaml_around_items(envelope: &ResourceList) -> Option<(Vec<u8>, Range<usize>)> {
+    find_placeholder(codec::to_bytes(
+        &WithItems {
+            envelope,
+            items: [PLACEHOLDER],
+        },
+        Format::Yaml,
+    ))
+}
+
+/// [`yaml_around_items`] for an envelope given as its JSON (see `input::envelope_json`), read
+/// without making trees: the same bytes, and no more memory than the text's.
+pub(super) fn yaml_around_items_of_json(json: &[u8]) -> Option<(Vec<u8>, Range<usize>)> {
+    let fields: EnvelopeFields = serde_json::from_slice(json).ok()?;
+    let keys: Vec<&str> = fields
+        .0
+        .iter()
+        .take(2)
+        .map(|(key, _)| key.as_str())
+        .collect();
+    if keys != ["apiVersion", "kind"] {
+        return None;
+    }
+    find_placeholder(codec::to_bytes(&fields, Format::Yaml))
+}
+
+fn find_placeholder(yaml: Vec<u8>) -> Option<(Vec<u8>, Range<usize>)> {
+    let line = format!("\n- {PLACEHOLDER}\n");
+    let line = line.as_bytes();
+    let mut found = yaml
+        .windows(line.len())
+        .enumerate()
+        .filter(|(_, window)| *window == line);
+    let (at, _) = found.next()?;
+    if found.next().is_some() {
+        return None;
+    }
+    // The line's own newline before it belongs to the line above.
+    Some((yaml, at + 1..at + line.len()))
+}
+
+/// An envelope's fields as JSON text, in their order, written as [`WithItems`] writes them:
+/// the first two (apiVersion and kind), the placeholder items, the rest.
+struct EnvelopeFields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for EnvelopeFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = EnvelopeFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut access: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = access.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(EnvelopeFields(fields))
+            }
+        }
+        d.deserialize_map(FieldsVisitor)
+    }
+}
+
+impl Serialize for EnvelopeFields<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        let (first, rest) = self.0.split_at(2);
+        for (key, value) in first {
+            map.serialize_entry(key, &JsonText(value.get()))?;
+        }
+        map.serialize_entry("items", &[PLACEHOLDER])?;
+        for (key, value) in rest {
+            map.serialize_entry(key, &JsonText(value.get()))?;
+        }
+        map.end()
+    }
+}
+
 /// Items as JSON texts, each read as the serializer reaches it.
 pub(super) struct JsonTexts<'a>(pub(super) Vec<&'a str>);
 
@@ -310,6 +410,7 @@ impl Serialize for JsonText<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::FunctionInput;
     use super::super::ahead::RenderAhead;
     use super::*;
 
@@ -440,9 +541,28 @@ mod tests {
             whole,
             String::from_utf8(codec::to_bytes(&tree, Format::Yaml)).unwrap()
         );
-        // Rendered ahead, taken in pieces of any size, the output is the same.
-        for (share, piece) in [(1, 1), (1, 7), (2, 64), (100, stdout.len()), (4096, 5)] {
+        // Rendered ahead, taken in pieces of any size, the output is the same; so it is with
+        // its envelope rendered ahead, and with another envelope expected.
+        let envelope = |list: &[u8]| {
+            FunctionInput::parse_list(list)
+                .unwrap()
+                .into_json_and_envelope()
+                .1
+        };
+        let cases = [(1, 1), (1, 7), (2, 64), (100, stdout.len()), (4096, 5)];
+        for (case, (share, piece)) in cases.into_iter().enumerate() {
+            let expected = match case % 3 {
+                0 => None,
+                1 => Some((envelope(stdout), true)),
+                _ => Some((envelope(br#"{"kind":"ResourceList","other":1}"#), false)),
+            };
             let mut ahead = RenderAhead::with_share(share);
+            let mut matching = false;
+            if let Some((envelope, matches)) = expected {
+                ahead = ahead.expecting_from(envelope, 0);
+                ahead.render_expected_envelope();
+                matching = matches;
+            }
             for bytes in stdout.chunks(piece) {
                 ahead.take(bytes);
             }
@@ -454,6 +574,15 @@ mod tests {
                     "all rendered ahead"
                 );
             }
+            // Kept when it is the output's, unless the output cannot be written around its
+            // items at all.
+            assert_eq!(
+                output.envelope_rendered_ahead(),
+                matching
+                    && codec::looks_like_json(stdout)
+                    && yaml_around_items(&output.envelope).is_some(),
+                "envelope rendered ahead, matching: {matching}"
+            );
             let rendered = String::from_utf8(output.render(Format::Yaml)).unwrap();
             assert_eq!(rendered, whole, "rendered ahead in shares of {share}");
         }
