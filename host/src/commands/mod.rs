@@ -94,9 +94,10 @@ impl Host {
                 read_input().map(FunctionInput::into_json_and_envelope)
             });
         let ((stdin, envelope), loaded) = (stdin?, loaded?);
-        release_freed_memory();
+        // Before the memory is released: an envelope not worth rendering ahead is dropped.
         let render_ahead =
             (written == Written::YamlList).then(|| RenderAhead::new().expecting(envelope));
+        crate::runtime::release_freed_memory();
         let (exit_code, stdout, ahead) = self.invoke(wasm, &loaded, stdin, true, render_ahead)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
             None
@@ -201,18 +202,6 @@ impl Host {
             }
             Err(e) => Err(e.into()),
         }
-    }
-}
-
-/// Returns freed heap pages to the OS. glibc keeps freed small blocks mapped when anything
-/// was allocated above them; here that is the YAML reader's events for a whole document
-/// (serde_norway loads them before the first value), which would otherwise still count
-/// while the guest's memory grows beside them.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

@@ -35,6 +35,9 @@ impl Follower for krm::host::RenderAhead {
 
     fn work_before_output(&mut self) {
         self.render_expected_envelope();
+        // What rendering it took (its JSON, its YAML whole) would otherwise still count
+        // while the guest's memory grows.
+        super::release_freed_memory();
     }
 
     fn take(&mut self, bytes: &[u8], running: &dyn Fn() -> bool) {

@@ -648,6 +648,18 @@ enum CallError {
 }
 use CallError::{Guest, Startup};
 
+/// Returns freed heap pages to the OS. glibc keeps freed small blocks mapped when anything
+/// was allocated above them (say, the YAML reader's events for a whole document, which
+/// serde_norway loads before the first value), and they would otherwise still count while
+/// a guest's memory grows beside them.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it has no preconditions.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

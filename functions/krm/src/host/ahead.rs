@@ -13,9 +13,9 @@
 //!
 //! Nothing here decides anything: once the function has exited, its whole stdout is read as
 //! always, and a rendered share is used only for items found at exactly the same place, the
-//! rendered envelope only for the very fields the output has. A share is kept compressed
-//! until then, because the output may not be written before the function has succeeded and
-//! the rendered YAML would otherwise be held beside its JSON.
+//! rendered envelope only for the very fields the output has. What is rendered is kept
+//! compressed until then, because the output may not be written before the function has
+//! succeeded and the rendered YAML would otherwise be held beside its JSON.
 
 use super::input::Envelope;
 use super::output::{self, JsonTexts};
@@ -61,14 +61,27 @@ pub struct Ahead {
     pub(super) envelope: Option<RenderedEnvelope>,
 }
 
-/// An envelope's YAML with one placeholder item (see `output::yaml_around_items`).
+/// An envelope's YAML with one placeholder item (see `output::yaml_around_items`), and its
+/// JSON to know it by (see `input::envelope_json`), both compressed.
 #[derive(Debug)]
 pub(super) struct RenderedEnvelope {
-    /// Which envelope: its JSON (see `input::envelope_json`).
-    pub(super) json: Vec<u8>,
-    pub(super) yaml: Vec<u8>,
-    /// Where the placeholder item's line is in `yaml`.
+    json: Vec<u8>,
+    yaml: Vec<u8>,
+    /// Where the placeholder item's line is in the YAML.
     pub(super) placeholder: Range<usize>,
+}
+
+impl RenderedEnvelope {
+    /// Whether this is the envelope whose JSON is `json`.
+    pub(super) fn is_of(&self, json: &[u8]) -> bool {
+        lz4_flex::block::decompress_size_prepended(&self.json).is_ok_and(|own| own == json)
+    }
+
+    /// Its YAML.
+    pub(super) fn yaml(&self) -> Vec<u8> {
+        lz4_flex::block::decompress_size_prepended(&self.yaml)
+            .expect("an envelope is decompressed from what this process compressed")
+    }
 }
 
 /// Consecutive items' YAML (a top-level block sequence), compressed.
@@ -141,8 +154,8 @@ impl RenderAhead {
         };
         self.rendered.envelope =
             output::yaml_around_items_of_json(&json).map(|(yaml, placeholder)| RenderedEnvelope {
-                json,
-                yaml,
+                json: lz4_flex::block::compress_prepend_size(&json),
+                yaml: lz4_flex::block::compress_prepend_size(&yaml),
                 placeholder,
             });
     }

@@ -11,7 +11,6 @@ use crate::{ResourceList, Value};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use serde_json::value::RawValue;
-use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Range;
 
@@ -132,14 +131,13 @@ impl FunctionOutput {
         } = ahead;
         let list = &self.envelope;
         self.envelope_ahead = envelope.filter(|rendered| {
-            rendered.json
-                == input::envelope_json(
-                    &list.api_version,
-                    &list.kind,
-                    list.function_config.as_ref(),
-                    &list.results,
-                    &list.extra,
-                )
+            rendered.is_of(&input::envelope_json(
+                &list.api_version,
+                &list.kind,
+                list.function_config.as_ref(),
+                &list.results,
+                &list.extra,
+            ))
         });
         let matching = items
             .iter()
@@ -194,11 +192,8 @@ impl FunctionOutput {
             return Ok(false);
         }
         let around = match &self.envelope_ahead {
-            Some(rendered) => Some((
-                Cow::Borrowed(&rendered.yaml[..]),
-                rendered.placeholder.clone(),
-            )),
-            None => yaml_around_items(&self.envelope).map(|(yaml, at)| (Cow::Owned(yaml), at)),
+            Some(rendered) => Some((rendered.yaml(), rendered.placeholder.clone())),
+            None => yaml_around_items(&self.envelope),
         };
         let Some((envelope, placeholder)) = around else {
             return Ok(false);
