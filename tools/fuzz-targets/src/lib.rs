@@ -79,20 +79,31 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
         (Err(_), Err(_)) => {}
     }
     let output = FunctionOutput::parse(data.to_vec());
-    // Rendered while it is written, in pieces of any size, the output is the same.
-    let mut ahead = RenderAhead::with_share(1);
-    for piece in data.chunks(1 + data.len() % 7) {
-        ahead.take(piece);
-    }
-    let rendered_ahead = FunctionOutput::parse_with(data.to_vec(), ahead.finish());
-    match (&output, &rendered_ahead) {
-        (Ok(output), Ok(rendered_ahead)) => assert_eq!(
-            output.render(Format::Yaml),
-            rendered_ahead.render(Format::Yaml),
-            "rendered ahead, the output differs"
-        ),
-        (Err(e), Err(ahead)) => assert_eq!(e, ahead),
-        _ => panic!("rendered ahead, the output is read differently"),
+    // Rendered while it is written, in pieces of any size, the output is the same; so it is
+    // with the fields around its items rendered first, as a generator's are (the input's
+    // own, which the output has, so that they are used).
+    let envelope = FunctionInput::parse_list(data)
+        .ok()
+        .map(|input| input.into_json_and_envelope().1);
+    for envelope in [None, envelope] {
+        let mut ahead = RenderAhead::with_share(1);
+        if let Some(envelope) = envelope {
+            ahead = ahead.expecting_from(envelope, 0);
+            ahead.render_expected_envelope();
+        }
+        for piece in data.chunks(1 + data.len() % 7) {
+            ahead.take(piece);
+        }
+        let rendered_ahead = FunctionOutput::parse_with(data.to_vec(), ahead.finish());
+        match (&output, &rendered_ahead) {
+            (Ok(output), Ok(rendered_ahead)) => assert_eq!(
+                output.render(Format::Yaml),
+                rendered_ahead.render(Format::Yaml),
+                "rendered ahead, the output differs"
+            ),
+            (Err(e), Err(ahead)) => assert_eq!(e, ahead),
+            _ => panic!("rendered ahead, the output is read differently"),
+        }
     }
     match (&output, &tree) {
         (Ok(output), Ok(list)) => {

@@ -134,8 +134,9 @@ impl RenderAhead {
         self.expecting_from(envelope, ENVELOPE_AHEAD_FROM)
     }
 
-    /// [`RenderAhead::expecting`], for an envelope of `from` bytes of JSON or more.
-    pub(super) fn expecting_from(mut self, envelope: Envelope, from: usize) -> Self {
+    /// [`RenderAhead::expecting`], for an envelope of `from` bytes of JSON or more: tests
+    /// and fuzzing expect envelopes of any size.
+    pub fn expecting_from(mut self, envelope: Envelope, from: usize) -> Self {
         if envelope.json.len() >= from {
             self.expected = Some(envelope);
         }
