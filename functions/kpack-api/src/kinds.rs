@@ -1,5 +1,5 @@
-//! Every kpack kind and version, looked up by apiVersion and kind: its schema, and for the
-//! kinds kpack's webhook handles, decoding + defaulting + validation.
+//! Every kpack kind and version, looked up by apiVersion and kind: for the kinds kpack's
+//! webhook handles, decoding + defaulting + validation; and, kept apart, its schemas.
 
 use crate::field_error::{Context, FieldError};
 use crate::{v1alpha1, v1alpha2};
@@ -113,11 +113,6 @@ pub struct KindInfo {
     pub version: &'static str,
     pub kind: &'static str,
     pub scope: Scope,
-    /// The JSON Schema of the whole object (strict: unknown fields refused outside metadata),
-    /// as published: JSON Schema 2020-12.
-    pub schema: fn() -> Value,
-    /// The same schema in draft-07, cheaper to compile, which the validator checks with.
-    pub check_schema: fn() -> Value,
     /// Decode, default and validate, for the kinds kpack's webhook admits (v1alpha2 only).
     pub admit: Option<AdmitFn>,
     pub check: Option<CheckFn>,
@@ -129,15 +124,23 @@ impl KindInfo {
     }
 }
 
-macro_rules! kind {
+/// A kind's JSON Schemas, made from its Rust types.
+pub struct KindSchemas {
+    /// The whole object's (strict: unknown fields refused outside metadata), as published:
+    /// JSON Schema 2020-12.
+    pub schema: fn() -> Value,
+    /// The same in draft-07, cheaper to compile, which the validator checks with (as
+    /// schemagen writes it out for kpack-validate).
+    pub check_schema: fn() -> Value,
+}
+
+macro_rules! kind_info {
     ($version:literal, $kind:literal, $scope:ident, $t:ty, admitted) => {
         KindInfo {
             group: crate::GROUP,
             version: $version,
             kind: $kind,
             scope: Scope::$scope,
-            schema: schema::<$t>,
-            check_schema: check_schema::<$t>,
             admit: Some(admit::<$t>),
             check: Some(check::<$t>),
         }
@@ -148,91 +151,60 @@ macro_rules! kind {
             version: $version,
             kind: $kind,
             scope: Scope::$scope,
-            schema: schema::<$t>,
-            check_schema: check_schema::<$t>,
             admit: None,
             check: None,
         }
     };
 }
 
-/// Every kind kpack v0.17 serves.
-pub static KINDS: &[KindInfo] = &[
-    kind!("v1alpha2", "Image", Namespaced, v1alpha2::Image, admitted),
-    kind!("v1alpha2", "Build", Namespaced, v1alpha2::Build, admitted),
-    kind!(
-        "v1alpha2",
-        "Builder",
-        Namespaced,
-        v1alpha2::Builder,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "ClusterBuilder",
-        Cluster,
-        v1alpha2::ClusterBuilder,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "ClusterStack",
-        Cluster,
-        v1alpha2::ClusterStack,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "ClusterStore",
-        Cluster,
-        v1alpha2::ClusterStore,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "Buildpack",
-        Namespaced,
-        v1alpha2::Buildpack,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "ClusterBuildpack",
-        Cluster,
-        v1alpha2::ClusterBuildpack,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "ClusterLifecycle",
-        Cluster,
-        v1alpha2::ClusterLifecycle,
-        admitted
-    ),
-    kind!(
-        "v1alpha2",
-        "SourceResolver",
-        Namespaced,
-        v1alpha2::SourceResolver
-    ),
-    kind!("v1alpha1", "Image", Namespaced, v1alpha1::Image),
-    kind!("v1alpha1", "Build", Namespaced, v1alpha1::Build),
-    kind!("v1alpha1", "Builder", Namespaced, v1alpha1::Builder),
-    kind!(
-        "v1alpha1",
-        "ClusterBuilder",
-        Cluster,
-        v1alpha1::ClusterBuilder
-    ),
-    kind!("v1alpha1", "ClusterStack", Cluster, v1alpha1::ClusterStack),
-    kind!("v1alpha1", "ClusterStore", Cluster, v1alpha1::ClusterStore),
-    kind!(
-        "v1alpha1",
-        "SourceResolver",
-        Namespaced,
-        v1alpha1::SourceResolver
-    ),
-];
+/// [`KINDS`] and [`SCHEMAS`] from one list, so that they stay in step.
+macro_rules! kinds {
+    ($(($version:literal, $kind:literal, $scope:ident, $t:ty $(, $admitted:ident)?),)*) => {
+        /// Every kind kpack v0.17 serves.
+        pub static KINDS: &[KindInfo] = &[
+            $(kind_info!($version, $kind, $scope, $t $(, $admitted)?),)*
+        ];
+
+        /// Each kind's schemas, in the order of [`KINDS`] (see [`schemas_of`]). Apart from
+        /// [`KindInfo`] so that a function that only looks kinds up does not carry the schema
+        /// generator: a module links only what it may call.
+        pub static SCHEMAS: &[KindSchemas] = &[
+            $(KindSchemas {
+                schema: schema::<$t>,
+                check_schema: check_schema::<$t>,
+            },)*
+        ];
+    };
+}
+
+kinds! {
+    ("v1alpha2", "Image", Namespaced, v1alpha2::Image, admitted),
+    ("v1alpha2", "Build", Namespaced, v1alpha2::Build, admitted),
+    ("v1alpha2", "Builder", Namespaced, v1alpha2::Builder, admitted),
+    ("v1alpha2", "ClusterBuilder", Cluster, v1alpha2::ClusterBuilder, admitted),
+    ("v1alpha2", "ClusterStack", Cluster, v1alpha2::ClusterStack, admitted),
+    ("v1alpha2", "ClusterStore", Cluster, v1alpha2::ClusterStore, admitted),
+    ("v1alpha2", "Buildpack", Namespaced, v1alpha2::Buildpack, admitted),
+    ("v1alpha2", "ClusterBuildpack", Cluster, v1alpha2::ClusterBuildpack, admitted),
+    ("v1alpha2", "ClusterLifecycle", Cluster, v1alpha2::ClusterLifecycle, admitted),
+    ("v1alpha2", "SourceResolver", Namespaced, v1alpha2::SourceResolver),
+    ("v1alpha1", "Image", Namespaced, v1alpha1::Image),
+    ("v1alpha1", "Build", Namespaced, v1alpha1::Build),
+    ("v1alpha1", "Builder", Namespaced, v1alpha1::Builder),
+    ("v1alpha1", "ClusterBuilder", Cluster, v1alpha1::ClusterBuilder),
+    ("v1alpha1", "ClusterStack", Cluster, v1alpha1::ClusterStack),
+    ("v1alpha1", "ClusterStore", Cluster, v1alpha1::ClusterStore),
+    ("v1alpha1", "SourceResolver", Namespaced, v1alpha1::SourceResolver),
+}
+
+/// The schemas of a kind from [`KINDS`].
+pub fn schemas_of(info: &KindInfo) -> &'static KindSchemas {
+    let index = KINDS
+        .iter()
+        .position(|k| std::ptr::eq(k, info))
+        .expect("a kind from KINDS");
+    &SCHEMAS[index]
+}
 
 /// The kind served at `api_version` (`kpack.io/v1alpha2`) as `kind`.
 pub fn lookup(api_version: &str, kind: &str) -> Option<&'static KindInfo> {

@@ -1,10 +1,12 @@
 //! Checks objects against the schemas of their kinds (`kpack_api::kinds`), compiled once per
-//! kind per run, or ahead of every run by [`prepare`].
+//! kind per run, or ahead of every run by [`prepare`]. The schemas are the draft-07 ones
+//! schemagen writes to check-schemas.json from kpack-api's types (its tests keep the file
+//! current): read from the file, the module does not carry the schema generator.
 
 use crate::paths;
 use jsonschema::error::ValidationErrorKind;
 use kpack_api::kinds::KindInfo;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -27,15 +29,23 @@ pub enum Problem {
 /// Every kind's validator, compiled by [`prepare`] before any input is read.
 static PREPARED: OnceLock<HashMap<String, jsonschema::Validator>> = OnceLock::new();
 
+/// Every kind's draft-07 schema, by `<apiVersion>/<kind>`, one kind per line.
+const CHECK_SCHEMAS: &str = include_str!("../check-schemas.json");
+
+fn check_schemas() -> Map<String, Value> {
+    serde_json::from_str(CHECK_SCHEMAS).expect("check-schemas.json is a JSON object")
+}
+
 /// Compiles the validators of all kinds. Under wasm a schema takes milliseconds to compile
 /// (jsonschema checks it against its meta-schema every time), more than checking a few
 /// objects: a host that pre-initializes the module runs this once and snapshots the result,
 /// so runs start with every validator ready. Elsewhere, validators are compiled on first use.
 pub fn prepare() {
     PREPARED.get_or_init(|| {
+        let schemas = check_schemas();
         kpack_api::kinds::KINDS
             .iter()
-            .map(|info| (key(info), compile(info)))
+            .map(|info| (key(info), compile(&schemas, info)))
             .collect()
     });
 }
@@ -44,9 +54,12 @@ fn key(info: &KindInfo) -> String {
     format!("{}/{}", info.api_version(), info.kind)
 }
 
-fn compile(info: &KindInfo) -> jsonschema::Validator {
+fn compile(schemas: &Map<String, Value>, info: &KindInfo) -> jsonschema::Validator {
+    let schema = schemas
+        .get(&key(info))
+        .expect("check-schemas.json has a schema for every kind");
     jsonschema::options()
-        .build(&(info.check_schema)())
+        .build(schema)
         .expect("the generated schemas are valid JSON Schemas")
 }
 
@@ -54,6 +67,8 @@ fn compile(info: &KindInfo) -> jsonschema::Validator {
 pub struct SchemaChecker {
     /// Validators compiled during this run, for kinds [`prepare`] did not compile.
     validators: HashMap<String, jsonschema::Validator>,
+    /// The schemas they were compiled from, read at the first of them.
+    schemas: Option<Map<String, Value>>,
 }
 
 impl SchemaChecker {
@@ -61,7 +76,10 @@ impl SchemaChecker {
         let key = key(info);
         let validator = match PREPARED.get().and_then(|prepared| prepared.get(&key)) {
             Some(validator) => validator,
-            None => self.validators.entry(key).or_insert_with(|| compile(info)),
+            None => self
+                .validators
+                .entry(key)
+                .or_insert_with(|| compile(self.schemas.get_or_insert_with(check_schemas), info)),
         };
         let mut problems = Vec::new();
         if validator.is_valid(object) {
@@ -130,16 +148,17 @@ mod tests {
         out
     }
 
-    /// The validator checks with draft-07 schemas (cheaper to compile under wasm); they must
-    /// judge every document as the published 2020-12 schemas do: the real-world corpus as
+    /// The validator checks with draft-07 schemas (cheaper to compile under wasm), those of
+    /// check-schemas.json; they must judge every document as the published 2020-12 schemas do: the real-world corpus as
     /// written, and each document with an unknown field, a wrong type and a missing spec.
     #[test]
     fn draft07_and_2020_12_schemas_agree() {
         let docs = corpus_documents();
         let mut compared = 0;
         for info in KINDS {
-            let published = jsonschema::validator_for(&(info.schema)()).unwrap();
-            let checking = jsonschema::validator_for(&(info.check_schema)()).unwrap();
+            let published =
+                jsonschema::validator_for(&(kpack_api::kinds::schemas_of(info).schema)()).unwrap();
+            let checking = compile(&check_schemas(), info);
             let of_kind = docs.iter().filter(|(_, d)| {
                 d["kind"] == info.kind && d["apiVersion"] == info.api_version().as_str()
             });

@@ -51,7 +51,8 @@ fn file(group: &str, version: &str, kind: &str, schema: Value) -> SchemaFile {
 pub fn schemas() -> Vec<SchemaFile> {
     let mut files: Vec<SchemaFile> = kpack_api::kinds::KINDS
         .iter()
-        .map(|k| file(k.group, k.version, k.kind, (k.schema)()))
+        .zip(kpack_api::kinds::SCHEMAS)
+        .map(|(k, schemas)| file(k.group, k.version, k.kind, (schemas.schema)()))
         .collect();
     let config = |api_version: &str, kind: &str, schema: Value| {
         let (group, version) = api_version.split_once('/').unwrap();
@@ -83,6 +84,32 @@ pub fn schemas() -> Vec<SchemaFile> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// The draft-07 schemas kpack-validate checks with (see [`check_schemas_path`]): a JSON
+/// object by `<apiVersion>/<kind>`, one kind per line.
+pub fn check_schemas() -> String {
+    let lines: Vec<String> = kpack_api::kinds::KINDS
+        .iter()
+        .zip(kpack_api::kinds::SCHEMAS)
+        .map(|(k, schemas)| {
+            let key = format!("{}/{}", k.api_version(), k.kind);
+            let schema = (schemas.check_schema)();
+            format!(
+                "{}:{}",
+                serde_json::to_string(&key).expect("strings serialize"),
+                serde_json::to_string(&schema).expect("schemas serialize")
+            )
+        })
+        .collect();
+    format!("{{\n{}\n}}\n", lines.join(",\n"))
+}
+
+/// Where [`check_schemas`] go: into kpack-validate, which embeds them, so that its module
+/// does not carry the schema generator.
+pub fn check_schemas_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../functions/kpack-validate/check-schemas.json")
 }
 
 /// `schemas/` in this repository.

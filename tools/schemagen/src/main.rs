@@ -1,4 +1,5 @@
-//! `cargo run -p schemagen`: rewrites `schemas/` from the types.
+//! `cargo run -p schemagen`: rewrites `schemas/`, and the schemas kpack-validate checks with,
+//! from the types.
 
 fn main() -> std::io::Result<()> {
     let dir = schemagen::schemas_dir();
@@ -11,5 +12,8 @@ fn main() -> std::io::Result<()> {
         std::fs::write(&path, file.contents)?;
         println!("{}", file.path.display());
     }
+    let check_schemas = schemagen::check_schemas_path();
+    std::fs::write(&check_schemas, schemagen::check_schemas())?;
+    println!("{}", check_schemas.display());
     Ok(())
 }
