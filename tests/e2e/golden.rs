@@ -172,3 +172,41 @@ fn large_outputs_match_the_native_functions() {
         }
     }
 }
+
+/// A generator that fails on a large config writes the config back with its error results:
+/// the fields around its (no) items are not those rendered while it ran, and what the host
+/// writes is still what the native build writes, with its exit code.
+#[test]
+fn a_generator_failing_on_a_large_config_writes_what_its_native_build_writes() {
+    use serde_json::json;
+    let mut images: Vec<_> = (0..2000)
+        .map(|i| json!({"name": format!("app-{i}"), "git": {"url": format!("https://git.example.com/app-{i}")}}))
+        .collect();
+    images.push(json!({"name": "Not A Name", "git": {"url": "https://git.example.com/x"}}));
+    let input = serde_json::to_vec(&json!({
+        "apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList", "items": [],
+        "functionConfig": {
+            "apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ImageConfig",
+            "metadata": {"name": "big", "namespace": "apps"},
+            "spec": {"defaults": {"registry": "registry.example.com/big", "builder": "base"}, "images": images},
+        },
+    }))
+    .unwrap();
+    let expected = kpack_image::process_input(&input, krm::Format::Yaml);
+    assert_eq!(expected.exit_code, 1, "{}", expected.stderr);
+    let mut cmd = krmwasm();
+    cmd.args(["-v", "run", "kpack-image"]);
+    let out = run_with_stdin(&mut cmd, &input);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        text(&out.stdout) == text(&expected.stdout),
+        "the output differs from the native function's"
+    );
+    assert!(text(&expected.stdout).contains("Not A Name"));
+    let line = stderr
+        .lines()
+        .find(|line| line.ends_with(" rendered while it ran"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(!line.contains(" and the fields around them "), "{line}");
+}
