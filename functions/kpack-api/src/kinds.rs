@@ -165,9 +165,9 @@ macro_rules! kinds {
             $(kind_info!($version, $kind, $scope, $t $(, $admitted)?),)*
         ];
 
-        /// Each kind's schemas, in the order of [`KINDS`] (see [`schemas_of`]). Apart from
-        /// [`KindInfo`] so that a function that only looks kinds up does not carry the schema
-        /// generator: a module links only what it may call.
+        /// Each kind's schemas, in the order of [`KINDS`]. Apart from [`KindInfo`] so that a
+        /// function that only looks kinds up does not carry the schema generator: a module
+        /// links only what it may call.
         pub static SCHEMAS: &[KindSchemas] = &[
             $(KindSchemas {
                 schema: schema::<$t>,
@@ -195,15 +195,6 @@ kinds! {
     ("v1alpha1", "ClusterStack", Cluster, v1alpha1::ClusterStack),
     ("v1alpha1", "ClusterStore", Cluster, v1alpha1::ClusterStore),
     ("v1alpha1", "SourceResolver", Namespaced, v1alpha1::SourceResolver),
-}
-
-/// The schemas of a kind from [`KINDS`].
-pub fn schemas_of(info: &KindInfo) -> &'static KindSchemas {
-    let index = KINDS
-        .iter()
-        .position(|k| std::ptr::eq(k, info))
-        .expect("a kind from KINDS");
-    &SCHEMAS[index]
 }
 
 /// The kind served at `api_version` (`kpack.io/v1alpha2`) as `kind`.

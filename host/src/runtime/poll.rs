@@ -3,10 +3,10 @@
 //! wasmtime-wasi serves a sleep by blocking the host thread: a guest asking to sleep for an
 //! hour would hold the run, and the pipeline that started it, until its time limit ends the
 //! process, although the sleep's length says at once that it cannot finish in time. So
-//! krmwasm serves `poll_oneoff` itself. A guest's only descriptors are stdin, stdout and stderr, all
-//! in-memory pipes that are always ready, so a poll that names any descriptor returns at
-//! once; a poll on clocks alone sleeps until the earliest of them, unless that is past the
-//! run's deadline, in which case the guest is stopped at once as out of time.
+//! krmwasm serves `poll_oneoff` itself. A guest's only descriptors are stdin, stdout and
+//! stderr, all in-memory pipes that are always ready, so a poll that names any descriptor
+//! returns at once; a poll on clocks alone sleeps until the earliest of them, unless that is
+//! past the run's deadline, in which case the guest is stopped at once as out of time.
 
 use std::time::{Duration, Instant, SystemTime};
 use wasmtime::{Caller, Extern, Linker};

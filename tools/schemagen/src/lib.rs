@@ -93,7 +93,7 @@ pub fn check_schemas() -> String {
         .iter()
         .zip(kpack_api::kinds::SCHEMAS)
         .map(|(k, schemas)| {
-            let key = format!("{}/{}", k.api_version(), k.kind);
+            let key = kpack_validate::check_schema_key(k);
             let schema = (schemas.check_schema)();
             format!(
                 "{}:{}",
