@@ -119,10 +119,13 @@ pub enum PluginsCommand {
 }
 
 fn builtin_help() -> String {
+    // One kind per line: clap wraps a long line without indenting what it carries over.
     let mut s = String::from("Built-in functions:\n");
     for f in builtin::FUNCTIONS {
-        let kinds: Vec<String> = f.kinds.iter().map(|(v, k)| format!("{v}/{k}")).collect();
-        s.push_str(&format!("  {:<16} {}\n", f.name, kinds.join(", ")));
+        for (i, (version, kind)) in f.kinds.iter().enumerate() {
+            let name = if i == 0 { f.name } else { "" };
+            s.push_str(&format!("  {name:<16} {version}/{kind}\n"));
+        }
     }
     s
 }
@@ -220,5 +223,25 @@ fn dispatch(cli: Cli, engine: EngineAhead) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `krmwasm run --help` names every built-in kind on a line of its own, short enough that
+    /// clap does not wrap it on an 80-column terminal.
+    #[test]
+    fn run_help_lists_each_built_in_kind_unwrapped() {
+        let help = super::builtin_help();
+        for f in crate::builtin::FUNCTIONS {
+            for (version, kind) in f.kinds {
+                let gvk = format!(" {version}/{kind}");
+                assert!(
+                    help.lines().any(|line| line.ends_with(&gvk)),
+                    "{gvk} is not on a line of its own:\n{help}"
+                );
+            }
+        }
+        assert!(help.lines().all(|line| line.len() <= 80), "{help}");
     }
 }
