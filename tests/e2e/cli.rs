@@ -102,6 +102,40 @@ fn run_takes_a_config_and_a_stream_of_resources() {
 }
 
 #[test]
+fn run_names_the_config_file_in_results_about_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("image-config.yaml");
+    let bad = CONFIG.replace(
+        "https://github.com/example/cart}",
+        "https://github.com/example/cart, revison: main}",
+    );
+    std::fs::write(&config, bad).unwrap();
+    let out = krmwasm()
+        .args(["run", "kpack-image", "--output", "json", "--fn-config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(list.items.is_empty(), "nothing generated");
+    let result = &list.results[0];
+    let path = "spec.images[0].git.revison";
+    assert_eq!(result.field.as_ref().unwrap().path, path);
+    let file = config.to_string_lossy();
+    assert_eq!(result.file.as_ref().unwrap().path, file);
+    let line = format!(
+        "kpack-image: [error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop: {path}: unknown field `revison`"
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&line) && l.ends_with(&format!("({file})"))),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn run_reports_unknown_functions_and_unreadable_files() {
     let out = krmwasm()
         .args(["run", "no-such-function"])

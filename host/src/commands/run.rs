@@ -22,7 +22,8 @@ pub struct RunArgs {
     /// index (internal.config.kubernetes.io/path, …/index), so results name them.
     #[arg(short, long, value_name = "FILE")]
     pub input: Vec<PathBuf>,
-    /// The function's config (replaces the input's functionConfig).
+    /// The function's config (replaces the input's functionConfig). It is annotated with its
+    /// file like the inputs, so results about it name it.
     #[arg(long, value_name = "FILE")]
     pub fn_config: Option<PathBuf>,
     /// Output format.
@@ -43,7 +44,11 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let parse = || {
         let mut list = parse_sources(sources, args.input.len())?;
         if let Some(path) = &args.fn_config {
-            list.function_config = Some(super::read_function_config(path)?);
+            // Annotated with its file, as kpt does a configPath, so that results about the
+            // config name it.
+            let mut config = super::read_function_config(path)?;
+            super::record_origin(&mut config, &path.to_string_lossy(), 0);
+            list.function_config = Some(config);
         }
         Ok(list)
     };
