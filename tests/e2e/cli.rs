@@ -124,7 +124,7 @@ fn run_names_the_config_file_in_results_about_it() {
     let file = config.to_string_lossy();
     assert_eq!(result.file.as_ref().unwrap().path, file);
     let line = format!(
-        "kpack-image: [error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop: {path}: unknown field `revison`"
+        "kpack-image: [error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop {path}: unknown field `revison`"
     );
     let stderr = text(&out.stderr);
     assert!(

@@ -151,10 +151,8 @@ impl fmt::Display for Diagnostic {
             }
             write!(f, "{}", r.name)?;
         }
-        // Messages of decoding errors begin with their path already.
         if let Some(field) = &self.field
             && !field.path.is_empty()
-            && !self.message.starts_with(&field.path)
         {
             write!(f, " {}", field.path)?;
         }
@@ -173,37 +171,24 @@ impl fmt::Display for Diagnostic {
 mod tests {
     use super::*;
 
-    fn about_config(d: Diagnostic) -> Diagnostic {
-        d.about(Some(ResourceRef {
-            api_version: "kpack.krmwasm.dev/v1alpha1".into(),
-            kind: "ImageConfig".into(),
-            name: "shop".into(),
-            namespace: Some("apps".into()),
-        }))
-        .in_file(Some(FileRef {
-            path: "image-config.yaml".into(),
-            index: Some(0),
-        }))
-    }
-
     #[test]
     fn a_result_reads_as_kpt_prints_it() {
-        let d = about_config(Diagnostic::error("no registry and no tag").at("spec.images[0]"));
+        let d = Diagnostic::error("no registry and no tag")
+            .at("spec.images[0]")
+            .about(Some(ResourceRef {
+                api_version: "kpack.krmwasm.dev/v1alpha1".into(),
+                kind: "ImageConfig".into(),
+                name: "shop".into(),
+                namespace: Some("apps".into()),
+            }))
+            .in_file(Some(FileRef {
+                path: "image-config.yaml".into(),
+                index: Some(0),
+            }));
         assert_eq!(
             d.to_string(),
             "[error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop spec.images[0]: \
              no registry and no tag (image-config.yaml)"
-        );
-    }
-
-    #[test]
-    fn a_path_the_message_begins_with_is_not_printed_twice() {
-        let path = "spec.images[0].git.revison";
-        let d = about_config(Diagnostic::error(format!("{path}: unknown field")).at(path));
-        assert_eq!(
-            d.to_string(),
-            "[error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop: \
-             spec.images[0].git.revison: unknown field (image-config.yaml)"
         );
     }
 }
