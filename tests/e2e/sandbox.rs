@@ -157,6 +157,46 @@ fn a_guest_that_runs_forever_is_stopped_at_the_timeout() {
     );
 }
 
+/// Pre-initialization is an optimization a module offers, never a requirement: a module whose
+/// initializer never returns is run as built once the time limit has passed, and cached so,
+/// so that later runs do not try again.
+#[test]
+fn a_module_whose_initializer_never_returns_runs_as_built() {
+    let list = r#"{"kind":"ResourceList","items":[]}"#;
+    let extra = format!(
+        r#"(data (i32.const 64) "{}")
+           (func (export "wizer-initialize") (loop $forever (br $forever)))"#,
+        list.replace('"', "\\22")
+    );
+    let body = format!(
+        "(i32.store (i32.const 0) (i32.const 64)) (i32.store (i32.const 4) (i32.const {}))
+         (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))",
+        list.len()
+    );
+    let wat = format!("(module {PRELUDE} {extra} (func (export \"_start\") {body}))");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stuck.wasm");
+    std::fs::write(&path, wat::parse_str(&wat).expect("valid WAT")).unwrap();
+
+    let first = run_guest(&path, &["--timeout", "300ms"]);
+    assert_success(&first);
+    let log = text(&first.stderr);
+    assert!(
+        log.contains("not pre-initialized, compiled as it is")
+            && log.contains("did not return within the time limit of 300ms"),
+        "{log}"
+    );
+    assert!(text(&first.stdout).contains("kind: ResourceList"), "{log}");
+    let second = run_guest(&path, &["--timeout", "300ms"]);
+    assert_success(&second);
+    assert!(
+        text(&second.stderr).contains("loaded from cache"),
+        "{}",
+        text(&second.stderr)
+    );
+    assert_eq!(first.stdout, second.stdout);
+}
+
 /// A WASI sleep is a host call: a guest that asks to sleep past its deadline is stopped at
 /// once as out of time, not left to hold the pipeline until its limit; one that naps within
 /// its limit runs on.

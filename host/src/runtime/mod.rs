@@ -545,6 +545,11 @@ impl Runtime {
                 stderr: run.store.data().stderr.clone(),
             })
         });
+        self.call_unwatched(run, f)
+    }
+
+    /// [`Runtime::call`] without the watchdog, for a caller that keeps the time limit itself.
+    fn call_unwatched<R>(&self, run: &mut Run, f: impl FnOnce(&mut Store<GuestState>) -> R) -> R {
         let _wasi_runtime = self.wasi_runtime.enter();
         f(&mut run.store)
     }

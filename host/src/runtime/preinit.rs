@@ -13,14 +13,18 @@
 //! under that digest like any compiled module. The initializer runs in the same sandbox as a
 //! run, with no input, no arguments but the name and no environment, under the run's limits.
 //! Pre-initialization is an optimization the module offers, never a requirement: when it
-//! fails, the module is compiled as it is, and `-v` says why.
+//! fails, the module is compiled as it is, and `-v` says why. That includes an initializer
+//! still running at the time limit, which is left behind on its own thread rather than ending
+//! the process as a run's would (see [`snapshot_within_limit`]).
 
 use super::{CallError, Limits, Runtime, engine_config, to_anyhow};
 use anyhow::{Context as _, bail};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use wasmtime::{CacheStore, Engine, Instance, Module, Store};
 use wasmtime_wizer::{InstanceState, SnapshotVal, ValType, Wizer};
 
@@ -54,10 +58,10 @@ pub fn compile(name: &str, wasm: &[u8], limits: &Limits) -> anyhow::Result<Vec<u
     config
         .enable_incremental_compilation(functions.clone())
         .map_err(to_anyhow)?;
-    let runtime = Runtime::with_engine(Engine::new(&config).map_err(to_anyhow)?, None)?;
-    let snapshot = snapshot(&runtime, name, wasm, limits)?;
+    let engine = Engine::new(&config).map_err(to_anyhow)?;
+    let snapshot = snapshot_within_limit(&engine, name, wasm, limits)?;
     let (lookups, hits) = functions.counts();
-    let module = Module::new(runtime.engine(), &snapshot)
+    let module = Module::new(&engine, &snapshot)
         .map_err(to_anyhow)
         .context("its pre-initialized module does not compile")?;
     let (all_lookups, all_hits) = functions.counts();
@@ -69,12 +73,73 @@ pub fn compile(name: &str, wasm: &[u8], limits: &Limits) -> anyhow::Result<Vec<u
     module.serialize().map_err(to_anyhow)
 }
 
+/// What the thread that pre-initializes a module reports.
+enum Progress {
+    /// The instrumented module is compiled; its initializer starts now.
+    Initializing(Instant),
+    Done(anyhow::Result<Vec<u8>>),
+}
+
+/// Runs [`snapshot`] on a thread of its own, and waits for its initializer no longer than the
+/// time limit. Guests are not interrupted (see watchdog.rs), and an initializer is not a run:
+/// one still going at the limit is left to itself until krmwasm exits, and the module is
+/// compiled as it is, so that a stuck initializer costs the first run its time limit, not
+/// every run its function.
+fn snapshot_within_limit(
+    engine: &Engine,
+    name: &str,
+    wasm: &[u8],
+    limits: &Limits,
+) -> anyhow::Result<Vec<u8>> {
+    let (sender, progress) = mpsc::channel();
+    let (engine, name, wasm, thread_limits) = (
+        engine.clone(),
+        name.to_string(),
+        wasm.to_vec(),
+        limits.clone(),
+    );
+    std::thread::Builder::new()
+        .name("krmwasm-preinit".into())
+        .spawn(move || {
+            let initializing = || {
+                let _ = sender.send(Progress::Initializing(Instant::now()));
+            };
+            let snapshot = Runtime::with_engine(engine, None)
+                .and_then(|runtime| snapshot(&runtime, &name, &wasm, &thread_limits, initializing));
+            let _ = sender.send(Progress::Done(snapshot));
+        })
+        .context("cannot start a thread to pre-initialize it")?;
+    let mut deadline: Option<Instant> = None;
+    loop {
+        let next = match deadline {
+            Some(deadline) => {
+                progress.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            }
+            None => progress.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match next {
+            // A limit too far away to reach is no limit.
+            Ok(Progress::Initializing(started)) => deadline = started.checked_add(limits.timeout),
+            Ok(Progress::Done(snapshot)) => return snapshot,
+            Err(RecvTimeoutError::Timeout) => bail!(
+                "its {INITIALIZER} did not return within the time limit of {:?}",
+                limits.timeout
+            ),
+            Err(RecvTimeoutError::Disconnected) => {
+                bail!("pre-initializing it stopped without a result")
+            }
+        }
+    }
+}
+
 /// Runs `wasm`'s initializer in the sandbox and returns the module with the state it left.
+/// `initializing` is called when the initializer starts. The caller keeps the time limit.
 fn snapshot(
     runtime: &Runtime,
     name: &str,
     wasm: &[u8],
     limits: &Limits,
+    initializing: impl FnOnce(),
 ) -> anyhow::Result<Vec<u8>> {
     let wizer = Wizer::new();
     let (context, instrumented) = wizer
@@ -84,7 +149,8 @@ fn snapshot(
     let module = Module::new(runtime.engine(), &instrumented).map_err(to_anyhow)?;
     let mut run = runtime.start_run(name, Vec::new(), &[], limits);
     let mut initialized = None;
-    let result = runtime.call(&mut run, |store| {
+    initializing();
+    let result = runtime.call_unwatched(&mut run, |store| {
         let instance = runtime
             .linker
             .instantiate(&mut *store, &module)
@@ -315,18 +381,46 @@ mod tests {
         for init in failures {
             let wasm = module(init);
             assert!(
-                snapshot(&Runtime::new(None).unwrap(), "probe", &wasm, &limits).is_err(),
+                snapshot(&Runtime::new(None).unwrap(), "probe", &wasm, &limits, || {}).is_err(),
                 "{init}"
             );
             assert_eq!(output(&runtime, &wasm, &limits).0, "-0", "{init}");
         }
     }
 
+    /// An initializer still running at the time limit is left behind and the module runs as
+    /// built. Were it watched like a run, the watchdog would end this test's process.
+    #[test]
+    fn an_initializer_past_the_time_limit_leaves_the_module_as_built() {
+        let limits = Limits {
+            timeout: std::time::Duration::from_millis(50),
+            ..Limits::default()
+        };
+        // A billion turns of a loop: many times the limit, yet it ends on its own soon after
+        // (guests are not interrupted, so an endless one would spin until the tests end).
+        let slow = format!(
+            "(local $turns i32) (local.set $turns (i32.const 1000000000))
+             (loop $again
+                (local.set $turns (i32.sub (local.get $turns) (i32.const 1)))
+                (br_if $again (local.get $turns)))
+             {INITIALIZES}"
+        );
+        let wasm = module(&slow);
+        let error = snapshot_within_limit(&Engine::default(), "probe", &wasm, &limits)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("did not return within the time limit of 50ms"),
+            "{error}"
+        );
+        assert_eq!(output(&Runtime::new(None).unwrap(), &wasm, &limits).0, "-0");
+    }
+
     #[test]
     fn the_snapshot_keeps_the_instrumented_exports() {
         let wasm = module(INITIALIZES);
         let runtime = Runtime::new(None).unwrap();
-        let snapshot = snapshot(&runtime, "probe", &wasm, &Limits::default()).unwrap();
+        let snapshot = snapshot(&runtime, "probe", &wasm, &Limits::default(), || {}).unwrap();
         let module = Module::new(runtime.engine(), &snapshot).unwrap();
         let exports: Vec<&str> = module.exports().map(|e| e.name()).collect();
         assert!(
