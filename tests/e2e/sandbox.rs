@@ -188,13 +188,7 @@ fn a_module_whose_initializer_never_returns_runs_as_built() {
     );
     assert!(text(&first.stdout).contains("kind: ResourceList"), "{log}");
     let second = run_guest(&path, &["--timeout", "300ms"]);
-    assert_success(&second);
-    assert!(
-        text(&second.stderr).contains("loaded from cache"),
-        "{}",
-        text(&second.stderr)
-    );
-    assert_eq!(first.stdout, second.stdout);
+    assert_same_from_cache(&first, &second);
 }
 
 /// A WASI sleep is a host call: a guest that asks to sleep past its deadline is stopped at

@@ -122,6 +122,16 @@ pub fn assert_success(out: &Output) {
     );
 }
 
+/// Fails unless `again`, a `-v` run, succeeded with its module loaded from the compiled-module
+/// cache and wrote what `first` wrote.
+#[track_caller]
+pub fn assert_same_from_cache(first: &Output, again: &Output) {
+    assert_success(again);
+    let log = text(&again.stderr);
+    assert!(log.contains("loaded from cache"), "{log}");
+    assert_eq!(first.stdout, again.stdout);
+}
+
 /// Copies a directory tree (files and directories only).
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
