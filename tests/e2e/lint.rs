@@ -418,6 +418,43 @@ spec:
     );
 }
 
+/// A mistake in the `--config` file is placed in it, even when a document of the same kind
+/// and name is among the linted files (the package's own ValidatorConfig, say).
+#[test]
+fn a_mistake_in_the_config_file_is_placed_in_it() {
+    let package_config = "\
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ValidatorConfig
+metadata: {name: shop}
+spec:
+  allowedRegistries: [registry.example.com]
+";
+    let misspelt = package_config.replace("allowedRegistries", "alowedRegistries");
+    let dir = tree(&[
+        ("deploy/apps.yaml", APPS),
+        ("deploy/validator-config.yaml", package_config),
+        ("strict.yaml", &misspelt),
+    ]);
+    let out = lint_in(
+        dir.path(),
+        &["--format", "json", "--config", "strict.yaml", "deploy"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "spec.alowedRegistries")
+        .unwrap_or_else(|| panic!("no finding about the config: {report:#}"));
+    assert_eq!(finding["file"], "strict.yaml", "{report:#}");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(5), Some(3)),
+        "{report:#}"
+    );
+}
+
 #[test]
 fn broken_yaml_is_reported_at_its_place_with_exit_2() {
     let broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {a: b}\n";

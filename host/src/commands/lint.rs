@@ -3,6 +3,7 @@
 
 use super::{Host, write_stdout};
 use crate::lint::{self, inputs, report::Format};
+use anyhow::Context as _;
 use krm::Severity;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -54,11 +55,14 @@ pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
-    let config = args
-        .config
-        .as_deref()
-        .map(super::read_function_config)
-        .transpose()?;
+    let config = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the function config {}", path.display()))?;
+            Some(lint::ConfigFile::parse(path.display().to_string(), text)?)
+        }
+        None => None,
+    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

@@ -66,17 +66,46 @@ impl Outcome {
     }
 }
 
+/// A `--config` file: the functionConfig it holds and its text.
+pub struct ConfigFile {
+    /// The path as given on the command line.
+    pub display: String,
+    pub text: String,
+    pub value: Value,
+}
+
+impl ConfigFile {
+    /// Parses `text`; the config is annotated with its file, as the inputs are, so that
+    /// findings about it are placed in it and not in a document of the same name among them.
+    pub fn parse(display: String, text: String) -> anyhow::Result<Self> {
+        let mut value = krm::codec::parse_value(text.as_bytes())
+            .with_context(|| format!("cannot parse the function config {display}"))?;
+        crate::commands::record_origin(&mut value, &display, 0);
+        Ok(ConfigFile {
+            display,
+            text,
+            value,
+        })
+    }
+}
+
 /// Lints `files`. `config` replaces the default functionConfig of the validator whose kind it
 /// has (e.g. a ValidatorConfig with policy).
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
-    config: Option<&Value>,
+    config: Option<&ConfigFile>,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
         files: files.len(),
         ..Outcome::default()
     };
+    if let Some(config) = config {
+        outcome
+            .sources
+            .insert(config.display.clone(), config.text.clone());
+    }
+    let config = config.map(|c| &c.value);
     let mut items = Vec::new();
     for file in files {
         if let Some(error) = file.error {
