@@ -258,6 +258,34 @@ fn an_authenticated_registry_takes_docker_credentials() {
     assert!(std::fs::read(&file).unwrap().starts_with(b"\0asm"));
 }
 
+/// A registry that cannot be reached is reported with the transport's cause, not only
+/// "error sending request", and with what to check.
+#[test]
+fn an_unreachable_registry_is_reported_with_its_cause() {
+    // A port that was free a moment ago: nothing listens on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("pulled.wasm");
+    let out = krmwasm_with(tmp.path(), tmp.path())
+        .args(["pull", &format!("127.0.0.1:{port}/krmwasm/gone:1"), "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_failed_with(
+        &out,
+        &[
+            &format!("cannot pull 127.0.0.1:{port}/krmwasm/gone:1"),
+            "Connection refused",
+            "--offline",
+        ],
+    );
+    assert!(!target.exists());
+}
+
 #[test]
 fn the_older_wasm_to_oci_layer_type_is_pulled() {
     let registry = Registry::start(Auth::Anonymous);

@@ -389,13 +389,27 @@ fn registry_error(
         }),
         _ => false,
     };
+    let unreachable = matches!(&e, E::RequestError(r) if r.is_connect() || r.is_timeout());
     let hint = if unauthorized {
         "; the registry wants credentials: krmwasm reads them from docker's config.json \
          ($DOCKER_CONFIG or ~/.docker), e.g. after `docker login`"
+    } else if unreachable {
+        "; check the registry's address and that it is up (--offline uses only what is cached)"
     } else {
         ""
     };
-    anyhow!("cannot {verb} {what}: {e}{hint}")
+    // The transport's errors say what went wrong only in their sources (`tcp connect error:
+    // Connection refused` under `error sending request`).
+    let mut cause = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !cause.ends_with(&text) {
+            cause = format!("{cause}: {text}");
+        }
+        source = inner.source();
+    }
+    anyhow!("cannot {verb} {what}: {cause}{hint}")
 }
 
 /// Transfers are reported on stderr (stdout carries results).
