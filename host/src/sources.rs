@@ -25,9 +25,7 @@ impl Sources {
     /// Reads the catalog `reference` names.
     pub fn catalog(&self, reference: &CatalogRef) -> anyhow::Result<LoadedCatalog> {
         match reference {
-            CatalogRef::File(path) => Catalog::read(path).context(
-                "a trusted catalog cannot be read (check --trusted-catalog, KRMWASM_TRUSTED_CATALOGS and the krmwasm config file)",
-            ),
+            CatalogRef::File(path) => Catalog::read(path),
             CatalogRef::Oci(reference) => {
                 let pulled = self.registry().pull(reference)?;
                 if pulled.kind != ArtifactKind::Catalog {

@@ -238,6 +238,42 @@ fn a_tampered_module_is_refused_even_when_its_compiled_form_is_cached() {
     assert!(text(&out.stdout).contains("FAIL"), "{}", text(&out.stdout));
 }
 
+/// A catalog that cannot be read is named; where it was trusted from is pointed to only when
+/// it was trusted, not when it was given to `catalog verify`.
+#[test]
+fn an_unreadable_catalog_is_named_with_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.yaml");
+    let shown = missing.display().to_string();
+
+    let out = krmwasm()
+        .args(["catalog", "verify"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    assert_failed_with(&out, &[&format!("cannot verify {shown}"), "No such file"]);
+    assert!(
+        !text(&out.stderr).contains("trusted"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = krmwasm()
+        .arg("--trusted-catalog")
+        .arg(&missing)
+        .args(["catalog", "list"])
+        .output()
+        .unwrap();
+    assert_failed_with(
+        &out,
+        &[
+            "a trusted catalog cannot be read",
+            "--trusted-catalog",
+            &shown,
+        ],
+    );
+}
+
 #[test]
 fn an_annotated_wasip1_module_runs_only_when_its_digest_is_trusted() {
     let dir = tempfile::tempdir().unwrap();

@@ -205,10 +205,21 @@ impl<'a> TrustedCatalogs<'a> {
 
     /// Each trusted catalog in order, the built-in one last. A named catalog that cannot be
     /// read is an error: it was trusted on purpose, and skipping it could pick another module.
+    /// Reads one trusted catalog; a file that cannot be read says where trust is configured.
+    fn trusted(&self, reference: &CatalogRef) -> anyhow::Result<LoadedCatalog> {
+        let catalog = self.sources.catalog(reference);
+        match reference {
+            CatalogRef::File(_) => catalog.context(
+                "a trusted catalog cannot be read (check --trusted-catalog, KRMWASM_TRUSTED_CATALOGS and the krmwasm config file)",
+            ),
+            CatalogRef::Oci(_) => catalog,
+        }
+    }
+
     pub fn load_all(&self) -> anyhow::Result<Vec<LoadedCatalog>> {
         let mut all = Vec::new();
         for reference in &self.trust.catalogs {
-            all.push(self.sources.catalog(reference)?);
+            all.push(self.trusted(reference)?);
         }
         all.push(builtin());
         Ok(all)
@@ -218,7 +229,7 @@ impl<'a> TrustedCatalogs<'a> {
     pub fn resolve(&self, api_version: &str, kind: &str) -> anyhow::Result<Resolved> {
         let mut searched = Vec::new();
         for reference in &self.trust.catalogs {
-            let catalog = self.sources.catalog(reference)?;
+            let catalog = self.trusted(reference)?;
             if let Some(entry) = catalog.catalog.find(api_version, kind) {
                 return Ok(Resolved::of(&catalog, entry));
             }
