@@ -203,8 +203,6 @@ impl<'a> TrustedCatalogs<'a> {
         TrustedCatalogs { trust, sources }
     }
 
-    /// Each trusted catalog in order, the built-in one last. A named catalog that cannot be
-    /// read is an error: it was trusted on purpose, and skipping it could pick another module.
     /// Reads one trusted catalog; a file that cannot be read says where trust is configured.
     fn trusted(&self, reference: &CatalogRef) -> anyhow::Result<LoadedCatalog> {
         let catalog = self.sources.catalog(reference);
@@ -216,6 +214,8 @@ impl<'a> TrustedCatalogs<'a> {
         }
     }
 
+    /// Each trusted catalog in order, the built-in one last. A named catalog that cannot be
+    /// read is an error: it was trusted on purpose, and skipping it could pick another module.
     pub fn load_all(&self) -> anyhow::Result<Vec<LoadedCatalog>> {
         let mut all = Vec::new();
         for reference in &self.trust.catalogs {

@@ -1,9 +1,8 @@
 //! `krmwasm lint [PATH…|-]`: the CI step. Exit codes: 0 clean, 1 a finding at or above
 //! `--fail-on`, 2 input that could not be read or parsed.
 
-use super::{Host, write_stdout};
+use super::{FunctionConfigFile, Host, write_stdout};
 use crate::lint::{self, inputs, report::Format};
-use anyhow::Context as _;
 use krm::Severity;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,14 +54,11 @@ pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
-    let config = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read the function config {}", path.display()))?;
-            Some(lint::ConfigFile::parse(path.display().to_string(), text)?)
-        }
-        None => None,
-    };
+    let config = args
+        .config
+        .as_deref()
+        .map(FunctionConfigFile::read)
+        .transpose()?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {

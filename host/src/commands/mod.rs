@@ -205,12 +205,33 @@ impl Host {
     }
 }
 
-/// Reads a functionConfig file (YAML or JSON), naming the file when it cannot.
-pub fn read_function_config(path: &std::path::Path) -> anyhow::Result<serde_json::Value> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the function config {}", path.display()))?;
-    codec::parse_value(&bytes)
-        .with_context(|| format!("cannot parse the function config {}", path.display()))
+/// A functionConfig file (YAML or JSON) named on the command line.
+pub struct FunctionConfigFile {
+    /// The path as given.
+    pub display: String,
+    /// Its text, for code frames.
+    pub text: String,
+    /// The config, annotated with its file as inputs are (kpt does the same for a
+    /// configPath), so that results about it name this file, not a document of the same
+    /// name among the inputs.
+    pub value: serde_json::Value,
+}
+
+impl FunctionConfigFile {
+    /// Reads and parses `path`, naming the file when it cannot.
+    pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
+        let display = path.display().to_string();
+        let bytes = std::fs::read(path)
+            .with_context(|| format!("cannot read the function config {display}"))?;
+        let mut value = codec::parse_value(&bytes)
+            .with_context(|| format!("cannot parse the function config {display}"))?;
+        record_origin(&mut value, &display, 0);
+        Ok(FunctionConfigFile {
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            display,
+            value,
+        })
+    }
 }
 
 /// Reads all of stdin.

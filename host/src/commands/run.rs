@@ -44,11 +44,7 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let parse = || {
         let mut list = parse_sources(sources, args.input.len())?;
         if let Some(path) = &args.fn_config {
-            // Annotated with its file, as kpt does a configPath, so that results about the
-            // config name it.
-            let mut config = super::read_function_config(path)?;
-            super::record_origin(&mut config, &path.to_string_lossy(), 0);
-            list.function_config = Some(config);
+            list.function_config = Some(super::FunctionConfigFile::read(path)?.value);
         }
         Ok(list)
     };

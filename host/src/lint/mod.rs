@@ -9,7 +9,7 @@ pub mod inputs;
 pub mod locate;
 pub mod report;
 
-use crate::commands::Host;
+use crate::commands::{FunctionConfigFile, Host};
 use anyhow::Context;
 use inputs::LoadedFile;
 use krm::{Diagnostic, Severity};
@@ -66,35 +66,12 @@ impl Outcome {
     }
 }
 
-/// A `--config` file: the functionConfig it holds and its text.
-pub struct ConfigFile {
-    /// The path as given on the command line.
-    pub display: String,
-    pub text: String,
-    pub value: Value,
-}
-
-impl ConfigFile {
-    /// Parses `text`; the config is annotated with its file, as the inputs are, so that
-    /// findings about it are placed in it and not in a document of the same name among them.
-    pub fn parse(display: String, text: String) -> anyhow::Result<Self> {
-        let mut value = krm::codec::parse_value(text.as_bytes())
-            .with_context(|| format!("cannot parse the function config {display}"))?;
-        crate::commands::record_origin(&mut value, &display, 0);
-        Ok(ConfigFile {
-            display,
-            text,
-            value,
-        })
-    }
-}
-
 /// Lints `files`. `config` replaces the default functionConfig of the validator whose kind it
 /// has (e.g. a ValidatorConfig with policy).
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
-    config: Option<&ConfigFile>,
+    config: Option<&FunctionConfigFile>,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
         files: files.len(),
