@@ -4,7 +4,7 @@
 
 use crate::catalog::{catalog_yaml, sha256_hex};
 use crate::cli::{CONFIG, resource_list};
-use crate::registry::{Auth, Registry};
+use crate::registry::{Auth, Registry, free_port};
 use crate::support::*;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -262,12 +262,7 @@ fn an_authenticated_registry_takes_docker_credentials() {
 /// "error sending request", and with what to check.
 #[test]
 fn an_unreachable_registry_is_reported_with_its_cause() {
-    // A port that was free a moment ago: nothing listens on it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let tmp = tempfile::tempdir().unwrap();
     let target = tmp.path().join("pulled.wasm");
     let out = krmwasm_with(tmp.path(), tmp.path())

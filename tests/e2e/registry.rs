@@ -129,7 +129,7 @@ fn stop(child: &mut Child) {
 
 /// A port nobody listens on now. Another process may take it before the registry does; the
 /// caller then tries again.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("finding a free port on 127.0.0.1")
