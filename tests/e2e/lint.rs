@@ -1,5 +1,6 @@
 //! `krmwasm lint`: every report format, every exit code, places in multi-document files and on
-//! stdin, unreadable and broken input, and the progress bar only on a terminal.
+//! stdin, unreadable and broken input, kustomize patches, and the progress bar only on a
+//! terminal.
 
 use crate::support::*;
 use serde_json::Value;
@@ -559,6 +560,135 @@ fn directories_are_searched_for_manifests() {
     assert_eq!(report["summary"]["files"], 3, "{report:#}");
     assert_eq!(report["summary"]["documents"], 3);
     assert_eq!(report["findings"][0]["file"], "./apps/web/image.yml");
+}
+
+/// A base and two overlays, as kustomize repositories are laid out: the overlays' patches
+/// hold only the fields they change. `revison` is a typo in the prod patch.
+fn kustomize_tree() -> tempfile::TempDir {
+    tree(&[
+        (
+            "base/image.yaml",
+            "apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata: {name: web, namespace: apps}
+spec:
+  tag: registry.example.com/apps/web
+  serviceAccountName: builds
+  builder: {kind: ClusterBuilder, name: base}
+  source: {git: {url: https://github.com/example/web, revision: main}}
+",
+        ),
+        ("base/kustomization.yaml", "resources: [image.yaml]\n"),
+        (
+            "overlays/prod/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../../base]
+patches:
+- path: image-patch.yaml
+- path: patches/tag.yaml
+  target: {kind: Image, name: web}
+",
+        ),
+        (
+            "overlays/prod/image-patch.yaml",
+            "apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata: {name: web, namespace: apps}
+spec:
+  source: {git: {revison: v1.2.0}}
+",
+        ),
+        (
+            "overlays/prod/patches/tag.yaml",
+            "- {op: replace, path: /spec/tag, value: registry.example.com/prod/web}\n",
+        ),
+        (
+            "overlays/staging/kustomization.yaml",
+            "resources: [../../base]\npatchesStrategicMerge: [image-patch.yaml]\n",
+        ),
+        (
+            "overlays/staging/image-patch.yaml",
+            "apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata: {name: web, namespace: apps}
+spec:
+  source: {git: {revision: staging}}
+",
+        ),
+    ])
+}
+
+#[test]
+fn kustomize_patches_are_set_aside_and_their_output_is_linted() {
+    let dir = kustomize_tree();
+    let out = lint_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.ends_with(
+            "0 errors, 1 warning, 0 notes in 4 files (4 documents); 3 kustomize patches not linted\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("image-patch.yaml"), "{stdout}");
+
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    let report = json_report(&out);
+    let patches: Vec<(&str, &str)> = report["patches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["file"].as_str().unwrap(), p["listedIn"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        patches,
+        [
+            (
+                "./overlays/prod/image-patch.yaml",
+                "./overlays/prod/kustomization.yaml"
+            ),
+            (
+                "./overlays/prod/patches/tag.yaml",
+                "./overlays/prod/kustomization.yaml"
+            ),
+            (
+                "./overlays/staging/image-patch.yaml",
+                "./overlays/staging/kustomization.yaml"
+            ),
+        ]
+    );
+
+    let out = lint_in(dir.path(), &["--format", "junit"]);
+    let xml = text(&out.stdout);
+    assert!(
+        xml.contains(r#"tests="7" failures="0" errors="0" skipped="3""#),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(r#"<testcase name="./overlays/prod/patches/tag.yaml" classname="./overlays/prod/patches/tag.yaml" file="./overlays/prod/patches/tag.yaml">
+      <skipped message="a kustomize patch, listed in ./overlays/prod/kustomization.yaml: lint `kustomize build` output to check what it produces"/>"#),
+        "{xml}"
+    );
+
+    // What the patches produce is checked where docs/lint.md says: in kustomize's output.
+    let kubectl = require_tool("kubectl");
+    let rendered = Command::new(&kubectl)
+        .args(["kustomize", "overlays/prod"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_success(&rendered);
+    let mut cmd = krmwasm();
+    cmd.args(["lint", "-"]);
+    let out = run_with_stdin(&mut cmd, &rendered.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("error[schema]: unknown field \"revison\""),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--> <stdin>:"), "{stdout}");
 }
 
 #[test]

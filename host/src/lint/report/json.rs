@@ -18,7 +18,20 @@ pub struct Report<'a> {
     pub version: u32,
     /// Every finding, ordered by file, line and column.
     pub findings: Vec<ReportFinding<'a>>,
+    /// Files not linted because a kustomization lists them as patches (fragments of
+    /// resources); lint `kustomize build` output to check what they produce.
+    pub patches: Vec<ReportPatch<'a>>,
     pub summary: Summary,
+}
+
+/// A file set aside as a kustomize patch.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportPatch<'a> {
+    /// The patch, as found among the inputs.
+    pub file: &'a str,
+    /// The kustomization that lists it.
+    pub listed_in: &'a str,
 }
 
 /// One problem and its place.
@@ -85,6 +98,11 @@ pub fn render(outcome: &Outcome) -> String {
     let report = Report {
         version: VERSION,
         findings: outcome.findings.iter().map(finding).collect(),
+        patches: outcome
+            .patches
+            .iter()
+            .map(|(file, listed_in)| ReportPatch { file, listed_in })
+            .collect(),
         summary: Summary {
             files: outcome.files,
             documents: outcome.documents.len(),

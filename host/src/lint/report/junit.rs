@@ -1,6 +1,7 @@
 //! JUnit XML, the report format most CI systems render: one test suite, one test case per
 //! document (`file#index Kind/name`), failed by its error findings; warnings and notes go to
-//! the case's `system-out`. Input that could not be read is a failed case of its own.
+//! the case's `system-out`. Input that could not be read is a failed case of its own; a
+//! kustomize patch, which is not linted, a skipped one.
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
@@ -29,6 +30,22 @@ pub fn render(outcome: &Outcome) -> String {
         failures += usize::from(case(&mut cases, &name, &name, &[f]));
         tests += 1;
     }
+    // Patches were not linted: skipped cases, so the CI's test view says why.
+    let mut skipped = 0;
+    for (file, listed_in) in &outcome.patches {
+        let _ = writeln!(
+            cases,
+            "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+            escape(file),
+            escape(file),
+            escape(file),
+            escape(&format!(
+                "a kustomize patch, listed in {listed_in}: lint `kustomize build` output to check what it produces"
+            ))
+        );
+        skipped += 1;
+        tests += 1;
+    }
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -36,7 +53,7 @@ pub fn render(outcome: &Outcome) -> String {
     );
     let _ = writeln!(
         out,
-        "  <testsuite name=\"krmwasm lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+        "  <testsuite name=\"krmwasm lint\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">"
     );
     out.push_str(&cases);
     out.push_str("  </testsuite>\n</testsuites>\n");

@@ -51,7 +51,7 @@ fn resource_label(finding: &super::Finding) -> Option<String> {
     })
 }
 
-/// "2 errors, 1 warning in 3 files (12 documents)".
+/// "2 errors, 1 warning, 0 notes in 3 files (12 documents)", and the patches set aside.
 fn summary(outcome: &Outcome) -> String {
     use krm::Severity;
     let plural = |n: usize, word: &str| {
@@ -61,12 +61,18 @@ fn summary(outcome: &Outcome) -> String {
             format!("{n} {word}s")
         }
     };
-    format!(
+    let mut line = format!(
         "{}, {}, {} in {} ({})",
         plural(outcome.count(Severity::Error), "error"),
         plural(outcome.count(Severity::Warning), "warning"),
         plural(outcome.count(Severity::Info), "note"),
         plural(outcome.files, "file"),
         plural(outcome.documents.len(), "document"),
-    )
+    );
+    match outcome.patches.len() {
+        0 => {}
+        1 => line += "; 1 kustomize patch not linted",
+        n => line += &format!("; {n} kustomize patches not linted"),
+    }
+    line
 }
