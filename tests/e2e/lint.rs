@@ -666,6 +666,10 @@ fn kustomize_patches_are_set_aside_and_their_output_is_linted() {
         "{xml}"
     );
     assert!(
+        xml.contains(r#"<testcase name="./base/kustomization.yaml#0" "#),
+        "a document with neither kind nor name: {xml}"
+    );
+    assert!(
         xml.contains(r#"<testcase name="./overlays/prod/patches/tag.yaml" classname="./overlays/prod/patches/tag.yaml" file="./overlays/prod/patches/tag.yaml">
       <skipped message="a kustomize patch, listed in ./overlays/prod/kustomization.yaml: lint `kustomize build` output to check what it produces"/>"#),
         "{xml}"

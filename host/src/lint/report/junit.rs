@@ -1,7 +1,7 @@
 //! JUnit XML, the report format most CI systems render: one test suite, one test case per
-//! document (`file#index Kind/name`), failed by its error findings; warnings and notes go to
-//! the case's `system-out`. Input that could not be read is a failed case of its own; a
-//! kustomize patch, which is not linted, a skipped one.
+//! document (`file#index Kind/name`, or `file#index` for one with neither), failed by its
+//! error findings; warnings and notes go to the case's `system-out`. Input that could not be
+//! read is a failed case of its own; a kustomize patch, which is not linted, a skipped one.
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
@@ -17,7 +17,11 @@ pub fn render(outcome: &Outcome) -> String {
             .iter()
             .filter(|f| f.file.as_deref() == Some(&doc.file) && f.document == Some(doc.index))
             .collect();
-        let name = format!("{}#{} {}/{}", doc.file, doc.index, doc.kind, doc.name);
+        let name = match (doc.kind.as_str(), doc.name.as_str()) {
+            // A kustomization or any other document without kind and name.
+            ("", "") => format!("{}#{}", doc.file, doc.index),
+            (kind, name) => format!("{}#{} {kind}/{name}", doc.file, doc.index),
+        };
         failures += usize::from(case(&mut cases, &name, &doc.file, &findings));
         tests += 1;
     }
