@@ -497,6 +497,27 @@ fn broken_yaml_is_reported_at_its_place_with_exit_2() {
         stdout.contains("5 |    labels: {a: b}"),
         "a code frame: {stdout}"
     );
+    assert!(!stdout.contains("template"), "{stdout}");
+}
+
+#[test]
+fn a_template_outside_a_chart_is_named_as_one() {
+    // A Helm template lint cannot tell is one: no Chart.yaml above its templates directory.
+    let template =
+        "{{- if .Values.image }}\napiVersion: kpack.io/v1alpha2\nkind: Image\n{{- end }}\n";
+    let dir = tree(&[("deploy/templates/image.yaml", template)]);
+    let out = lint_in(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(
+            "error[parse]: not valid YAML: \"-\" is only valid inside a block\n  \
+             it looks like a template ({{ … }}): lint what it renders \
+             (`helm template CHART | krmwasm lint -`), or list it in .krmwasmignore\n  \
+             --> ./deploy/templates/image.yaml:1:3"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -563,7 +584,8 @@ fn directories_are_searched_for_manifests() {
 }
 
 /// A base and two overlays, as kustomize repositories are laid out: the overlays' patches
-/// hold only the fields they change. `revison` is a typo in the prod patch.
+/// hold only the fields they change. `revison` is a typo in the prod patch. And a Helm chart,
+/// whose templates are not YAML before Helm renders them.
 fn kustomize_tree() -> tempfile::TempDir {
     tree(&[
         (
@@ -604,6 +626,15 @@ spec:
             "- {op: replace, path: /spec/tag, value: registry.example.com/prod/web}\n",
         ),
         (
+            "chart/Chart.yaml",
+            "apiVersion: v2\nname: builders\nversion: 0.1.0\n",
+        ),
+        ("chart/values.yaml", "stack: jammy\n"),
+        (
+            "chart/templates/stack.yaml",
+            "{{- if .Values.stack }}\napiVersion: kpack.io/v1alpha2\nkind: ClusterStack\n{{- end }}\n",
+        ),
+        (
             "overlays/staging/kustomization.yaml",
             "resources: [../../base]\npatchesStrategicMerge: [image-patch.yaml]\n",
         ),
@@ -620,14 +651,15 @@ spec:
 }
 
 #[test]
-fn kustomize_patches_are_set_aside_and_their_output_is_linted() {
+fn kustomize_patches_and_helm_templates_are_set_aside() {
     let dir = kustomize_tree();
     let out = lint_in(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     let stdout = text(&out.stdout);
     assert!(
         stdout.ends_with(
-            "0 errors, 1 warning, 0 notes in 4 files (4 documents); 3 kustomize patches not linted\n"
+            "0 errors, 1 warning, 0 notes in 6 files (6 documents); \
+             3 kustomize patches and 1 Helm template not linted\n"
         ),
         "{stdout}"
     );
@@ -635,34 +667,42 @@ fn kustomize_patches_are_set_aside_and_their_output_is_linted() {
 
     let out = lint_in(dir.path(), &["--format", "json"]);
     let report = json_report(&out);
-    let patches: Vec<(&str, &str)> = report["patches"]
+    let set_aside: Vec<[&str; 3]> = report["setAside"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["file"].as_str().unwrap(), p["listedIn"].as_str().unwrap()))
+        .map(|p| ["file", "kind", "by"].map(|key| p[key].as_str().unwrap()))
         .collect();
     assert_eq!(
-        patches,
+        set_aside,
         [
-            (
+            [
+                "./chart/templates/stack.yaml",
+                "helmTemplate",
+                "./chart/Chart.yaml"
+            ],
+            [
                 "./overlays/prod/image-patch.yaml",
+                "kustomizePatch",
                 "./overlays/prod/kustomization.yaml"
-            ),
-            (
+            ],
+            [
                 "./overlays/prod/patches/tag.yaml",
+                "kustomizePatch",
                 "./overlays/prod/kustomization.yaml"
-            ),
-            (
+            ],
+            [
                 "./overlays/staging/image-patch.yaml",
+                "kustomizePatch",
                 "./overlays/staging/kustomization.yaml"
-            ),
+            ],
         ]
     );
 
     let out = lint_in(dir.path(), &["--format", "junit"]);
     let xml = text(&out.stdout);
     assert!(
-        xml.contains(r#"tests="7" failures="0" errors="0" skipped="3""#),
+        xml.contains(r#"tests="10" failures="0" errors="0" skipped="4""#),
         "{xml}"
     );
     assert!(

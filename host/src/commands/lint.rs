@@ -2,7 +2,7 @@
 //! `--fail-on`, 2 input that could not be read or parsed.
 
 use super::{FunctionConfigFile, Host, write_stdout};
-use crate::lint::{self, inputs, kustomize, report::Format};
+use crate::lint::{self, fragments, inputs, report::Format};
 use krm::Severity;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -65,22 +65,22 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         args.paths.clone()
     };
     let started = std::time::Instant::now();
-    let (found, patches) = kustomize::set_aside_patches(inputs::expand(&paths)?);
+    let (found, set_aside) = fragments::set_aside(inputs::expand(&paths)?);
     crate::debug!(
         "lint: {} files found in {:?}",
         found.len(),
         started.elapsed()
     );
-    for patch in &patches {
+    for fragment in &set_aside {
         crate::debug!(
-            "lint: {} is a patch listed in {}: not linted",
-            patch.file.display(),
-            patch.listed_in.display()
+            "lint: not linted: {}, {}",
+            fragment.file.display(),
+            fragment.explanation()
         );
     }
     let files = inputs::read_all(&found);
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
-    let outcome = lint::lint(host, files, &patches, config.as_ref())?;
+    let outcome = lint::lint(host, files, set_aside, config.as_ref())?;
     crate::debug!("lint: validated and placed in {:?}", started.elapsed());
     let colour = args.format == Format::Text
         && std::io::stdout().is_terminal()

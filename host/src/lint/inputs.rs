@@ -9,9 +9,13 @@ use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Per-directory ignore files in gitignore syntax, for manifests lint should not read (Helm
-/// templates, test fixtures) in a repository that does not git-ignore them.
+/// Per-directory ignore files in gitignore syntax, for YAML lint should not read (templates
+/// outside a Helm chart, test fixtures) in a repository that does not git-ignore it.
 pub const IGNORE_FILE: &str = ".krmwasmignore";
+
+/// Said of a file that does not parse and holds `{{`: a Go template (Helm's, outside a chart
+/// lint recognises) is not YAML until it is rendered.
+const TEMPLATE_HINT: &str = "\nit looks like a template ({{ … }}): lint what it renders (`helm template CHART | krmwasm lint -`), or list it in .krmwasmignore";
 
 /// How stdin is named in findings.
 pub const STDIN: &str = "<stdin>";
@@ -166,13 +170,11 @@ fn read(path: &Path) -> LoadedFile {
                     },
                 }
             };
-            failed(
-                display,
-                text,
-                "parse",
-                format!("not valid YAML: {message}"),
-                region,
-            )
+            let mut message = format!("not valid YAML: {message}");
+            if text.contains("{{") {
+                message.push_str(TEMPLATE_HINT);
+            }
+            failed(display, text, "parse", message, region)
         }
     }
 }

@@ -2,11 +2,11 @@
 //! tree of files, with each finding placed at its file, line and column.
 //!
 //! Reading ([`inputs`]) turns files into documents, annotated with their file and index as kpt
-//! does, once [`kustomize`] has set aside the patches kustomizations list; the validators run once over all of them (so references between files are checked);
+//! does, once [`fragments`] has set aside kustomize patches and Helm templates; the validators run once over all of them (so references between files are checked);
 //! their results become [`Finding`]s, placed by [`locate`]; [`report`] prints them.
 
+pub mod fragments;
 pub mod inputs;
-pub mod kustomize;
 pub mod locate;
 pub mod report;
 
@@ -52,9 +52,8 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub documents: Vec<Document>,
     pub files: usize,
-    /// Files not linted: kustomize patches, as given on the command line, each with the
-    /// kustomization that lists it.
-    pub patches: Vec<(String, String)>,
+    /// Files not linted: kustomize patches and Helm templates.
+    pub set_aside: Vec<fragments::Fragment>,
     /// Some input could not be read or parsed (exit code 2).
     pub input_errors: bool,
     /// Source text by file, for code frames.
@@ -70,25 +69,17 @@ impl Outcome {
     }
 }
 
-/// Lints `files`; `patches` were set aside and are only reported. `config` replaces the default functionConfig of the validator whose kind it
+/// Lints `files`; `set_aside` are only reported. `config` replaces the default functionConfig of the validator whose kind it
 /// has (e.g. a ValidatorConfig with policy).
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
-    patches: &[kustomize::Patch],
+    set_aside: Vec<fragments::Fragment>,
     config: Option<&FunctionConfigFile>,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
         files: files.len(),
-        patches: patches
-            .iter()
-            .map(|p| {
-                (
-                    p.file.display().to_string(),
-                    p.listed_in.display().to_string(),
-                )
-            })
-            .collect(),
+        set_aside,
         ..Outcome::default()
     };
     if let Some(config) = config {

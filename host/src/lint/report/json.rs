@@ -3,6 +3,7 @@
 //! keeps the file current). `version` changes only when a field changes meaning; fields may be
 //! added within a version.
 
+use super::super::fragments::{Fragment, Kind as FragmentKind};
 use super::super::{Finding, Outcome};
 use krm::Severity;
 use schemars::JsonSchema;
@@ -13,25 +14,35 @@ pub const VERSION: u32 = 1;
 /// The output of `krmwasm lint --format json`.
 #[derive(Serialize, JsonSchema)]
 #[schemars(title = "krmwasm lint report", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Report<'a> {
     /// The report format's version: 1.
     pub version: u32,
     /// Every finding, ordered by file, line and column.
     pub findings: Vec<ReportFinding<'a>>,
-    /// Files not linted because a kustomization lists them as patches (fragments of
-    /// resources); lint `kustomize build` output to check what they produce.
-    pub patches: Vec<ReportPatch<'a>>,
+    /// Files not linted because they are pieces of manifests: kustomize patches and Helm
+    /// templates. Lint what kustomize or Helm renders to check what they produce.
+    pub set_aside: Vec<ReportFragment>,
     pub summary: Summary,
 }
 
-/// A file set aside as a kustomize patch.
+/// A file set aside.
 #[derive(Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ReportPatch<'a> {
-    /// The patch, as found among the inputs.
-    pub file: &'a str,
-    /// The kustomization that lists it.
-    pub listed_in: &'a str,
+pub struct ReportFragment {
+    /// As found among the inputs.
+    pub file: String,
+    pub kind: ReportFragmentKind,
+    /// What makes it one: the kustomization that lists the patch, or the template's
+    /// `Chart.yaml`.
+    pub by: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ReportFragmentKind {
+    KustomizePatch,
+    HelmTemplate,
 }
 
 /// One problem and its place.
@@ -98,11 +109,7 @@ pub fn render(outcome: &Outcome) -> String {
     let report = Report {
         version: VERSION,
         findings: outcome.findings.iter().map(finding).collect(),
-        patches: outcome
-            .patches
-            .iter()
-            .map(|(file, listed_in)| ReportPatch { file, listed_in })
-            .collect(),
+        set_aside: outcome.set_aside.iter().map(fragment).collect(),
         summary: Summary {
             files: outcome.files,
             documents: outcome.documents.len(),
@@ -114,6 +121,17 @@ pub fn render(outcome: &Outcome) -> String {
     let mut text = serde_json::to_string_pretty(&report).expect("the report serializes");
     text.push('\n');
     text
+}
+
+fn fragment(f: &Fragment) -> ReportFragment {
+    ReportFragment {
+        file: f.file.display().to_string(),
+        kind: match f.kind {
+            FragmentKind::KustomizePatch => ReportFragmentKind::KustomizePatch,
+            FragmentKind::HelmTemplate => ReportFragmentKind::HelmTemplate,
+        },
+        by: f.by.display().to_string(),
+    }
 }
 
 fn finding(f: &Finding) -> ReportFinding<'_> {

@@ -1,7 +1,8 @@
 //! JUnit XML, the report format most CI systems render: one test suite, one test case per
 //! document (`file#index Kind/name`, or `file#index` for one with neither), failed by its
 //! error findings; warnings and notes go to the case's `system-out`. Input that could not be
-//! read is a failed case of its own; a kustomize patch, which is not linted, a skipped one.
+//! read is a failed case of its own; a kustomize patch or Helm template, which is not linted,
+//! a skipped one.
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
@@ -34,18 +35,17 @@ pub fn render(outcome: &Outcome) -> String {
         failures += usize::from(case(&mut cases, &name, &name, &[f]));
         tests += 1;
     }
-    // Patches were not linted: skipped cases, so the CI's test view says why.
+    // Fragments were not linted: skipped cases, so the CI's test view says why.
     let mut skipped = 0;
-    for (file, listed_in) in &outcome.patches {
+    for fragment in &outcome.set_aside {
+        let file = fragment.file.display().to_string();
         let _ = writeln!(
             cases,
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>",
-            escape(file),
-            escape(file),
-            escape(file),
-            escape(&format!(
-                "a kustomize patch, listed in {listed_in}: lint `kustomize build` output to check what it produces"
-            ))
+            escape(&file),
+            escape(&file),
+            escape(&file),
+            escape(&fragment.explanation())
         );
         skipped += 1;
         tests += 1;

@@ -51,7 +51,7 @@ fn resource_label(finding: &super::Finding) -> Option<String> {
     })
 }
 
-/// "2 errors, 1 warning, 0 notes in 3 files (12 documents)", and the patches set aside.
+/// "2 errors, 1 warning, 0 notes in 3 files (12 documents)", and what was set aside.
 fn summary(outcome: &Outcome) -> String {
     use krm::Severity;
     let plural = |n: usize, word: &str| {
@@ -69,10 +69,19 @@ fn summary(outcome: &Outcome) -> String {
         plural(outcome.files, "file"),
         plural(outcome.documents.len(), "document"),
     );
-    match outcome.patches.len() {
-        0 => {}
-        1 => line += "; 1 kustomize patch not linted",
-        n => line += &format!("; {n} kustomize patches not linted"),
+    let mut counts = std::collections::BTreeMap::new();
+    for fragment in &outcome.set_aside {
+        *counts.entry(fragment.kind).or_insert(0) += 1;
+    }
+    let parts: Vec<String> = counts
+        .into_iter()
+        .map(|(kind, n)| match n {
+            1 => format!("1 {}", kind.noun()),
+            n => format!("{n} {}", kind.plural()),
+        })
+        .collect();
+    if !parts.is_empty() {
+        line += &format!("; {} not linted", parts.join(" and "));
     }
     line
 }

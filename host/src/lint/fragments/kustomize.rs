@@ -1,51 +1,44 @@
-//! Kustomize patches in a linted tree. A kustomization's patches are fragments: a
-//! strategic-merge patch names an Image and holds only the fields it changes. Linted as
-//! manifests, every one of them would fail for each required field it leaves out, so the files
-//! a kustomization lists as patches are set aside. What they produce is checked by linting
-//! `kustomize build` output.
+//! Kustomize patches: the files a kustomization (or a Component) lists under `patches`,
+//! `patchesJson6902` or `patchesStrategicMerge`, looked up in the kustomizations that sit
+//! beside the linted files.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The names kustomize looks for in a directory.
 const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
-/// A file set aside: a kustomization lists it as a patch.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Patch {
-    /// As found among the inputs.
-    pub file: PathBuf,
-    /// The kustomization that lists it.
-    pub listed_in: PathBuf,
+/// The patches that the kustomizations beside a set of files list.
+pub struct Patches {
+    /// Each patch by its canonical path, with the kustomization that lists it.
+    listed: HashMap<PathBuf, PathBuf>,
+    /// Their file names: only a file named like one is resolved, so a large tree costs a
+    /// lookup per file.
+    names: HashSet<OsString>,
 }
 
-/// Splits `files` into those to lint and the patches listed by the kustomizations in their
-/// directories (a walked directory's kustomization is among them). Stdin is never a patch.
-pub fn set_aside_patches(files: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<Patch>) {
-    let listed = listed_patches(&files);
-    if listed.is_empty() {
-        return (files, Vec::new());
+impl Patches {
+    /// Reads the kustomizations in the directories of `files` (a walked directory's own
+    /// kustomization, and the one beside a file named on the command line).
+    pub fn beside(files: &[PathBuf]) -> Patches {
+        let listed = listed_patches(files);
+        let names = listed
+            .keys()
+            .filter_map(|p| p.file_name())
+            .map(OsString::from)
+            .collect();
+        Patches { listed, names }
     }
-    // Only inputs named like a listed patch are resolved: a large tree costs no more than a
-    // lookup per file.
-    let names: BTreeSet<_> = listed.keys().filter_map(|p| p.file_name()).collect();
-    let mut kept = Vec::with_capacity(files.len());
-    let mut patches = Vec::new();
-    for file in files {
-        let listed_in = file
-            .file_name()
-            .filter(|name| names.contains(name))
-            .and_then(|_| std::fs::canonicalize(&file).ok())
-            .and_then(|real| listed.get(&real));
-        match listed_in {
-            Some(kustomization) => patches.push(Patch {
-                file,
-                listed_in: kustomization.clone(),
-            }),
-            None => kept.push(file),
+
+    /// The kustomization that lists `file` as a patch.
+    pub fn listed_in(&self, file: &Path) -> Option<&Path> {
+        if !self.names.contains(file.file_name()?) {
+            return None;
         }
+        let real = std::fs::canonicalize(file).ok()?;
+        self.listed.get(&real).map(PathBuf::as_path)
     }
-    (kept, patches)
 }
 
 /// Every patch file that a kustomization beside one of `files` lists, by its canonical path,
@@ -106,21 +99,14 @@ fn patch_paths(kustomization: &serde_json::Value) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::fragments::tests::{relative, tree};
 
-    fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (name, content) in files {
-            let path = dir.path().join(name);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, content).unwrap();
-        }
-        dir
-    }
-
-    fn relative(dir: &Path, paths: impl IntoIterator<Item = PathBuf>) -> Vec<String> {
-        paths
-            .into_iter()
-            .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+    /// The inputs a kustomization lists as patches, and where.
+    fn set_aside(files: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
+        let patches = Patches::beside(files);
+        files
+            .iter()
+            .filter_map(|f| Some((f.clone(), patches.listed_in(f)?.to_path_buf())))
             .collect()
     }
 
@@ -137,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn patches_are_set_aside_wherever_they_sit() {
+    fn patches_are_found_wherever_they_sit() {
         let dir = tree(&[
             ("base/image.yaml", "kind: Image\n"),
             ("base/kustomization.yaml", "resources: [image.yaml]\n"),
@@ -155,58 +141,46 @@ mod tests {
             ("overlays/other/image-patch.yaml", "kind: Image\n"),
         ]);
         let files = crate::lint::inputs::expand(&[dir.path().to_path_buf()]).unwrap();
-        let (kept, patches) = set_aside_patches(files);
+        let found = set_aside(&files);
         assert_eq!(
-            relative(dir.path(), kept),
-            [
-                "base/image.yaml",
-                "base/kustomization.yaml",
-                "overlays/other/image-patch.yaml",
-                "overlays/prod/kustomization.yaml",
-            ]
-        );
-        assert_eq!(
-            relative(dir.path(), patches.iter().map(|p| p.file.clone())),
+            relative(dir.path(), found.iter().map(|(file, _)| file)),
             [
                 "overlays/prod/image-patch.yaml",
                 "overlays/shared/tag.yaml",
                 "overlays/staging/image-patch.yaml",
             ]
         );
-        assert!(
-            patches[1]
-                .listed_in
-                .ends_with("overlays/prod/kustomization.yaml")
-        );
-        assert!(
-            patches[2]
-                .listed_in
-                .ends_with("overlays/staging/Kustomization")
+        assert_eq!(
+            relative(dir.path(), found.iter().map(|(_, by)| by)),
+            [
+                "overlays/prod/kustomization.yaml",
+                "overlays/prod/kustomization.yaml",
+                "overlays/staging/Kustomization",
+            ]
         );
     }
 
     #[test]
-    fn a_patch_named_on_its_own_is_set_aside_by_the_kustomization_beside_it() {
+    fn a_patch_named_on_its_own_is_found_by_the_kustomization_beside_it() {
         let dir = tree(&[
             ("kustomization.yml", "patches: [{path: patch.yaml}]\n"),
             ("patch.yaml", "kind: Image\n"),
             ("image.yaml", "kind: Image\n"),
         ]);
-        let files = vec![dir.path().join("patch.yaml"), dir.path().join("image.yaml")];
-        let (kept, patches) = set_aside_patches(files);
-        assert_eq!(relative(dir.path(), kept), ["image.yaml"]);
-        assert_eq!(patches.len(), 1);
+        let files = [dir.path().join("patch.yaml"), dir.path().join("image.yaml")];
+        let found = set_aside(&files);
+        assert_eq!(
+            relative(dir.path(), found.iter().map(|(file, _)| file)),
+            ["patch.yaml"]
+        );
     }
 
     #[test]
-    fn a_broken_kustomization_sets_nothing_aside() {
+    fn a_broken_kustomization_lists_nothing() {
         let dir = tree(&[
             ("kustomization.yaml", "patches: [{path: patch.yaml}\n"),
             ("patch.yaml", "kind: Image\n"),
         ]);
-        let files = vec![dir.path().join("patch.yaml"), PathBuf::from("-")];
-        let (kept, patches) = set_aside_patches(files.clone());
-        assert_eq!(kept, files);
-        assert!(patches.is_empty());
+        assert!(set_aside(&[dir.path().join("patch.yaml"), PathBuf::from("-")]).is_empty());
     }
 }
