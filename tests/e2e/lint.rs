@@ -457,6 +457,145 @@ spec:
 }
 
 #[test]
+fn configs_are_checked_by_their_functions() {
+    // The shop example's configs, as a repository holds them: nothing to say.
+    let image_config =
+        std::fs::read_to_string(repo_root().join("examples/kpt/shop/image-config.yaml")).unwrap();
+    let builder_config =
+        std::fs::read_to_string(repo_root().join("examples/kpt/builders/builder-config.yaml"))
+            .unwrap();
+    let clean = tree(&[
+        ("apps/image-config.yaml", &image_config),
+        ("platform/builder-config.yaml", &builder_config),
+    ]);
+    let out = lint_in(clean.path(), &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+
+    // The same with a mistake each, and a policy with one: each found by its own function and
+    // placed where it is written. A kp descriptor that `kp import` would take is left alone,
+    // though krmwasm could not expand it offline (no stack id).
+    let misspelt = image_config.replacen("revision:", "revison:", 1);
+    let duplicate = builder_config.replace("scope: Cluster", "scope: Everywhere");
+    let descriptor = "\
+apiVersion: kp.kpack.io/v1
+kind: DependencyDescriptor
+defaultClusterStack: base
+defaultClusterBuilder: base
+clusterStores:
+- name: default
+  sources: [{image: gcr.io/paketo-buildpacks/java}]
+clusterStacks:
+- name: base
+  buildImage: {image: paketobuildpacks/build-jammy-base}
+  runImage: {image: paketobuildpacks/run-jammy-base}
+clusterBuilders:
+- name: base
+  clusterStack: base
+  clusterStore: default
+  order: [{group: [{id: paketo-buildpacks/java}]}]
+";
+    let policy = "\
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ValidatorConfig
+metadata: {name: policy}
+spec:
+  alowedRegistries: [registry.example.com]
+";
+    let dir = tree(&[
+        ("apps/image-config.yaml", &misspelt),
+        ("platform/builder-config.yaml", &duplicate),
+        ("platform/kp-deps.yaml", descriptor),
+        ("policy.yaml", policy),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    let found: Vec<(&str, &str, &str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["field"].as_str().unwrap_or_default(),
+                f["rule"].as_str().unwrap(),
+                f["source"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "./apps/image-config.yaml",
+                "spec.images[0].git.revison",
+                "config",
+                "kpack-image"
+            ),
+            (
+                "./platform/builder-config.yaml",
+                "spec.scope",
+                "config",
+                "kpack-builder"
+            ),
+            (
+                "./policy.yaml",
+                "spec.alowedRegistries",
+                "config",
+                "kpack-validate"
+            ),
+        ],
+        "{report:#}"
+    );
+    let line_of = |file: &str, text: &str| {
+        let content = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        content.lines().position(|l| l.contains(text)).unwrap() as u64 + 1
+    };
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(
+        findings[0]["line"].as_u64(),
+        Some(line_of("apps/image-config.yaml", "revison:"))
+    );
+    assert_eq!(
+        findings[1]["line"].as_u64(),
+        Some(line_of("platform/builder-config.yaml", "Everywhere"))
+    );
+    assert_eq!(findings[2]["line"].as_u64(), Some(5));
+
+    // The descriptor was left alone, not found sound: krmwasm cannot expand it.
+    let expanded = krmwasm()
+        .current_dir(dir.path())
+        .args([
+            "run",
+            "kpack-builder",
+            "--fn-config",
+            "platform/kp-deps.yaml",
+            "--input",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        expanded.status.code(),
+        Some(1),
+        "{}",
+        text(&expanded.stderr)
+    );
+
+    // Named with --config as well, the policy's mistake is said once.
+    let out = lint_in(
+        dir.path(),
+        &["--format", "json", "--config", "policy.yaml", "policy.yaml"],
+    );
+    let report = json_report(&out);
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        1,
+        "{report:#}"
+    );
+}
+
+#[test]
 fn broken_yaml_is_reported_at_its_place_with_exit_2() {
     let broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {a: b}\n";
     let duplicate = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n";

@@ -1,17 +1,22 @@
 //! `krmwasm lint`: every validator function in the trusted catalogs over the documents of a
-//! tree of files, with each finding placed at its file, line and column.
+//! tree of files, and every config a trusted function takes checked by that function, with
+//! each finding placed at its file, line and column.
 //!
 //! Reading ([`inputs`]) turns files into documents, annotated with their file and index as kpt
-//! does, once [`fragments`] has set aside kustomize patches and Helm templates; the validators run once over all of them (so references between files are checked);
-//! their results become [`Finding`]s, placed by [`locate`]; [`report`] prints them.
+//! does, once [`fragments`] has set aside kustomize patches and Helm templates. The validators
+//! run once over all of them (so references between files are checked), and each config's
+//! function on that config ([`functions`]); their results become [`Finding`]s, placed by
+//! [`locate`]; [`report`] prints them.
 
 pub mod fragments;
+pub mod functions;
 pub mod inputs;
 pub mod locate;
 pub mod report;
 
 use crate::commands::{FunctionConfigFile, Host};
 use anyhow::Context;
+use functions::{Functions, Validator};
 use inputs::LoadedFile;
 use krm::{Diagnostic, Severity};
 use locate::{Region, SourceMap};
@@ -69,8 +74,8 @@ impl Outcome {
     }
 }
 
-/// Lints `files`; `set_aside` are only reported. `config` replaces the default functionConfig of the validator whose kind it
-/// has (e.g. a ValidatorConfig with policy).
+/// Lints `files`; `set_aside` are only reported. `config` replaces the default functionConfig
+/// of the validator whose kind it has (e.g. a ValidatorConfig with policy).
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
@@ -88,7 +93,12 @@ pub fn lint(
             .insert(config.display.clone(), config.text.clone());
     }
     let config = config.map(|c| &c.value);
+    let started = std::time::Instant::now();
+    let functions = Functions::trusted(host)?;
+    crate::debug!("lint: catalogs loaded in {:?}", started.elapsed());
     let mut items = Vec::new();
+    // Documents a trusted function takes as its config, each with that function.
+    let mut configs = Vec::new();
     for file in files {
         if let Some(error) = file.error {
             outcome.input_errors = true;
@@ -108,6 +118,9 @@ pub fn lint(
                     .unwrap_or_default(),
             });
             crate::commands::record_origin(&mut document, &file.display, index);
+            if let Some(function) = functions.for_config(&document) {
+                configs.push((document.clone(), function, file.display.clone(), index));
+            }
             items.push(document);
         }
         outcome.sources.insert(file.display, file.text);
@@ -115,13 +128,13 @@ pub fn lint(
     // Serialized once for every validator; the trees themselves are not needed again.
     let items_json = serde_json::to_vec(&items).expect("JSON values serialize");
     drop(items);
-    let started = std::time::Instant::now();
-    let validators = validators(host)?;
-    crate::debug!("lint: catalogs loaded in {:?}", started.elapsed());
+    let validators = &functions.validators;
     if let Some(config) = config
-        && !validators.iter().any(|(_, _, c)| same_kind(config, c))
+        && !validators
+            .iter()
+            .any(|v| same_kind(config, &v.default_config))
     {
-        let kinds: Vec<&str> = validators.iter().map(|(gvk, _, _)| gvk.as_str()).collect();
+        let kinds: Vec<&str> = validators.iter().map(|v| v.gvk.as_str()).collect();
         anyhow::bail!(
             "the --config file is a {} {}, which no trusted validator takes; it should be one of: {}",
             config["apiVersion"].as_str().unwrap_or("(no apiVersion)"),
@@ -129,10 +142,15 @@ pub fn lint(
             kinds.join(", ")
         );
     }
-    for (gvk, name, default_config) in validators {
+    for Validator {
+        gvk,
+        name,
+        default_config,
+    } in validators
+    {
         let function_config = match config {
-            Some(c) if same_kind(c, &default_config) => c.clone(),
-            _ => default_config,
+            Some(c) if same_kind(c, default_config) => c.clone(),
+            _ => default_config.clone(),
         };
         let resolved = host.catalogs().resolve(
             function_config["apiVersion"].as_str().unwrap_or_default(),
@@ -145,11 +163,28 @@ pub fn lint(
             .call_for_results(&wasm, input)
             .with_context(|| format!("the validator {gvk} could not run"))?;
         crate::debug!("{name}: {} results", results.len());
-        outcome
-            .findings
-            .extend(results.into_iter().filter_map(|r| finding(r, &name)));
+        outcome.findings.extend(
+            results
+                .into_iter()
+                .filter_map(|r| finding(r, name, &function_config)),
+        );
     }
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
+    for (config, function, file, index) in configs {
+        let results = functions::check_config(host, function, &config)?;
+        let name = functions::function_name(&function.wasm.uri);
+        crate::debug!("{name} on {file}#{index}: {} results", results.len());
+        outcome.findings.extend(results.into_iter().filter_map(|r| {
+            let mut finding = finding(r, &name, &config)?;
+            // A result about no place in particular is about the config.
+            if finding.file.is_none() {
+                finding.file = Some(file.clone());
+                finding.document = Some(index);
+            }
+            Some(finding)
+        }));
+    }
+    crate::debug!("lint: configs checked in {:?}", started.elapsed());
     place(&mut outcome);
     outcome.findings.sort_by(|a, b| {
         (&a.file, a.region.map(|r| (r.line, r.column)), a.severity).cmp(&(
@@ -158,46 +193,13 @@ pub fn lint(
             b.severity,
         ))
     });
+    // A `--config` file that is also among the inputs is checked twice: as the validator's
+    // config and as a document. Say each of its mistakes once.
+    outcome.findings.dedup_by(|a, b| {
+        (&a.file, a.document, a.region, &a.field, &a.rule, &a.message)
+            == (&b.file, b.document, b.region, &b.field, &b.rule, &b.message)
+    });
     Ok(outcome)
-}
-
-/// The validator functions of the trusted catalogs (tag `validator`), first entry per module,
-/// each with a minimal functionConfig.
-fn validators(host: &Host) -> anyhow::Result<Vec<(String, String, Value)>> {
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    for catalog in host.catalogs().load_all()? {
-        for entry in catalog.catalog.entries() {
-            if !entry.definition.tags.iter().any(|t| t == "validator")
-                || seen.contains(&entry.wasm.sha256)
-            {
-                continue;
-            }
-            seen.push(entry.wasm.sha256.clone());
-            let api_version =
-                crate::catalog::api_version(&entry.definition.group, &entry.version.name);
-            let config = serde_json::json!({
-                "apiVersion": api_version,
-                "kind": entry.definition.names.kind,
-                "metadata": {"name": "krmwasm-lint"},
-            });
-            out.push((entry.gvk(), function_name(&entry.wasm.uri), config));
-        }
-    }
-    Ok(out)
-}
-
-/// A module's name from its catalog URI: `builtin:kpack-validate`,
-/// `oci://ghcr.io/acme/kpack-validate:1.0@sha256:…` and `./kpack-validate.wasm` all give
-/// `kpack-validate`.
-fn function_name(uri: &str) -> String {
-    let uri = uri
-        .strip_prefix(crate::catalog::builtin::SCHEME)
-        .unwrap_or(uri);
-    let last = uri.rsplit('/').next().unwrap_or(uri);
-    let last = last.split('@').next().unwrap_or(last);
-    let last = last.split(':').next().unwrap_or(last);
-    last.strip_suffix(".wasm").unwrap_or(last).to_string()
 }
 
 /// A ResourceList around items already serialized, without parsing them again.
@@ -227,17 +229,22 @@ fn str_at(value: &Value, key: &str) -> String {
 
 /// A validator's result as a finding; its closing summary (info, about nothing) is dropped,
 /// the report makes its own.
-fn finding(result: Diagnostic, source: &str) -> Option<Finding> {
+fn finding(result: Diagnostic, source: &str, function_config: &Value) -> Option<Finding> {
     if result.severity == Severity::Info && result.file.is_none() && result.resource_ref.is_none() {
         return None;
     }
+    // Untagged, a result about the function's own config is the `config` rule.
+    let about_config = result.resource_ref.as_ref().is_some_and(|r| {
+        function_config.get("apiVersion").and_then(Value::as_str) == Some(r.api_version.as_str())
+            && function_config.get("kind").and_then(Value::as_str) == Some(r.kind.as_str())
+    });
     Some(Finding {
         severity: result.severity,
         rule: result
             .tags
             .as_ref()
             .and_then(|t| t.get("rule").cloned())
-            .unwrap_or_else(|| "validation".into()),
+            .unwrap_or_else(|| if about_config { "config" } else { "validation" }.into()),
         message: result.message,
         file: result.file.as_ref().map(|f| f.path.clone()),
         document: result
@@ -277,21 +284,4 @@ fn place(outcome: &mut Outcome) {
 /// Whether the exit code should say "findings": any at or above `fail_on`.
 pub fn fails(outcome: &Outcome, fail_on: Severity) -> bool {
     outcome.findings.iter().any(|f| f.severity <= fail_on)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::function_name;
-
-    #[test]
-    fn function_names_come_from_module_uris() {
-        for uri in [
-            "builtin:kpack-validate",
-            "oci://ghcr.io/acme/kpack-validate:1.0@sha256:0123",
-            "oci://127.0.0.1:5000/kpack-validate@sha256:0123",
-            "./fns/kpack-validate.wasm",
-        ] {
-            assert_eq!(function_name(uri), "kpack-validate", "{uri}");
-        }
-    }
 }

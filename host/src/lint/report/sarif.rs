@@ -77,6 +77,7 @@ fn rule_description(rule: &str) -> String {
         "reference" => "A referenced object is missing or does not fit".into(),
         "policy" => "The object breaks the configured policy".into(),
         "legacy" => "A deprecated or retired kpack API version".into(),
+        "config" => "The function that takes this config refuses it".into(),
         "parse" => "The file is not valid YAML".into(),
         "read" => "The file cannot be read".into(),
         other => format!("{other} findings"),

@@ -1,0 +1,128 @@
+//! The trusted catalogs' functions as lint uses them. Validators (tag `validator`) judge every
+//! document at once. And every function judges the documents of the config kind it takes (an
+//! ImageConfig, a BuilderConfig, a ValidatorConfig): it runs on each one alone, as kpt or
+//! kustomize would run it, and its results are kept, so a mistake in a config is found where
+//! it is written rather than when the pipeline renders.
+
+use crate::catalog::trust::Resolved;
+use crate::commands::Host;
+use anyhow::Context;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A validator, with the minimal functionConfig lint gives it.
+pub struct Validator {
+    /// `group/version/Kind` of its config.
+    pub gvk: String,
+    /// Its module's name, for findings.
+    pub name: String,
+    pub default_config: Value,
+}
+
+/// Config kinds that another tool reads as well, and lint does not check: `kp import` takes
+/// a DependencyDescriptor and asks less of it than an offline expansion must (kp reads stack
+/// ids from the registry and the builders' repository from its cluster config), so a
+/// descriptor kept for kp is not a mistake. A pipeline that expands one with krmwasm reports
+/// what it lacks.
+const SHARED_CONFIG_KINDS: [(&str, &str); 1] = [("kp.kpack.io", "DependencyDescriptor")];
+
+pub struct Functions {
+    /// First entry per module.
+    pub validators: Vec<Validator>,
+    /// Every function by the apiVersion and kind of the config it takes; the first catalog
+    /// that has a kind wins, as when kpt runs it.
+    configs: HashMap<(String, String), Resolved>,
+}
+
+impl Functions {
+    /// Reads the trusted catalogs once.
+    pub fn trusted(host: &Host) -> anyhow::Result<Functions> {
+        let mut seen = Vec::new();
+        let mut validators = Vec::new();
+        let mut configs = HashMap::new();
+        for catalog in host.catalogs().load_all()? {
+            for entry in catalog.catalog.entries() {
+                let api_version =
+                    crate::catalog::api_version(&entry.definition.group, &entry.version.name);
+                let kind = entry.definition.names.kind.clone();
+                configs
+                    .entry((api_version.clone(), kind.clone()))
+                    .or_insert_with(|| Resolved::of(&catalog, entry));
+                if !entry.definition.tags.iter().any(|t| t == "validator")
+                    || seen.contains(&entry.wasm.sha256)
+                {
+                    continue;
+                }
+                seen.push(entry.wasm.sha256.clone());
+                validators.push(Validator {
+                    gvk: entry.gvk(),
+                    name: function_name(&entry.wasm.uri),
+                    default_config: serde_json::json!({
+                        "apiVersion": api_version,
+                        "kind": kind,
+                        "metadata": {"name": "krmwasm-lint"},
+                    }),
+                });
+            }
+        }
+        Ok(Functions {
+            validators,
+            configs,
+        })
+    }
+
+    /// The function that takes `document` as its config, if any does.
+    pub fn for_config(&self, document: &Value) -> Option<&Resolved> {
+        let api_version = document.get("apiVersion")?.as_str()?;
+        let kind = document.get("kind")?.as_str()?;
+        let (group, _) = crate::catalog::split_api_version(api_version);
+        if SHARED_CONFIG_KINDS.contains(&(group, kind)) {
+            return None;
+        }
+        self.configs
+            .get(&(api_version.to_string(), kind.to_string()))
+    }
+}
+
+/// Runs `function` with `config` (annotated with its file) as its functionConfig and no
+/// items; its results. Its output is not needed.
+pub fn check_config(
+    host: &Host,
+    function: &Resolved,
+    config: &Value,
+) -> anyhow::Result<Vec<krm::Diagnostic>> {
+    let wasm = host.sources.module(function)?;
+    let input = super::resource_list_json(b"[]", config);
+    host.call_for_results(&wasm, input)
+        .with_context(|| format!("the function {} could not run", function.gvk))
+}
+
+/// A module's name from its catalog URI: `builtin:kpack-validate`,
+/// `oci://ghcr.io/acme/kpack-validate:1.0@sha256:…` and `./kpack-validate.wasm` all give
+/// `kpack-validate`.
+pub fn function_name(uri: &str) -> String {
+    let uri = uri
+        .strip_prefix(crate::catalog::builtin::SCHEME)
+        .unwrap_or(uri);
+    let last = uri.rsplit('/').next().unwrap_or(uri);
+    let last = last.split('@').next().unwrap_or(last);
+    let last = last.split(':').next().unwrap_or(last);
+    last.strip_suffix(".wasm").unwrap_or(last).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::function_name;
+
+    #[test]
+    fn function_names_come_from_module_uris() {
+        for uri in [
+            "builtin:kpack-validate",
+            "oci://ghcr.io/acme/kpack-validate:1.0@sha256:0123",
+            "oci://127.0.0.1:5000/kpack-validate@sha256:0123",
+            "./fns/kpack-validate.wasm",
+        ] {
+            assert_eq!(function_name(uri), "kpack-validate", "{uri}");
+        }
+    }
+}
