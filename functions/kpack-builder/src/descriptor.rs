@@ -454,6 +454,8 @@ pub fn expand(
                 out.push(object("ClusterBuilder", "default", spec));
             }
             Some(_) => {}
+            // Declared, but it could not be made (no tag): that is already reported.
+            None if d.cluster_builders.iter().any(|b| &b.name == name) => {}
             None => problems.push(Problem::new(
                 "defaultClusterBuilder",
                 format!("no clusterBuilders entry is named {name:?}"),
@@ -479,6 +481,49 @@ fn b_tag_is_derived(d: &Descriptor, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The field paths of the problems expanding `descriptor` (JSON) reports.
+    fn problems(descriptor: Value) -> Vec<String> {
+        let d: Descriptor = serde_json::from_value(descriptor).unwrap();
+        match expand(&d, &[], &ObjectMeta::default()) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.into_iter().map(|p| p.path).collect(),
+        }
+    }
+
+    fn descriptor(builder: Value) -> Value {
+        json!({
+            "apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "defaultClusterStack": "base", "defaultClusterBuilder": "base",
+            "clusterStores": [{"name": "default", "sources": [{"image": "gcr.io/paketo-buildpacks/java"}]}],
+            "clusterStacks": [{"name": "base",
+                "buildImage": {"image": "registry.example.com/custom/build"},
+                "runImage": {"image": "registry.example.com/custom/run"}}],
+            "clusterBuilders": [builder],
+        })
+    }
+
+    #[test]
+    fn a_default_that_could_not_be_made_is_not_called_missing() {
+        let builder = json!({"name": "base", "clusterStack": "base", "clusterStore": "default",
+            "order": [{"group": [{"id": "paketo-buildpacks/java"}]}]});
+        // Neither the stack's id nor the builder's tag can be known offline: each is reported
+        // once, at its entry, and the defaults naming them are not said to name nothing.
+        assert_eq!(
+            problems(descriptor(builder.clone())),
+            ["clusterStacks[0]", "clusterBuilders[0]"]
+        );
+        let mut misnamed = descriptor(builder);
+        misnamed["defaultClusterBuilder"] = json!("other");
+        assert_eq!(
+            problems(misnamed),
+            [
+                "clusterStacks[0]",
+                "clusterBuilders[0]",
+                "defaultClusterBuilder"
+            ]
+        );
+    }
 
     #[test]
     fn well_known_stacks() {
