@@ -84,6 +84,15 @@ impl Functions {
     }
 }
 
+/// A document that a trusted function takes as its config.
+pub struct ConfigDocument<'a> {
+    /// Annotated with its file and index.
+    pub value: Value,
+    pub function: &'a Resolved,
+    pub file: String,
+    pub index: usize,
+}
+
 /// Runs `function` with `config` (annotated with its file) as its functionConfig and no
 /// items; its results. Its output is not needed.
 pub fn check_config(

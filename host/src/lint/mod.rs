@@ -16,7 +16,7 @@ pub mod report;
 
 use crate::commands::{FunctionConfigFile, Host};
 use anyhow::Context;
-use functions::{Functions, Validator};
+use functions::{ConfigDocument, Functions, Validator};
 use inputs::LoadedFile;
 use krm::{Diagnostic, Severity};
 use locate::{Region, SourceMap};
@@ -119,7 +119,12 @@ pub fn lint(
             });
             crate::commands::record_origin(&mut document, &file.display, index);
             if let Some(function) = functions.for_config(&document) {
-                configs.push((document.clone(), function, file.display.clone(), index));
+                configs.push(ConfigDocument {
+                    value: document.clone(),
+                    function,
+                    file: file.display.clone(),
+                    index,
+                });
             }
             items.push(document);
         }
@@ -128,6 +133,36 @@ pub fn lint(
     // Serialized once for every validator; the trees themselves are not needed again.
     let items_json = serde_json::to_vec(&items).expect("JSON values serialize");
     drop(items);
+    run_validators(host, &functions, &items_json, config, &mut outcome.findings)?;
+    crate::debug!("lint: validators ran in {:?}", started.elapsed());
+    check_configs(host, configs, &mut outcome.findings)?;
+    crate::debug!("lint: configs checked in {:?}", started.elapsed());
+    place(&mut outcome);
+    // Ordered by place, then by what is said there, so that repeats sit together.
+    let place = |f: &Finding| f.region.map(|r| (r.line, r.column));
+    outcome.findings.sort_by(|a, b| {
+        (&a.file, place(a), a.severity)
+            .cmp(&(&b.file, place(b), b.severity))
+            .then_with(|| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)))
+    });
+    // A `--config` file that is also among the inputs is checked twice: as the validator's
+    // config and as a document. Say each of its mistakes once.
+    outcome.findings.dedup_by(|a, b| {
+        (&a.file, a.document, a.region, &a.field, &a.rule, &a.message)
+            == (&b.file, b.document, b.region, &b.field, &b.rule, &b.message)
+    });
+    Ok(outcome)
+}
+
+/// Runs every validator over all items at once, with `config` in place of its default
+/// functionConfig when it is of that validator's kind.
+fn run_validators(
+    host: &Host,
+    functions: &Functions,
+    items_json: &[u8],
+    config: Option<&Value>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<()> {
     let validators = &functions.validators;
     if let Some(config) = config
         && !validators
@@ -157,49 +192,46 @@ pub fn lint(
             function_config["kind"].as_str().unwrap_or_default(),
         )?;
         let wasm = host.sources.module(&resolved)?;
-        crate::debug!("lint: {name} checked in {:?}", started.elapsed());
-        let input = resource_list_json(&items_json, &function_config);
+        let input = resource_list_json(items_json, &function_config);
         let results = host
             .call_for_results(&wasm, input)
             .with_context(|| format!("the validator {gvk} could not run"))?;
         crate::debug!("{name}: {} results", results.len());
-        outcome.findings.extend(
+        findings.extend(
             results
                 .into_iter()
                 .filter_map(|r| finding(r, name, &function_config)),
         );
     }
-    crate::debug!("lint: validators ran in {:?}", started.elapsed());
-    for (config, function, file, index) in configs {
-        let results = functions::check_config(host, function, &config)?;
-        let name = functions::function_name(&function.wasm.uri);
-        crate::debug!("{name} on {file}#{index}: {} results", results.len());
-        outcome.findings.extend(results.into_iter().filter_map(|r| {
-            let mut finding = finding(r, &name, &config)?;
-            // A result about no place in particular is about the config.
+    Ok(())
+}
+
+/// Runs each config's function on it; a result about no place in particular is about the
+/// config.
+fn check_configs(
+    host: &Host,
+    configs: Vec<ConfigDocument>,
+    findings: &mut Vec<Finding>,
+) -> anyhow::Result<()> {
+    for config in configs {
+        let results = functions::check_config(host, config.function, &config.value)?;
+        let name = functions::function_name(&config.function.wasm.uri);
+        crate::debug!(
+            "{name} on {}#{}: {} results",
+            config.file,
+            config.index,
+            results.len()
+        );
+        findings.extend(results.into_iter().filter_map(|r| {
+            let mut finding = finding(r, &name, &config.value)?;
             if finding.file.is_none() {
-                finding.file = Some(file.clone());
-                finding.document = Some(index);
+                finding.file = Some(config.file.clone());
+                finding.document = Some(config.index);
             }
             Some(finding)
         }));
     }
-    crate::debug!("lint: configs checked in {:?}", started.elapsed());
-    place(&mut outcome);
-    outcome.findings.sort_by(|a, b| {
-        (&a.file, a.region.map(|r| (r.line, r.column)), a.severity).cmp(&(
-            &b.file,
-            b.region.map(|r| (r.line, r.column)),
-            b.severity,
-        ))
-    });
-    // A `--config` file that is also among the inputs is checked twice: as the validator's
-    // config and as a document. Say each of its mistakes once.
-    outcome.findings.dedup_by(|a, b| {
-        (&a.file, a.document, a.region, &a.field, &a.rule, &a.message)
-            == (&b.file, b.document, b.region, &b.field, &b.rule, &b.message)
-    });
-    Ok(outcome)
+    Ok(())
 }
 
 /// A ResourceList around items already serialized, without parsing them again.
