@@ -102,6 +102,71 @@ fn run_takes_a_config_and_a_stream_of_resources() {
 }
 
 #[test]
+fn run_reads_the_manifests_of_a_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("config.yaml", CONFIG);
+    write(
+        "deploy/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
+    );
+    write(
+        "deploy/team/cm.yml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+    );
+    write("deploy/README.md", "not a manifest\n");
+    // A kustomize patch is a piece of a resource, not one: it is not read.
+    write(
+        "deploy/kustomization.yaml",
+        "resources: [ns.yaml]\npatches: [{path: patch.yaml}]\n",
+    );
+    write(
+        "deploy/patch.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {a: b}}\n",
+    );
+    let out = krmwasm()
+        .current_dir(tmp.path())
+        .args([
+            "run",
+            "kpack-image",
+            "-o",
+            "json",
+            "--fn-config",
+            "config.yaml",
+            "-i",
+            "deploy",
+        ])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(&str, String)> = list
+        .items
+        .iter()
+        .map(|i| {
+            let path = i["metadata"]["annotations"]["internal.config.kubernetes.io/path"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (i.kind().unwrap_or("(none)"), path)
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("(none)", "deploy/kustomization.yaml".to_string()),
+            ("Namespace", "deploy/ns.yaml".to_string()),
+            ("ConfigMap", "deploy/team/cm.yml".to_string()),
+            ("Image", String::new()),
+        ]
+    );
+}
+
+#[test]
 fn run_names_the_config_file_in_results_about_it() {
     let tmp = tempfile::tempdir().unwrap();
     let config = tmp.path().join("image-config.yaml");

@@ -3,6 +3,7 @@
 
 use super::{Host, Written, exit_code, read_stdin};
 use crate::builtin;
+use crate::lint::{fragments, inputs};
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
@@ -18,9 +19,10 @@ pub struct RunArgs {
     /// `krmwasm run --help`).
     pub function: String,
     /// The input: a ResourceList, or YAML streams of resources ("-" for stdin, the default).
-    /// Repeat it to give several files; their resources are annotated with their file and
-    /// index (internal.config.kubernetes.io/path, …/index), so results name them.
-    #[arg(short, long, value_name = "FILE")]
+    /// Repeat it to give several files; a directory gives its manifests, as `krmwasm lint`
+    /// finds them. Resources are annotated with their file and index
+    /// (internal.config.kubernetes.io/path, …/index), so results name them.
+    #[arg(short, long, value_name = "FILE|DIR")]
     pub input: Vec<PathBuf>,
     /// The function's config (replaces the input's functionConfig). It is annotated with its
     /// file like the inputs, so results about it name it.
@@ -42,7 +44,8 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let sources = read_sources(args)?;
     let size = sources.iter().map(|source| source.bytes.len()).sum();
     let parse = || {
-        let mut list = parse_sources(sources, args.input.len())?;
+        let named = sources.len();
+        let mut list = parse_sources(sources, named)?;
         if let Some(path) = &args.fn_config {
             list.function_config = Some(super::FunctionConfigFile::read(path)?.value);
         }
@@ -100,7 +103,7 @@ fn read_sources(args: &RunArgs) -> anyhow::Result<Vec<Source>> {
         };
         return Ok(vec![Source { path: None, bytes }]);
     }
-    args.input
+    expand_directories(&args.input)?
         .iter()
         .map(|path| {
             let bytes = std::fs::read(path)
@@ -111,6 +114,29 @@ fn read_sources(args: &RunArgs) -> anyhow::Result<Vec<Source>> {
             })
         })
         .collect()
+}
+
+/// `--input` paths with each directory replaced by the manifests in it, found as `krmwasm
+/// lint` finds them: `.yaml`, `.yml` and `.json` files, ignore files honoured, kustomize
+/// patches and Helm templates set aside.
+fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let (found, set_aside) = fragments::set_aside(inputs::expand(std::slice::from_ref(path))?);
+        for fragment in set_aside {
+            crate::debug!(
+                "not read: {}, {}",
+                fragment.file.display(),
+                fragment.explanation()
+            );
+        }
+        files.extend(found);
+    }
+    Ok(files)
 }
 
 /// The function's input from what [`read_sources`] read, of `named` `--input` files.
