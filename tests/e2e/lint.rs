@@ -422,6 +422,53 @@ spec:
 /// A mistake in the `--config` file is placed in it, even when a document of the same kind
 /// and name is among the linted files (the package's own ValidatorConfig, say).
 #[test]
+fn the_only_validator_config_among_the_inputs_is_used() {
+    // As in a kpt package: the pipeline names validator-config.yaml, and lint should judge
+    // as `kpt fn render` does.
+    let package_config =
+        std::fs::read_to_string(repo_root().join("examples/kpt/shop/validator-config.yaml"))
+            .unwrap();
+    let elsewhere = WARNS.replace("registry.example.com/web", "quay.io/example/web");
+    let dir = tree(&[
+        ("validator-config.yaml", package_config.as_str()),
+        ("apps/web.yaml", elsewhere.as_str()),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "policy" && f["field"] == "spec.tag"),
+        "the package's allowedRegistries apply: {report:#}"
+    );
+    assert_eq!(
+        text(&out.stderr),
+        "krmwasm: lint: kpack-validate runs with the ValidatorConfig in ./validator-config.yaml, \
+         the only one among the inputs (--config chooses another)\n"
+    );
+
+    // Two policies: lint cannot tell which applies, and says so.
+    let other = package_config.replace("name: shop", "name: other");
+    std::fs::write(dir.path().join("apps/validator-config.yaml"), other).unwrap();
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stderr),
+        "krmwasm: lint: kpack-validate runs with its defaults: 2 ValidatorConfigs are among the \
+         inputs (./apps/validator-config.yaml, ./validator-config.yaml); choose one with --config\n"
+    );
+    let out = lint_in(
+        dir.path(),
+        &["--format", "json", "--config", "validator-config.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}
+
+#[test]
 fn a_mistake_in_the_config_file_is_placed_in_it() {
     let package_config = "\
 apiVersion: kpack.krmwasm.dev/v1alpha1

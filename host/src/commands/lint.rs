@@ -82,6 +82,9 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
     let outcome = lint::lint(host, files, set_aside, config.as_ref())?;
     crate::debug!("lint: validated and placed in {:?}", started.elapsed());
+    for note in &outcome.notes {
+        eprintln!("krmwasm: lint: {note}");
+    }
     let colour = args.format == Format::Text
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();

@@ -59,6 +59,9 @@ pub struct Outcome {
     pub files: usize,
     /// Files not linted: kustomize patches and Helm templates.
     pub set_aside: Vec<fragments::Fragment>,
+    /// What lint chose that the user may want to know, for stderr: which config a validator
+    /// ran with when none was named.
+    pub notes: Vec<String>,
     /// Some input could not be read or parsed (exit code 2).
     pub input_errors: bool,
     /// Source text by file, for code frames.
@@ -133,7 +136,16 @@ pub fn lint(
     // Serialized once for every validator; the trees themselves are not needed again.
     let items_json = serde_json::to_vec(&items).expect("JSON values serialize");
     drop(items);
-    run_validators(host, &functions, &items_json, config, &mut outcome.findings)?;
+    run_validators(
+        host,
+        &functions,
+        &items_json,
+        Chosen {
+            named: config,
+            found: &configs,
+        },
+        &mut outcome,
+    )?;
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
     check_configs(host, configs, &mut outcome.findings)?;
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
@@ -154,17 +166,65 @@ pub fn lint(
     Ok(outcome)
 }
 
-/// Runs every validator over all items at once, with `config` in place of its default
-/// functionConfig when it is of that validator's kind.
+/// Where a validator's config may come from, besides its defaults.
+struct Chosen<'a> {
+    /// `--config`.
+    named: Option<&'a Value>,
+    /// The configs among the inputs.
+    found: &'a [ConfigDocument<'a>],
+}
+
+impl Chosen<'_> {
+    /// The config `validator` runs with: `--config` when it is of the validator's kind, else
+    /// the only one of its kind among the inputs (as in a kpt package, whose pipeline names
+    /// it), else its defaults. What was chosen, unless it was `--config`, goes to `notes`.
+    fn for_validator(&self, validator: &Validator, notes: &mut Vec<String>) -> Value {
+        let Validator {
+            name,
+            default_config,
+            ..
+        } = validator;
+        if let Some(named) = self.named.filter(|c| same_kind(c, default_config)) {
+            return named.clone();
+        }
+        let kind = default_config["kind"].as_str().unwrap_or_default();
+        let found: Vec<&ConfigDocument> = self
+            .found
+            .iter()
+            .filter(|c| same_kind(&c.value, default_config))
+            .collect();
+        match found.as_slice() {
+            [] => default_config.clone(),
+            [only] => {
+                notes.push(format!(
+                    "{name} runs with the {kind} in {}, the only one among the inputs (--config chooses another)",
+                    only.file
+                ));
+                only.value.clone()
+            }
+            several => {
+                let files: Vec<&str> = several.iter().map(|c| c.file.as_str()).collect();
+                notes.push(format!(
+                    "{name} runs with its defaults: {} {kind}s are among the inputs ({}); choose one with --config",
+                    several.len(),
+                    files.join(", ")
+                ));
+                default_config.clone()
+            }
+        }
+    }
+}
+
+/// Runs every validator over all items at once, each with the config [`Chosen`] gives it.
 fn run_validators(
     host: &Host,
     functions: &Functions,
     items_json: &[u8],
-    config: Option<&Value>,
-    findings: &mut Vec<Finding>,
+    chosen: Chosen,
+    outcome: &mut Outcome,
 ) -> anyhow::Result<()> {
     let validators = &functions.validators;
-    if let Some(config) = config
+    if let Some(config) = chosen.named
         && !validators
             .iter()
             .any(|v| same_kind(config, &v.default_config))
@@ -177,16 +237,8 @@ fn run_validators(
             kinds.join(", ")
         );
     }
-    for Validator {
-        gvk,
-        name,
-        default_config,
-    } in validators
-    {
-        let function_config = match config {
-            Some(c) if same_kind(c, default_config) => c.clone(),
-            _ => default_config.clone(),
-        };
+    for validator in validators {
+        let function_config = chosen.for_validator(validator, &mut outcome.notes);
         let resolved = host.catalogs().resolve(
             function_config["apiVersion"].as_str().unwrap_or_default(),
             function_config["kind"].as_str().unwrap_or_default(),
@@ -195,12 +247,12 @@ fn run_validators(
         let input = resource_list_json(items_json, &function_config);
         let results = host
             .call_for_results(&wasm, input)
-            .with_context(|| format!("the validator {gvk} could not run"))?;
-        crate::debug!("{name}: {} results", results.len());
-        findings.extend(
+            .with_context(|| format!("the validator {} could not run", validator.gvk))?;
+        crate::debug!("{}: {} results", validator.name, results.len());
+        outcome.findings.extend(
             results
                 .into_iter()
-                .filter_map(|r| finding(r, name, &function_config)),
+                .filter_map(|r| finding(r, &validator.name, &function_config)),
         );
     }
     Ok(())
