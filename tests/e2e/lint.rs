@@ -422,6 +422,55 @@ spec:
 /// A mistake in the `--config` file is placed in it, even when a document of the same kind
 /// and name is among the linted files (the package's own ValidatorConfig, say).
 #[test]
+fn a_config_whose_function_cannot_run_is_reported_at_the_config() {
+    let dir = tree(&[
+        ("apps.yaml", APPS),
+        (
+            "broken.yaml",
+            "apiVersion: example.krmwasm.dev/v1alpha1\nkind: Broken\nmetadata: {name: b}\n",
+        ),
+    ]);
+    let wasm = std::fs::read(crate::guests::adversarial("panic")).unwrap();
+    std::fs::write(dir.path().join("panic.wasm"), &wasm).unwrap();
+    let catalog = crate::catalog::catalog_yaml(
+        "example.krmwasm.dev",
+        "Broken",
+        "panic.wasm",
+        &crate::catalog::sha256_hex(&wasm),
+    );
+    std::fs::write(dir.path().join("catalog.yaml"), catalog).unwrap();
+    let out = lint_in(
+        dir.path(),
+        &[
+            "--trusted-catalog",
+            "catalog.yaml",
+            "--format",
+            "json",
+            "apps.yaml",
+            "broken.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let broken = findings
+        .iter()
+        .find(|f| f["file"] == "broken.yaml")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(broken["rule"], "config");
+    let message = broken["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not run") && message.contains("nothing to do, giving up"),
+        "{message}"
+    );
+    // The rest was still linted.
+    assert!(
+        findings.iter().any(|f| f["rule"] == "webhook"),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn the_only_validator_config_among_the_inputs_is_used() {
     // As in a kpt package: the pipeline names validator-config.yaml, and lint should judge
     // as `kpt fn render` does.

@@ -147,7 +147,7 @@ pub fn lint(
         &mut outcome,
     )?;
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
-    check_configs(host, configs, &mut outcome.findings)?;
+    check_configs(host, configs, &mut outcome);
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
     place(&mut outcome);
     // Ordered by place, then by what is said there, so that repeats sit together.
@@ -259,22 +259,36 @@ fn run_validators(
 }
 
 /// Runs each config's function on it; a result about no place in particular is about the
-/// config.
-fn check_configs(
-    host: &Host,
-    configs: Vec<ConfigDocument>,
-    findings: &mut Vec<Finding>,
-) -> anyhow::Result<()> {
+/// config. A function that cannot run (a module not cached with `--offline`, a crash) is a
+/// finding at the config, and the exit code says the run did not finish.
+fn check_configs(host: &Host, configs: Vec<ConfigDocument>, outcome: &mut Outcome) {
     for config in configs {
-        let results = functions::check_config(host, config.function, &config.value)?;
         let name = functions::function_name(&config.function.wasm.uri);
+        let results = match functions::check_config(host, config.function, &config.value) {
+            Ok(results) => results,
+            Err(e) => {
+                outcome.input_errors = true;
+                outcome.findings.push(Finding {
+                    severity: Severity::Error,
+                    rule: "config".into(),
+                    message: format!("{e:#}"),
+                    file: Some(config.file.clone()),
+                    document: Some(config.index),
+                    region: None,
+                    resource: None,
+                    field: None,
+                    source: "krmwasm".into(),
+                });
+                continue;
+            }
+        };
         crate::debug!(
             "{name} on {}#{}: {} results",
             config.file,
             config.index,
             results.len()
         );
-        findings.extend(results.into_iter().filter_map(|r| {
+        outcome.findings.extend(results.into_iter().filter_map(|r| {
             let mut finding = finding(r, &name, &config.value)?;
             if finding.file.is_none() {
                 finding.file = Some(config.file.clone());
@@ -283,7 +297,6 @@ fn check_configs(
             Some(finding)
         }));
     }
-    Ok(())
 }
 
 /// A ResourceList around items already serialized, without parsing them again.
