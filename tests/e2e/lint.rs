@@ -60,6 +60,15 @@ spec:
   source: {git: {url: https://github.com/example/web, revision: main}}
 ";
 
+/// A policy: images may only be pushed to registry.example.com.
+const POLICY: &str = "\
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ValidatorConfig
+metadata: {name: shop}
+spec:
+  allowedRegistries: [registry.example.com]
+";
+
 /// A tree in a scratch directory.
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -519,13 +528,7 @@ fn the_only_validator_config_among_the_inputs_is_used() {
 
 #[test]
 fn a_mistake_in_the_config_file_is_placed_in_it() {
-    let package_config = "\
-apiVersion: kpack.krmwasm.dev/v1alpha1
-kind: ValidatorConfig
-metadata: {name: shop}
-spec:
-  allowedRegistries: [registry.example.com]
-";
+    let package_config = POLICY;
     let misspelt = package_config.replace("allowedRegistries", "alowedRegistries");
     let dir = tree(&[
         ("deploy/apps.yaml", APPS),
@@ -590,18 +593,12 @@ clusterBuilders:
   clusterStore: default
   order: [{group: [{id: paketo-buildpacks/java}]}]
 ";
-    let policy = "\
-apiVersion: kpack.krmwasm.dev/v1alpha1
-kind: ValidatorConfig
-metadata: {name: policy}
-spec:
-  alowedRegistries: [registry.example.com]
-";
+    let policy = POLICY.replace("allowedRegistries", "alowedRegistries");
     let dir = tree(&[
         ("apps/image-config.yaml", &misspelt),
         ("platform/builder-config.yaml", &duplicate),
         ("platform/kp-deps.yaml", descriptor),
-        ("policy.yaml", policy),
+        ("policy.yaml", &policy),
     ]);
     let out = lint_in(dir.path(), &["--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
