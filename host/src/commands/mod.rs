@@ -148,14 +148,30 @@ impl Host {
         wasm: &VerifiedWasm,
         input_json: Vec<u8>,
     ) -> anyhow::Result<Vec<krm::Diagnostic>> {
+        let loaded = self.load(wasm)?;
+        self.call_loaded_for_results(wasm, &loaded, input_json)
+    }
+
+    /// Compiles `wasm`, or loads it from the cache, for calls of its own.
+    pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
+        self.runtime.load(wasm, &self.limits)
+    }
+
+    /// [`Host::call_for_results`] with a module already loaded, for a caller that runs one
+    /// module many times.
+    pub fn call_loaded_for_results(
+        &self,
+        wasm: &VerifiedWasm,
+        loaded: &LoadedModule,
+        input_json: Vec<u8>,
+    ) -> anyhow::Result<Vec<krm::Diagnostic>> {
         #[derive(serde::Deserialize)]
         struct ResultsOnly {
             #[serde(default)]
             results: Vec<krm::Diagnostic>,
         }
         let name = wasm.name.as_str();
-        let loaded = self.runtime.load(wasm, &self.limits)?;
-        let (exit_code, stdout, _) = self.invoke(wasm, &loaded, input_json, false, None)?;
+        let (exit_code, stdout, _) = self.invoke(wasm, loaded, input_json, false, None)?;
         match serde_json::from_slice::<ResultsOnly>(&stdout) {
             Ok(list) => Ok(list.results),
             Err(_) if exit_code != 0 => bail!("function {name} failed with exit code {exit_code}"),

@@ -6,9 +6,11 @@
 
 use crate::catalog::trust::Resolved;
 use crate::commands::Host;
+use crate::runtime::{LoadedModule, VerifiedWasm};
 use anyhow::Context;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 /// A validator, with the minimal functionConfig lint gives it.
 pub struct Validator {
@@ -93,17 +95,44 @@ pub struct ConfigDocument<'a> {
     pub index: usize,
 }
 
-/// Runs `function` with `config` (annotated with its file) as its functionConfig and no
-/// items; its results. Its output is not needed.
-pub fn check_config(
-    host: &Host,
-    function: &Resolved,
-    config: &Value,
-) -> anyhow::Result<Vec<krm::Diagnostic>> {
-    let wasm = host.sources.module(function)?;
-    let input = super::resource_list_json(b"[]", config);
-    host.call_for_results(&wasm, input)
-        .with_context(|| format!("the function {} could not run", function.gvk))
+/// Runs functions on configs, each module verified and loaded once however many configs of
+/// its kind there are.
+pub struct ConfigChecker<'a> {
+    host: &'a Host,
+    /// By kind and module digest.
+    loaded: HashMap<String, (VerifiedWasm, LoadedModule)>,
+}
+
+impl<'a> ConfigChecker<'a> {
+    pub fn new(host: &'a Host) -> Self {
+        ConfigChecker {
+            host,
+            loaded: HashMap::new(),
+        }
+    }
+
+    /// Runs `function` with `config` (annotated with its file) as its functionConfig and no
+    /// items; its results. Its output is not needed.
+    pub fn check(
+        &mut self,
+        function: &Resolved,
+        config: &Value,
+    ) -> anyhow::Result<Vec<krm::Diagnostic>> {
+        // By kind too: the module's name in messages is the kind's.
+        let key = format!("{}@{}", function.gvk, function.wasm.sha256);
+        let (wasm, loaded) = match self.loaded.entry(key) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let wasm = self.host.sources.module(function)?;
+                let loaded = self.host.load(&wasm)?;
+                entry.insert((wasm, loaded))
+            }
+        };
+        let input = super::resource_list_json(b"[]", config);
+        self.host
+            .call_loaded_for_results(wasm, loaded, input)
+            .with_context(|| format!("the function {} could not run", function.gvk))
+    }
 }
 
 /// A module's name from its catalog URI: `builtin:kpack-validate`,

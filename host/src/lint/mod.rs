@@ -262,9 +262,10 @@ fn run_validators(
 /// config. A function that cannot run (a module not cached with `--offline`, a crash) is a
 /// finding at the config, and the exit code says the run did not finish.
 fn check_configs(host: &Host, configs: Vec<ConfigDocument>, outcome: &mut Outcome) {
+    let mut checker = functions::ConfigChecker::new(host);
     for config in configs {
         let name = functions::function_name(&config.function.wasm.uri);
-        let results = match functions::check_config(host, config.function, &config.value) {
+        let results = match checker.check(config.function, &config.value) {
             Ok(results) => results,
             Err(e) => {
                 outcome.input_errors = true;
