@@ -30,6 +30,9 @@ struct CatalogInfo {
     examples: Vec<String>,
     #[serde(default)]
     descriptions: BTreeMap<String, String>,
+    /// Kind → tags of that kind's entry only, after `tags`.
+    #[serde(default, rename = "kind-tags")]
+    kind_tags: BTreeMap<String, Vec<String>>,
     /// `apiVersion/Kind` → JSON Schema.
     schemas: BTreeMap<String, serde_json::Value>,
 }
@@ -114,7 +117,12 @@ pub fn catalog(uris: &ModuleUris) -> Catalog {
                     versions: vec![entry],
                     home: Some(env!("CARGO_PKG_REPOSITORY").to_string()),
                     maintainers: Vec::new(),
-                    tags: info.tags.clone(),
+                    tags: info
+                        .tags
+                        .iter()
+                        .chain(info.kind_tags.get(*kind).into_iter().flatten())
+                        .cloned()
+                        .collect(),
                 }),
             }
         }

@@ -16,6 +16,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub const API_VERSION: &str = "config.kubernetes.io/v1alpha1";
+/// The tag of a validator's entries: `krmwasm lint` runs it over every document.
+pub const TAG_VALIDATOR: &str = "validator";
+/// The tag of a config kind that another tool reads too (kp import's DependencyDescriptor):
+/// a document of it may be meant for that tool, so `krmwasm lint` does not check the ones it
+/// finds.
+pub const TAG_SHARED_FORMAT: &str = "shared-format";
 pub const KIND: &str = "KRMFunctionCatalog";
 /// The KEP's own examples write `kind: Catalog`; both are read.
 const KIND_ALIASES: [&str; 2] = [KIND, "Catalog"];

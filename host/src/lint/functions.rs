@@ -2,9 +2,11 @@
 //! document at once. And every function judges the documents of the config kind it takes (an
 //! ImageConfig, a BuilderConfig, a ValidatorConfig): it runs on each one alone, as kpt or
 //! kustomize would run it, and its results are kept, so a mistake in a config is found where
-//! it is written rather than when the pipeline renders.
+//! it is written rather than when the pipeline renders. Kinds tagged `shared-format` (another
+//! tool's format, such as kp import's DependencyDescriptor) are left alone.
 
 use crate::catalog::trust::Resolved;
+use crate::catalog::{TAG_SHARED_FORMAT, TAG_VALIDATOR};
 use crate::commands::Host;
 use crate::runtime::{LoadedModule, VerifiedWasm};
 use anyhow::Context;
@@ -21,19 +23,12 @@ pub struct Validator {
     pub default_config: Value,
 }
 
-/// Config kinds that another tool reads as well, and lint does not check: `kp import` takes
-/// a DependencyDescriptor and asks less of it than an offline expansion must (kp reads stack
-/// ids from the registry and the builders' repository from its cluster config), so a
-/// descriptor kept for kp is not a mistake. A pipeline that expands one with krmwasm reports
-/// what it lacks.
-const SHARED_CONFIG_KINDS: [(&str, &str); 1] = [("kp.kpack.io", "DependencyDescriptor")];
-
 pub struct Functions {
     /// First entry per module.
     pub validators: Vec<Validator>,
     /// Every function by the apiVersion and kind of the config it takes; the first catalog
-    /// that has a kind wins, as when kpt runs it.
-    configs: HashMap<(String, String), Resolved>,
+    /// that has a kind wins, as when kpt runs it. None for a kind tagged `shared-format`.
+    configs: HashMap<(String, String), Option<Resolved>>,
 }
 
 impl Functions {
@@ -47,12 +42,14 @@ impl Functions {
                 let api_version =
                     crate::catalog::api_version(&entry.definition.group, &entry.version.name);
                 let kind = entry.definition.names.kind.clone();
+                let tagged = |tag: &str| entry.definition.tags.iter().any(|t| t == tag);
+                // The first catalog with a kind decides, whatever its tags say.
                 configs
                     .entry((api_version.clone(), kind.clone()))
-                    .or_insert_with(|| Resolved::of(&catalog, entry));
-                if !entry.definition.tags.iter().any(|t| t == "validator")
-                    || seen.contains(&entry.wasm.sha256)
-                {
+                    .or_insert_with(|| {
+                        (!tagged(TAG_SHARED_FORMAT)).then(|| Resolved::of(&catalog, entry))
+                    });
+                if !tagged(TAG_VALIDATOR) || seen.contains(&entry.wasm.sha256) {
                     continue;
                 }
                 seen.push(entry.wasm.sha256.clone());
@@ -77,12 +74,9 @@ impl Functions {
     pub fn for_config(&self, document: &Value) -> Option<&Resolved> {
         let api_version = document.get("apiVersion")?.as_str()?;
         let kind = document.get("kind")?.as_str()?;
-        let (group, _) = crate::catalog::split_api_version(api_version);
-        if SHARED_CONFIG_KINDS.contains(&(group, kind)) {
-            return None;
-        }
         self.configs
-            .get(&(api_version.to_string(), kind.to_string()))
+            .get(&(api_version.to_string(), kind.to_string()))?
+            .as_ref()
     }
 }
 
