@@ -14,4 +14,5 @@ pub mod oci;
 pub mod runtime;
 pub mod sources;
 pub mod store;
+pub mod tree;
 pub mod units;

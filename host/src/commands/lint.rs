@@ -2,7 +2,7 @@
 //! `--fail-on`, 2 input that could not be read or parsed.
 
 use super::{FunctionConfigFile, Host, write_stdout};
-use crate::lint::{self, fragments, inputs, report::Format};
+use crate::lint::{self, inputs, report::Format};
 use krm::Severity;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -65,7 +65,7 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         args.paths.clone()
     };
     let started = std::time::Instant::now();
-    let (found, set_aside) = fragments::set_aside(inputs::expand(&paths)?);
+    let (found, set_aside) = crate::tree::manifests(&paths)?;
     crate::debug!(
         "lint: {} files found in {:?}",
         found.len(),

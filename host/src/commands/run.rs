@@ -3,7 +3,6 @@
 
 use super::{Host, Written, exit_code, read_stdin};
 use crate::builtin;
-use crate::lint::{fragments, inputs};
 use crate::runtime::VerifiedWasm;
 use crate::sources::AnnotatedModule;
 use anyhow::{Context, anyhow};
@@ -126,7 +125,7 @@ fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(path.clone());
             continue;
         }
-        let (found, set_aside) = fragments::set_aside(inputs::expand(std::slice::from_ref(path))?);
+        let (found, set_aside) = crate::tree::manifests(std::slice::from_ref(path))?;
         for fragment in set_aside {
             crate::debug!(
                 "not read: {}, {}",

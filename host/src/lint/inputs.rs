@@ -1,5 +1,4 @@
-//! What `krmwasm lint` reads: files, directories (recursively: `.yaml`, `.yml`, `.json`, as
-//! ripgrep walks them, skipping hidden, git-ignored and `.krmwasmignore`d paths) and stdin, each split into its
+//! How `krmwasm lint` reads the files [`crate::tree`] found, and stdin: each split into its
 //! documents. A file that cannot be read or parsed becomes a finding with its place.
 
 use super::Finding;
@@ -8,10 +7,6 @@ use krm::Severity;
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// Per-directory ignore files in gitignore syntax, for YAML lint should not read (templates
-/// outside a Helm chart, test fixtures) in a repository that does not git-ignore it.
-pub const IGNORE_FILE: &str = ".krmwasmignore";
 
 /// Said of a file that does not parse and holds `{{`: a Go template (Helm's, outside a chart
 /// lint recognises) is not YAML until it is rendered.
@@ -29,40 +24,6 @@ pub struct LoadedFile {
     pub documents: Vec<Value>,
     /// Why the file gave no documents.
     pub error: Option<Finding>,
-}
-
-/// The files `paths` name, in a stable order; `-` is stdin.
-pub fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" || !path.is_dir() {
-            // A missing file is reported when it is read, with the others.
-            files.push(path.clone());
-            continue;
-        }
-        let mut found = Vec::new();
-        for entry in ignore::WalkBuilder::new(path)
-            .add_custom_ignore_filename(IGNORE_FILE)
-            .build()
-        {
-            let entry =
-                entry.map_err(|e| anyhow::anyhow!("cannot walk {}: {e}", path.display()))?;
-            let p = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(p) {
-                found.push(p.to_path_buf());
-            }
-        }
-        found.sort();
-        files.extend(found);
-    }
-    Ok(files)
-}
-
-fn is_manifest(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
-    )
 }
 
 /// Reads and parses every file, on as many threads as there are cores (parsing is most of a
@@ -262,20 +223,5 @@ mod tests {
         let region = error.region.expect("placed");
         assert_eq!((region.line, region.column), (2, 260));
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
-    }
-
-    #[test]
-    fn directories_give_their_manifests_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("b")).unwrap();
-        for f in ["b/x.yaml", "a.yml", "c.json", "notes.md", ".hidden.yaml"] {
-            std::fs::write(dir.path().join(f), "a: 1\n").unwrap();
-        }
-        let files = expand(&[dir.path().to_path_buf()]).unwrap();
-        let names: Vec<String> = files
-            .iter()
-            .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
-            .collect();
-        assert_eq!(names, ["a.yml", "b/x.yaml", "c.json"]);
     }
 }

@@ -3,18 +3,18 @@
 //! each finding placed at its file, line and column.
 //!
 //! Reading ([`inputs`]) turns files into documents, annotated with their file and index as kpt
-//! does, once [`fragments`] has set aside kustomize patches and Helm templates. The validators
+//! does, once [`crate::tree`] has set aside kustomize patches and Helm templates. The validators
 //! run once over all of them (so references between files are checked), and each config's
 //! function on that config ([`functions`]); their results become [`Finding`]s, placed by
 //! [`locate`]; [`report`] prints them.
 
-pub mod fragments;
 pub mod functions;
 pub mod inputs;
 pub mod locate;
 pub mod report;
 
 use crate::commands::{FunctionConfigFile, Host};
+use crate::tree::fragments::Fragment;
 use anyhow::Context;
 use functions::{ConfigDocument, Functions, Validator};
 use inputs::LoadedFile;
@@ -58,7 +58,7 @@ pub struct Outcome {
     pub documents: Vec<Document>,
     pub files: usize,
     /// Files not linted: kustomize patches and Helm templates.
-    pub set_aside: Vec<fragments::Fragment>,
+    pub set_aside: Vec<Fragment>,
     /// What lint chose that the user may want to know, for stderr: which config a validator
     /// ran with when none was named.
     pub notes: Vec<String>,
@@ -82,7 +82,7 @@ impl Outcome {
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
-    set_aside: Vec<fragments::Fragment>,
+    set_aside: Vec<Fragment>,
     config: Option<&FunctionConfigFile>,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {

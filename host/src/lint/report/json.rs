@@ -3,8 +3,8 @@
 //! keeps the file current). `version` changes only when a field changes meaning; fields may be
 //! added within a version.
 
-use super::super::fragments::{Fragment, Kind as FragmentKind};
 use super::super::{Finding, Outcome};
+use crate::tree::fragments::{Fragment, Kind as FragmentKind};
 use krm::Severity;
 use schemars::JsonSchema;
 use serde::Serialize;

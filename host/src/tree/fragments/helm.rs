@@ -19,7 +19,7 @@ pub fn chart_of(file: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::fragments::tests::tree;
+    use crate::tree::fragments::tests::tree;
 
     #[test]
     fn templates_belong_to_the_nearest_chart() {

@@ -113,7 +113,7 @@ pub(crate) mod tests {
             ("chart/templates/image.yaml", "{{ if .Values.image }}\n"),
             ("chart/values.yaml", "image: web\n"),
         ]);
-        let mut files = crate::lint::inputs::expand(&[dir.path().to_path_buf()]).unwrap();
+        let mut files = crate::tree::walk(&[dir.path().to_path_buf()]).unwrap();
         files.push(PathBuf::from("-"));
         let (kept, fragments) = set_aside(files);
         assert_eq!(kept.last().unwrap(), Path::new("-"));

@@ -99,7 +99,7 @@ fn patch_paths(kustomization: &serde_json::Value) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lint::fragments::tests::{relative, tree};
+    use crate::tree::fragments::tests::{relative, tree};
 
     /// The inputs a kustomization lists as patches, and where.
     fn set_aside(files: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
@@ -140,7 +140,7 @@ mod tests {
             ("overlays/staging/image-patch.yaml", "kind: Image\n"),
             ("overlays/other/image-patch.yaml", "kind: Image\n"),
         ]);
-        let files = crate::lint::inputs::expand(&[dir.path().to_path_buf()]).unwrap();
+        let files = crate::tree::walk(&[dir.path().to_path_buf()]).unwrap();
         let found = set_aside(&files);
         assert_eq!(
             relative(dir.path(), found.iter().map(|(file, _)| file)),
