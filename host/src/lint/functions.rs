@@ -23,6 +23,7 @@ pub struct Validator {
     pub default_config: Value,
 }
 
+/// What the trusted catalogs give lint.
 pub struct Functions {
     /// First entry per module.
     pub validators: Vec<Validator>,
