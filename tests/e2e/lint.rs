@@ -516,7 +516,8 @@ fn the_only_validator_config_among_the_inputs_is_used() {
     assert_eq!(
         text(&out.stderr),
         "krmwasm: lint: kpack-validate runs with its defaults: 2 ValidatorConfigs are among the \
-         inputs (./apps/validator-config.yaml, ./validator-config.yaml); choose one with --config\n"
+         inputs (./apps/validator-config.yaml, ./validator-config.yaml); lint the directory of \
+         each on its own, or choose one with --config\n"
     );
     let out = lint_in(
         dir.path(),

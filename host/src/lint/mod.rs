@@ -205,7 +205,7 @@ impl Chosen<'_> {
             several => {
                 let files: Vec<&str> = several.iter().map(|c| c.file.as_str()).collect();
                 notes.push(format!(
-                    "{name} runs with its defaults: {} {kind}s are among the inputs ({}); choose one with --config",
+                    "{name} runs with its defaults: {} {kind}s are among the inputs ({}); lint the directory of each on its own, or choose one with --config",
                     several.len(),
                     files.join(", ")
                 ));
