@@ -690,6 +690,50 @@ clusterBuilders:
 }
 
 #[test]
+fn the_items_of_a_list_are_linted_in_place() {
+    // As `kubectl get images -o yaml` writes them; kubectl apply and kustomize take the items.
+    let list = "\
+apiVersion: v1
+kind: List
+items:
+- apiVersion: kpack.io/v1alpha2
+  kind: ClusterStack
+  metadata: {name: base}
+  spec:
+    id: io.buildpacks.stacks.jammy
+    buildImage: {image: paketobuildpacks/build-jammy-base}
+    runImage: {image: paketobuildpacks/run-jammy-base}
+- apiVersion: kpack.io/v1alpha2
+  kind: Image
+  metadata: {name: cart, namespace: apps}
+  spec:
+    tag: Registry.example.com/Cart
+    builder: {kind: ClusterBuilder, name: base}
+    source: {git: {url: https://github.com/example/cart, revision: main}}
+";
+    let dir = tree(&[("images.yaml", list)]);
+    let out = lint_in(dir.path(), &["--format", "json", "images.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let tag = findings
+        .iter()
+        .find(|f| f["field"] == "spec.tag")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        (
+            tag["line"].as_u64(),
+            tag["column"].as_u64(),
+            tag["document"].as_u64()
+        ),
+        (Some(15), Some(10), Some(0)),
+        "{report:#}"
+    );
+    assert_eq!(tag["resource"]["name"], "cart");
+    assert_eq!(report["summary"]["documents"], 1);
+}
+
+#[test]
 fn broken_yaml_is_reported_at_its_place_with_exit_2() {
     let broken = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   labels: {a: b}\n";
     let duplicate = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n";

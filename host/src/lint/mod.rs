@@ -10,6 +10,7 @@
 
 pub mod functions;
 pub mod inputs;
+mod lists;
 pub mod locate;
 pub mod report;
 
@@ -102,6 +103,7 @@ pub fn lint(
     let mut items = Vec::new();
     // Documents a trusted function takes as its config, each with that function.
     let mut configs = Vec::new();
+    let mut members = lists::Members::default();
     for file in files {
         if let Some(error) = file.error {
             outcome.input_errors = true;
@@ -110,7 +112,7 @@ pub fn lint(
             outcome.sources.insert(file.display, file.text);
             continue;
         }
-        for (index, mut document) in file.documents.into_iter().enumerate() {
+        for (index, document) in file.documents.into_iter().enumerate() {
             outcome.documents.push(Document {
                 file: file.display.clone(),
                 index,
@@ -120,16 +122,27 @@ pub fn lint(
                     .map(|m| str_at(m, "name"))
                     .unwrap_or_default(),
             });
-            crate::commands::record_origin(&mut document, &file.display, index);
-            if let Some(function) = functions.for_config(&document) {
-                configs.push(ConfigDocument {
-                    value: document.clone(),
-                    function,
-                    file: file.display.clone(),
-                    index,
-                });
+            let objects = match lists::split(document) {
+                Ok(listed) => {
+                    for (item, object) in listed.iter().enumerate() {
+                        members.add(&file.display, index, item, object);
+                    }
+                    listed
+                }
+                Err(document) => vec![document],
+            };
+            for mut object in objects {
+                crate::commands::record_origin(&mut object, &file.display, index);
+                if let Some(function) = functions.for_config(&object) {
+                    configs.push(ConfigDocument {
+                        value: object.clone(),
+                        function,
+                        file: file.display.clone(),
+                        index,
+                    });
+                }
+                items.push(object);
             }
-            items.push(document);
         }
         outcome.sources.insert(file.display, file.text);
     }
@@ -149,7 +162,7 @@ pub fn lint(
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
     check_configs(host, configs, &mut outcome);
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
-    place(&mut outcome);
+    place(&mut outcome, &members);
     // Ordered by place, then by what is said there, so that repeats sit together.
     let place = |f: &Finding| f.region.map(|r| (r.line, r.column));
     outcome.findings.sort_by(|a, b| {
@@ -358,7 +371,7 @@ fn finding(result: Diagnostic, source: &str, function_config: &Value) -> Option<
 }
 
 /// Fills in regions, parsing each file with findings once with spans.
-fn place(outcome: &mut Outcome) {
+fn place(outcome: &mut Outcome, members: &lists::Members) {
     let mut maps: HashMap<String, Option<SourceMap>> = HashMap::new();
     for finding in &mut outcome.findings {
         if finding.region.is_some() {
@@ -374,7 +387,9 @@ fn place(outcome: &mut Outcome) {
                 .and_then(|text| SourceMap::parse(text).ok())
         });
         if let Some(map) = map {
-            finding.region = map.locate(index, finding.field.as_deref());
+            let path = members.path_in_list(finding);
+            let path = path.as_deref().or(finding.field.as_deref());
+            finding.region = map.locate(index, path);
         }
     }
 }
