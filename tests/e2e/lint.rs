@@ -89,6 +89,16 @@ fn lint_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The first finding of a JSON report that `matches`.
+fn finding_in(report: &Value, matches: impl Fn(&Value) -> bool) -> &Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| matches(f))
+        .unwrap_or_else(|| panic!("no such finding in {report:#}"))
+}
+
 fn json_report(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(&out.stdout)))
@@ -461,11 +471,7 @@ fn a_config_whose_function_cannot_run_is_reported_at_the_config() {
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let report = json_report(&out);
-    let findings = report["findings"].as_array().unwrap();
-    let broken = findings
-        .iter()
-        .find(|f| f["file"] == "broken.yaml")
-        .unwrap_or_else(|| panic!("{report:#}"));
+    let broken = finding_in(&report, |f| f["file"] == "broken.yaml");
     assert_eq!(broken["rule"], "config");
     let message = broken["message"].as_str().unwrap();
     assert!(
@@ -473,10 +479,7 @@ fn a_config_whose_function_cannot_run_is_reported_at_the_config() {
         "{message}"
     );
     // The rest was still linted.
-    assert!(
-        findings.iter().any(|f| f["rule"] == "webhook"),
-        "{report:#}"
-    );
+    finding_in(&report, |f| f["rule"] == "webhook");
 }
 
 #[test]
@@ -542,12 +545,7 @@ fn a_mistake_in_the_config_file_is_placed_in_it() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report = json_report(&out);
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["field"] == "spec.alowedRegistries")
-        .unwrap_or_else(|| panic!("no finding about the config: {report:#}"));
+    let finding = finding_in(&report, |f| f["field"] == "spec.alowedRegistries");
     assert_eq!(finding["file"], "strict.yaml", "{report:#}");
     assert_eq!(
         (finding["line"].as_u64(), finding["column"].as_u64()),
@@ -715,11 +713,7 @@ items:
     let out = lint_in(dir.path(), &["--format", "json", "images.yaml"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
     let report = json_report(&out);
-    let findings = report["findings"].as_array().unwrap();
-    let tag = findings
-        .iter()
-        .find(|f| f["field"] == "spec.tag")
-        .unwrap_or_else(|| panic!("{report:#}"));
+    let tag = finding_in(&report, |f| f["field"] == "spec.tag");
     assert_eq!(
         (
             tag["line"].as_u64(),
