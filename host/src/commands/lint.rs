@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Files and directories (searched for .yaml, .yml and .json), or "-" for stdin
-    /// [default: "."].
+    /// Files and directories (searched for .yaml, .yml and .json; kustomize patches and Helm
+    /// templates set aside), or "-" for stdin [default: "."].
     pub paths: Vec<PathBuf>,
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
@@ -20,7 +20,7 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// A validator's functionConfig (e.g. a ValidatorConfig with policy) to use instead of
-    /// its defaults.
+    /// the only one of its kind among the inputs, or of its defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
