@@ -93,7 +93,7 @@ pub enum Command {
     /// Run one function over a ResourceList or a stream of resources.
     #[command(after_help = builtin_help())]
     Run(RunArgs),
-    /// Check manifests and function configs with the trusted functions; findings at file:line:col.
+    /// Check manifests and function configs; findings at file:line:col, for CI.
     Lint(LintArgs),
     /// Build, list, show and verify function catalogs.
     #[command(subcommand)]
