@@ -15,10 +15,10 @@ pub fn split(document: Value) -> Result<Vec<Value>, Value> {
     }
     match document {
         Value::Object(mut object) if object.get("items").is_some_and(Value::is_array) => {
-            match object.remove("items") {
-                Some(Value::Array(items)) => Ok(items),
-                _ => unreachable!("checked to be an array"),
-            }
+            let Some(Value::Array(items)) = object.remove("items") else {
+                return Err(Value::Object(object));
+            };
+            Ok(items)
         }
         other => Err(other),
     }
