@@ -139,27 +139,16 @@ impl Host {
         })
     }
 
-    /// Runs a validator over a ResourceList already serialized as JSON and returns only its
-    /// results: its stderr is not relayed (the caller reports the results itself) and the items
-    /// it writes back are skipped, not parsed. Should the call fail, what the function wrote to
-    /// stderr is part of the error.
-    pub fn call_for_results(
-        &self,
-        wasm: &VerifiedWasm,
-        input_json: Vec<u8>,
-    ) -> anyhow::Result<Vec<krm::Diagnostic>> {
-        let loaded = self.load(wasm)?;
-        self.call_loaded_for_results(wasm, &loaded, input_json)
-    }
-
     /// Compiles `wasm`, or loads it from the cache, for calls of its own.
     pub fn load(&self, wasm: &VerifiedWasm) -> anyhow::Result<LoadedModule> {
         self.runtime.load(wasm, &self.limits)
     }
 
-    /// [`Host::call_for_results`] with a module already loaded, for a caller that runs one
-    /// module many times.
-    pub fn call_loaded_for_results(
+    /// Runs `wasm`, loaded, over a ResourceList already serialized as JSON and returns only its
+    /// results: its stderr is not relayed (the caller reports the results itself) and the items
+    /// it writes back are skipped, not parsed. Should the call fail, what the function wrote to
+    /// stderr is part of the error.
+    pub fn call_for_results(
         &self,
         wasm: &VerifiedWasm,
         loaded: &LoadedModule,

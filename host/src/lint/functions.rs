@@ -28,8 +28,15 @@ pub struct Functions {
     /// First entry per module.
     pub validators: Vec<Validator>,
     /// Every function by the apiVersion and kind of the config it takes; the first catalog
-    /// that has a kind wins, as when kpt runs it. None for a kind tagged `shared-format`.
-    configs: HashMap<(String, String), Option<Resolved>>,
+    /// that has a kind wins, as when kpt runs it.
+    by_kind: HashMap<(String, String), KindFunction>,
+}
+
+/// The function a config kind resolves to.
+struct KindFunction {
+    function: Resolved,
+    /// Tagged `shared-format`: documents of the kind found among the inputs are not checked.
+    shared_format: bool,
 }
 
 impl Functions {
@@ -37,18 +44,18 @@ impl Functions {
     pub fn trusted(host: &Host) -> anyhow::Result<Functions> {
         let mut seen = Vec::new();
         let mut validators = Vec::new();
-        let mut configs = HashMap::new();
+        let mut by_kind = HashMap::new();
         for catalog in host.catalogs().load_all()? {
             for entry in catalog.catalog.entries() {
                 let api_version =
                     crate::catalog::api_version(&entry.definition.group, &entry.version.name);
                 let kind = entry.definition.names.kind.clone();
                 let tagged = |tag: &str| entry.definition.tags.iter().any(|t| t == tag);
-                // The first catalog with a kind decides, whatever its tags say.
-                configs
+                by_kind
                     .entry((api_version.clone(), kind.clone()))
-                    .or_insert_with(|| {
-                        (!tagged(TAG_SHARED_FORMAT)).then(|| Resolved::of(&catalog, entry))
+                    .or_insert_with(|| KindFunction {
+                        function: Resolved::of(&catalog, entry),
+                        shared_format: tagged(TAG_SHARED_FORMAT),
                     });
                 if !tagged(TAG_VALIDATOR) || seen.contains(&entry.wasm.sha256) {
                     continue;
@@ -67,17 +74,37 @@ impl Functions {
         }
         Ok(Functions {
             validators,
-            configs,
+            by_kind,
         })
     }
 
-    /// The function that takes `document` as its config, if any does.
+    /// The function that takes `document` as its config, if any does and the kind is not
+    /// tagged `shared-format`: a document among the inputs that lint should check.
     pub fn for_config(&self, document: &Value) -> Option<&Resolved> {
+        self.kind_function(document)
+            .filter(|k| !k.shared_format)
+            .map(|k| &k.function)
+    }
+
+    /// The function that runs with `config`, a validator's; as `resolve` would find it, from
+    /// the catalogs already read.
+    pub fn for_validator_config(&self, config: &Value) -> anyhow::Result<&Resolved> {
+        self.kind_function(config)
+            .map(|k| &k.function)
+            .with_context(|| {
+                format!(
+                    "no trusted catalog has a function for {}/{}",
+                    config["apiVersion"].as_str().unwrap_or_default(),
+                    config["kind"].as_str().unwrap_or_default()
+                )
+            })
+    }
+
+    fn kind_function(&self, document: &Value) -> Option<&KindFunction> {
         let api_version = document.get("apiVersion")?.as_str()?;
         let kind = document.get("kind")?.as_str()?;
-        self.configs
-            .get(&(api_version.to_string(), kind.to_string()))?
-            .as_ref()
+        self.by_kind
+            .get(&(api_version.to_string(), kind.to_string()))
     }
 }
 
@@ -90,28 +117,27 @@ pub struct ConfigDocument<'a> {
     pub index: usize,
 }
 
-/// Runs functions on configs, each module verified and loaded once however many configs of
-/// its kind there are.
-pub struct ConfigChecker<'a> {
+/// Runs the functions of one lint, each module verified and loaded once however often it
+/// runs: a validator whose config is also among the inputs, or many configs of one kind.
+pub struct Runner<'a> {
     host: &'a Host,
     /// By kind and module digest.
     loaded: HashMap<String, (VerifiedWasm, LoadedModule)>,
 }
 
-impl<'a> ConfigChecker<'a> {
+impl<'a> Runner<'a> {
     pub fn new(host: &'a Host) -> Self {
-        ConfigChecker {
+        Runner {
             host,
             loaded: HashMap::new(),
         }
     }
 
-    /// Runs `function` with `config` (annotated with its file) as its functionConfig and no
-    /// items; its results. Its output is not needed.
-    pub fn check(
+    /// Runs `function` over `input`, a JSON ResourceList; its results.
+    pub fn results(
         &mut self,
         function: &Resolved,
-        config: &Value,
+        input: Vec<u8>,
     ) -> anyhow::Result<Vec<krm::Diagnostic>> {
         // By kind too: the module's name in messages is the kind's.
         let key = format!("{}@{}", function.gvk, function.wasm.sha256);
@@ -123,9 +149,18 @@ impl<'a> ConfigChecker<'a> {
                 entry.insert((wasm, loaded))
             }
         };
+        self.host.call_for_results(wasm, loaded, input)
+    }
+
+    /// Runs `function` with `config` (annotated with its file) as its functionConfig and no
+    /// items; its results. Its output is not needed.
+    pub fn check(
+        &mut self,
+        function: &Resolved,
+        config: &Value,
+    ) -> anyhow::Result<Vec<krm::Diagnostic>> {
         let input = super::resource_list_json(b"[]", config);
-        self.host
-            .call_loaded_for_results(wasm, loaded, input)
+        self.results(function, input)
             .with_context(|| format!("the function {} could not run", function.gvk))
     }
 }

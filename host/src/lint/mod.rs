@@ -149,8 +149,9 @@ pub fn lint(
     // Serialized once for every validator; the trees themselves are not needed again.
     let items_json = serde_json::to_vec(&items).expect("JSON values serialize");
     drop(items);
+    let mut runner = functions::Runner::new(host);
     run_validators(
-        host,
+        &mut runner,
         &functions,
         &items_json,
         Chosen {
@@ -160,7 +161,7 @@ pub fn lint(
         &mut outcome,
     )?;
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
-    check_configs(host, configs, &mut outcome);
+    check_configs(&mut runner, configs, &mut outcome);
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
     place(&mut outcome, &members);
     // Ordered by place, then by what is said there, so that repeats sit together.
@@ -230,7 +231,7 @@ impl Chosen<'_> {
 
 /// Runs every validator over all items at once, each with the config [`Chosen`] gives it.
 fn run_validators(
-    host: &Host,
+    runner: &mut functions::Runner,
     functions: &Functions,
     items_json: &[u8],
     chosen: Chosen,
@@ -252,14 +253,10 @@ fn run_validators(
     }
     for validator in validators {
         let function_config = chosen.for_validator(validator, &mut outcome.notes);
-        let resolved = host.catalogs().resolve(
-            function_config["apiVersion"].as_str().unwrap_or_default(),
-            function_config["kind"].as_str().unwrap_or_default(),
-        )?;
-        let wasm = host.sources.module(&resolved)?;
+        let function = functions.for_validator_config(&function_config)?;
         let input = resource_list_json(items_json, &function_config);
-        let results = host
-            .call_for_results(&wasm, input)
+        let results = runner
+            .results(function, input)
             .with_context(|| format!("the validator {} could not run", validator.gvk))?;
         crate::debug!("{}: {} results", validator.name, results.len());
         outcome.findings.extend(
@@ -274,11 +271,14 @@ fn run_validators(
 /// Runs each config's function on it; a result about no place in particular is about the
 /// config. A function that cannot run (a module not cached with `--offline`, a crash) is a
 /// finding at the config, and the exit code says the run did not finish.
-fn check_configs(host: &Host, configs: Vec<ConfigDocument>, outcome: &mut Outcome) {
-    let mut checker = functions::ConfigChecker::new(host);
+fn check_configs(
+    runner: &mut functions::Runner,
+    configs: Vec<ConfigDocument>,
+    outcome: &mut Outcome,
+) {
     for config in configs {
         let name = functions::function_name(&config.function.wasm.uri);
-        let results = match checker.check(config.function, &config.value) {
+        let results = match runner.check(config.function, &config.value) {
             Ok(results) => results,
             Err(e) => {
                 outcome.input_errors = true;
