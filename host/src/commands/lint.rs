@@ -71,13 +71,6 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         found.len(),
         started.elapsed()
     );
-    for fragment in &set_aside {
-        crate::debug!(
-            "lint: not linted: {}, {}",
-            fragment.file.display(),
-            fragment.explanation()
-        );
-    }
     let files = inputs::read_all(&found);
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
     let outcome = lint::lint(host, files, set_aside, config.as_ref())?;

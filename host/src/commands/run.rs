@@ -125,14 +125,7 @@ fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(path.clone());
             continue;
         }
-        let (found, set_aside) = crate::tree::manifests(std::slice::from_ref(path))?;
-        for fragment in set_aside {
-            crate::debug!(
-                "not read: {}, {}",
-                fragment.file.display(),
-                fragment.explanation()
-            );
-        }
+        let (found, _set_aside) = crate::tree::manifests(std::slice::from_ref(path))?;
         files.extend(found);
     }
     Ok(files)

@@ -11,9 +11,17 @@ use std::path::{Path, PathBuf};
 /// outside a Helm chart, test fixtures) in a repository that does not git-ignore it.
 pub const IGNORE_FILE: &str = ".krmwasmignore";
 
-/// The manifests `paths` name and the fragments set aside from them.
+/// The manifests `paths` name and the fragments set aside from them (`-v` lists those).
 pub fn manifests(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<fragments::Fragment>)> {
-    Ok(fragments::set_aside(walk(paths)?))
+    let (found, set_aside) = fragments::set_aside(walk(paths)?);
+    for fragment in &set_aside {
+        crate::debug!(
+            "set aside: {}, {}",
+            fragment.file.display(),
+            fragment.explanation()
+        );
+    }
+    Ok((found, set_aside))
 }
 
 /// The files `paths` name, in a stable order: a directory gives its manifests; a file, even
