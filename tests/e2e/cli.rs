@@ -103,31 +103,27 @@ fn run_takes_a_config_and_a_stream_of_resources() {
 
 #[test]
 fn run_reads_the_manifests_of_a_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = tmp.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write("config.yaml", CONFIG);
-    write(
-        "deploy/ns.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
-    );
-    write(
-        "deploy/team/cm.yml",
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-    );
-    write("deploy/README.md", "not a manifest\n");
-    // A kustomize patch is a piece of a resource, not one: it is not read.
-    write(
-        "deploy/kustomization.yaml",
-        "resources: [ns.yaml]\npatches: [{path: patch.yaml}]\n",
-    );
-    write(
-        "deploy/patch.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {a: b}}\n",
-    );
+    let tmp = tree(&[
+        ("config.yaml", CONFIG),
+        (
+            "deploy/ns.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
+        ),
+        (
+            "deploy/team/cm.yml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
+        ),
+        ("deploy/README.md", "not a manifest\n"),
+        // A kustomize patch is a piece of a resource, not one: it is not read.
+        (
+            "deploy/kustomization.yaml",
+            "resources: [ns.yaml]\npatches: [{path: patch.yaml}]\n",
+        ),
+        (
+            "deploy/patch.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: {a: b}}\n",
+        ),
+    ]);
     let out = krmwasm()
         .current_dir(tmp.path())
         .args([

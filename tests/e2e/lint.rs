@@ -69,17 +69,6 @@ spec:
   allowedRegistries: [registry.example.com]
 ";
 
-/// A tree in a scratch directory.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, content) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    dir
-}
-
 fn lint_in(dir: &Path, args: &[&str]) -> Output {
     krmwasm()
         .current_dir(dir)

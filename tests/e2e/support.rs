@@ -132,6 +132,17 @@ pub fn assert_same_from_cache(first: &Output, again: &Output) {
     assert_eq!(first.stdout, again.stdout);
 }
 
+/// Files in a scratch directory, by path relative to it.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    dir
+}
+
 /// Copies a directory tree (files and directories only).
 pub fn copy_dir(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
