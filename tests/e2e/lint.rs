@@ -818,6 +818,61 @@ fn unreadable_input_is_reported_with_exit_2() {
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
 }
 
+/// A directory lint may not enter is a `read` finding at it, and the rest of the tree is still
+/// linted. Mode 000 stops only a user who is not root, so as root (as tests run in CI) lint
+/// runs as `nobody` through `setpriv`.
+#[test]
+fn a_directory_that_cannot_be_walked_is_a_finding_and_the_rest_is_linted() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tree(&[("apps.yaml", APPS), ("locked/hidden.yaml", CLEAN)]);
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let as_root = std::fs::metadata(dir.path()).unwrap().uid() == 0;
+    let mut cmd = if as_root {
+        let mut cmd = Command::new(require_tool("setpriv"));
+        cmd.args(["--reuid=nobody", "--regid=nogroup", "--clear-groups"])
+            .arg(krmwasm_path());
+        cmd
+    } else {
+        Command::new(krmwasm_path())
+    };
+    isolate(&mut cmd);
+    // Compiled modules from the shared cache, in one that `nobody` may read and write.
+    lint_in(dir.path(), &["apps.yaml"]);
+    let cache = dir.path().join(".cache");
+    copy_dir(cache_dir(), &cache);
+    for path in std::iter::once(dir.path().to_path_buf()).chain(
+        std::fs::read_dir(cache.join("compiled"))
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().path()),
+    ) {
+        mode(&path, if path.is_dir() { 0o755 } else { 0o644 });
+    }
+    mode(&cache, 0o777);
+    if cache.join("compiled").is_dir() {
+        mode(&cache.join("compiled"), 0o777);
+    }
+    mode(&dir.path().join("locked"), 0o000);
+    let out = cmd
+        .env("KRMWASM_CACHE_DIR", &cache)
+        .current_dir(dir.path())
+        .args(["lint", "--format", "json", "."])
+        .output()
+        .unwrap();
+    mode(&dir.path().join("locked"), 0o755);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let locked = finding_in(&report, |f| f["file"] == "./locked");
+    assert_eq!(locked["rule"], "read", "{locked}");
+    let message = locked["message"].as_str().unwrap();
+    assert!(message.contains("Permission denied"), "{message}");
+    finding_in(&report, |f| {
+        f["file"] == "./apps.yaml" && f["rule"] == "webhook"
+    });
+}
+
 #[test]
 fn directories_are_searched_for_manifests() {
     let dir = tree(&[

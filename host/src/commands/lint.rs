@@ -65,13 +65,16 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         args.paths.clone()
     };
     let started = std::time::Instant::now();
-    let (found, set_aside) = crate::tree::manifests(&paths)?;
+    let tree = crate::tree::manifests(&paths);
     crate::debug!(
         "lint: {} files found in {:?}",
-        found.len(),
+        tree.files.len(),
         started.elapsed()
     );
-    let files = inputs::read_all(&found);
+    let mut files = inputs::read_all(&tree.files);
+    // A directory that cannot be walked is reported like a file that cannot be read.
+    files.extend(tree.unwalkable.into_iter().map(inputs::unwalkable));
+    let set_aside = tree.set_aside;
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
     let outcome = lint::lint(host, files, set_aside, config.as_ref())?;
     crate::debug!("lint: validated and placed in {:?}", started.elapsed());

@@ -125,7 +125,7 @@ fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             files.push(path.clone());
             continue;
         }
-        let (found, _set_aside) = crate::tree::manifests(std::slice::from_ref(path))?;
+        let (found, _set_aside) = crate::tree::manifests(std::slice::from_ref(path)).complete()?;
         files.extend(found);
     }
     Ok(files)

@@ -58,6 +58,31 @@ pub fn read_all(files: &[PathBuf]) -> Vec<LoadedFile> {
     })
 }
 
+/// A place under a directory argument that could not be walked, as a file that could not be
+/// read: a `read` finding at it, and nothing under it linted.
+pub fn unwalkable(place: crate::tree::Unwalkable) -> LoadedFile {
+    let display = place.path.to_string_lossy().into_owned();
+    LoadedFile {
+        error: Some(Finding {
+            severity: Severity::Error,
+            rule: "read".into(),
+            message: format!(
+                "cannot read: {}; nothing under it was linted (list it in .krmwasmignore to skip it)",
+                place.error
+            ),
+            file: Some(display.clone()),
+            document: None,
+            region: None,
+            resource: None,
+            field: None,
+            source: "krmwasm".into(),
+        }),
+        display,
+        text: String::new(),
+        documents: Vec::new(),
+    }
+}
+
 fn read(path: &Path) -> LoadedFile {
     let display = if path.as_os_str() == "-" {
         STDIN.to_string()

@@ -11,9 +11,44 @@ use std::path::{Path, PathBuf};
 /// outside a Helm chart, test fixtures) in a repository that does not git-ignore it.
 pub const IGNORE_FILE: &str = ".krmwasmignore";
 
+/// What [`manifests`] found under some paths.
+#[derive(Debug, Default)]
+pub struct Manifests {
+    /// The files to read, in a stable order.
+    pub files: Vec<PathBuf>,
+    /// Kustomize patches and Helm templates, not to be read as manifests.
+    pub set_aside: Vec<fragments::Fragment>,
+    /// What could not be walked; the rest was.
+    pub unwalkable: Vec<Unwalkable>,
+}
+
+impl Manifests {
+    /// The files and fragments, or an error naming the first place that could not be walked:
+    /// for a caller that must have all of its input or none (`krmwasm run --input DIR`).
+    pub fn complete(mut self) -> anyhow::Result<(Vec<PathBuf>, Vec<fragments::Fragment>)> {
+        match self.unwalkable.drain(..).next() {
+            Some(u) => Err(anyhow::anyhow!(
+                "cannot walk {}: {}",
+                u.path.display(),
+                u.error
+            )),
+            None => Ok((self.files, self.set_aside)),
+        }
+    }
+}
+
+/// A directory (or an ignore file) under a walked path that could not be read, with why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unwalkable {
+    pub path: PathBuf,
+    pub error: String,
+}
+
 /// The manifests `paths` name and the fragments set aside from them (`-v` lists those).
-pub fn manifests(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<fragments::Fragment>)> {
-    let (found, set_aside) = fragments::set_aside(walk(paths)?);
+/// A directory that cannot be read does not stop the walk: it is listed as unwalkable.
+pub fn manifests(paths: &[PathBuf]) -> Manifests {
+    let walked = walk_all(paths);
+    let (files, set_aside) = fragments::set_aside(walked.files);
     for fragment in &set_aside {
         crate::debug!(
             "set aside: {}, {}",
@@ -21,17 +56,40 @@ pub fn manifests(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<fragmen
             fragment.explanation()
         );
     }
-    Ok((found, set_aside))
+    Manifests {
+        files,
+        set_aside,
+        unwalkable: walked.unwalkable,
+    }
+}
+
+/// The files `paths` name, in a stable order, or an error naming the first place that could
+/// not be walked. See [`walk_all`].
+pub fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    Manifests {
+        files: walk_all(paths).files,
+        ..Manifests::default()
+    }
+    .complete()
+    .map(|(files, _)| files)
+}
+
+/// What [`walk_all`] found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub files: Vec<PathBuf>,
+    pub unwalkable: Vec<Unwalkable>,
 }
 
 /// The files `paths` name, in a stable order: a directory gives its manifests; a file, even
-/// one missing, and `-` (stdin) are kept as given.
-pub fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// one missing, and `-` (stdin) are kept as given. What cannot be walked under a directory
+/// (a subdirectory the user may not read) is listed, and the rest walked.
+pub fn walk_all(paths: &[PathBuf]) -> Walked {
+    let mut walked = Walked::default();
     for path in paths {
         if path.as_os_str() == "-" || !path.is_dir() {
             // A missing file is reported when it is read, with the others.
-            files.push(path.clone());
+            walked.files.push(path.clone());
             continue;
         }
         let mut found = Vec::new();
@@ -39,17 +97,61 @@ pub fn walk(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             .add_custom_ignore_filename(IGNORE_FILE)
             .build()
         {
-            let entry =
-                entry.map_err(|e| anyhow::anyhow!("cannot walk {}: {e}", path.display()))?;
-            let p = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(p) {
-                found.push(p.to_path_buf());
+            match entry {
+                Ok(entry) => {
+                    let p = entry.path();
+                    if entry.file_type().is_some_and(|t| t.is_file()) && is_manifest(p) {
+                        found.push(p.to_path_buf());
+                    }
+                }
+                Err(e) => unwalkable(&e, path, None, &mut walked.unwalkable),
             }
         }
         found.sort();
-        files.extend(found);
+        walked.files.extend(found);
     }
-    Ok(files)
+    walked
+}
+
+/// The places and reasons in a walk error: `at` is the innermost path named so far, `line`
+/// the line of an ignore file.
+fn unwalkable(error: &ignore::Error, at: &Path, line: Option<u64>, out: &mut Vec<Unwalkable>) {
+    use ignore::Error as E;
+    match error {
+        E::Partial(errors) => {
+            for e in errors {
+                unwalkable(e, at, line, out);
+            }
+        }
+        E::WithPath { path, err } => unwalkable(err, path, line, out),
+        E::WithDepth { err, .. } => unwalkable(err, at, line, out),
+        E::WithLineNumber { line, err } => unwalkable(err, at, Some(*line), out),
+        E::Loop { ancestor, child } => out.push(Unwalkable {
+            path: child.clone(),
+            error: format!("a symbolic link loop back to {}", ancestor.display()),
+        }),
+        other => {
+            // An I/O error's own text repeats the path; its innermost cause says why.
+            let cause = match other {
+                E::Io(io) => {
+                    let mut cause: &dyn std::error::Error = io;
+                    while let Some(inner) = cause.source() {
+                        cause = inner;
+                    }
+                    cause.to_string()
+                }
+                other => other.to_string(),
+            };
+            let error = match line {
+                Some(line) => format!("line {line}: {cause}"),
+                None => cause,
+            };
+            out.push(Unwalkable {
+                path: at.to_path_buf(),
+                error,
+            });
+        }
+    }
 }
 
 fn is_manifest(path: &Path) -> bool {
