@@ -126,9 +126,9 @@ fn default_lifecycle(lifecycle: &mut Option<ObjectReference>) {
 impl Builder {
     /// kpack defaults the service account, `stack.kind`, `store.kind` and the lifecycle.
     ///
-    /// kpack also sets `store.kind` when there is no store, which then fails validation
-    /// (`missing field(s): spec.store.name`); every kpack e2e test sets a store and `kp`
-    /// omits it, so that default is applied only to a store that is there.
+    /// kpack's `store` is a struct, not a pointer, so a Builder without a store comes out of
+    /// its defaulting as `store: {kind: ClusterStore}`; that passes validation (a store whose
+    /// kind is allowed needs no name), and so it is written here as kpack writes it.
     pub fn set_defaults(&mut self, _ctx: &Context) {
         let s = &mut self.spec;
         if s.service_account_name
@@ -142,9 +142,8 @@ impl Builder {
         if s.stack.kind().is_empty() {
             s.stack.kind = Some("ClusterStack".into());
         }
-        if let Some(store) = &mut s.store
-            && store.kind().is_empty()
-        {
+        let store = s.store.get_or_insert_with(ObjectReference::default);
+        if store.kind().is_empty() {
             store.kind = Some("ClusterStore".into());
         }
         default_lifecycle(&mut s.lifecycle);
@@ -212,46 +211,66 @@ impl SharedSpec<'_> {
         if self.stack.kind() != "ClusterStack" {
             errors.push(FieldError::invalid(self.stack.kind(), &p("stack.kind")));
         }
+        // An empty store (no name, no kind) is no store; kpack compares with "" throughout.
         if let Some(store) = self.store
-            && (store.name.is_some() || store.kind.is_some())
+            && !(store.name().is_empty() && store.kind().is_empty())
         {
-            if store.name().is_empty() {
-                errors.push(FieldError::missing(&[&p("store.name")]));
-            }
-            if store.kind() != "ClusterStore" {
-                errors.push(
-                    FieldError::invalid(store.kind(), &p("store.kind"))
-                        .details("must be one of ClusterStore"),
-                );
-            }
+            errors.extend(object_ref(
+                store.name(),
+                store.kind(),
+                &["ClusterStore"],
+                &p("store."),
+            ));
         }
         for (i, entry) in self.order.iter().enumerate() {
             for (j, r) in entry.group.iter().enumerate() {
-                let at = |f: &str| p(&format!("order[{i}].group[{j}].{f}"));
-                if r.image.is_some() {
-                    errors.push(FieldError::disallowed(&[&at(
-                        "image reference currently not supported",
-                    )]));
+                let at = p(&format!("order[{i}].group[{j}]."));
+                let (id, name, kind, image) =
+                    (text(&r.id), text(&r.name), text(&r.kind), text(&r.image));
+                if !name.is_empty() || !kind.is_empty() {
+                    errors.extend(object_ref(
+                        name,
+                        kind,
+                        &["Buildpack", "ClusterBuildpack"],
+                        &at,
+                    ));
                 }
-                let has_ref = r.name.is_some() || r.kind.is_some();
-                if has_ref {
-                    if r.name.as_deref().unwrap_or_default().is_empty() {
-                        errors.push(FieldError::missing(&[&at("name")]));
-                    }
-                    let kind = r.kind.as_deref().unwrap_or_default();
-                    if !matches!(kind, "Buildpack" | "ClusterBuildpack") {
-                        errors.push(
-                            FieldError::invalid(kind, &at("kind"))
-                                .details("must be one of Buildpack, ClusterBuildpack"),
-                        );
-                    }
-                } else if r.id.as_deref().unwrap_or_default().is_empty() && r.image.is_none() {
-                    errors.push(FieldError::neither(&[&at("{id,image,name + kind}")]));
+                if !image.is_empty() {
+                    errors.push(FieldError::disallowed(&[&format!(
+                        "{at}image reference currently not supported"
+                    )]));
+                } else if id.is_empty() && name.is_empty() && kind.is_empty() {
+                    errors.push(FieldError::neither(&[&format!(
+                        "{at}{{id,image,name + kind}}"
+                    )]));
                 }
             }
         }
         errors
     }
+}
+
+/// An optional string as kpack's Go field holds it: absent and `""` are the same.
+fn text(field: &Option<String>) -> &str {
+    field.as_deref().unwrap_or_default()
+}
+
+/// kpack's `validateObjectRef`: a kind outside `kinds` is invalid, and only then is a missing
+/// name reported too (kpack records it, then drops it when the kind is allowed). `at` is the
+/// reference's path with a trailing dot.
+fn object_ref(name: &str, kind: &str, kinds: &[&str], at: &str) -> Vec<FieldError> {
+    if kinds.contains(&kind) {
+        return vec![];
+    }
+    let mut errors = Vec::new();
+    if name.is_empty() {
+        errors.push(FieldError::missing(&[&format!("{at}name")]));
+    }
+    errors.push(
+        FieldError::invalid(kind, &format!("{at}kind"))
+            .details(format!("must be one of {}", kinds.join(", "))),
+    );
+    errors
 }
 
 fn namespaced_builder_spec_required(schema: &mut schemars::Schema) {

@@ -538,12 +538,6 @@ fn bl1_to_bl8_builder_rules() {
         "invalid value: Stack: spec.stack.kind",
     );
     assert_error(
-        &with(&builder(), |v| {
-            v["spec"]["store"] = json!({"kind": "ClusterStore"})
-        }),
-        "missing field(s): spec.store.name",
-    );
-    assert_error(
         &with(&builder(), |v| v["spec"]["store"]["kind"] = json!("Store")),
         "invalid value: Store: spec.store.kind",
     );
@@ -555,7 +549,7 @@ fn bl1_to_bl8_builder_rules() {
     );
     assert_error(
         &with(&builder(), |v| {
-            v["spec"]["order"][1]["group"][0] = json!({"kind": "Buildpack"})
+            v["spec"]["order"][1]["group"][0] = json!({"kind": "Bp"})
         }),
         "missing field(s): spec.order[1].group[0].name",
     );
@@ -595,6 +589,88 @@ fn bl1_to_bl8_builder_rules() {
         .remove("serviceAccountName");
     legacy["spec"]["serviceAccount"] = json!("old");
     assert_eq!(admit(&legacy), Vec::<String>::new());
+}
+
+/// kpack's `validateObjectRef` records a missing name, then returns nothing when the kind is
+/// allowed: a store or an order entry given by kind alone passes.
+#[test]
+fn bl4_bl5_a_ref_with_an_allowed_kind_needs_no_name() {
+    for (path, reference) in [
+        ("/spec/store", json!({"kind": "ClusterStore"})),
+        ("/spec/order/1/group/0", json!({"kind": "Buildpack"})),
+        ("/spec/order/1/group/0", json!({"kind": "ClusterBuildpack"})),
+    ] {
+        for base in [builder(), cluster_builder()] {
+            let errors = with(&base, |v| *v.pointer_mut(path).unwrap() = reference.clone());
+            assert_eq!(errors, Vec::<String>::new(), "{path}: {reference}");
+        }
+    }
+    // With a kind kpack does not allow, the missing name is reported as well.
+    assert_eq!(
+        with(&builder(), |v| v["spec"]["store"] =
+            json!({"kind": "Store"})),
+        [
+            "missing field(s): spec.store.name",
+            "invalid value: Store: spec.store.kind\nmust be one of ClusterStore"
+        ]
+    );
+    assert_eq!(
+        with(&cluster_builder(), |v| v["spec"]["order"][1]["group"][0] =
+            json!({"name": "node"})),
+        ["invalid value: : order[1].group[0].kind\nmust be one of Buildpack, ClusterBuildpack"]
+    );
+}
+
+/// A Builder without a store comes out of kpack's defaulting with `store: {kind: ClusterStore}`
+/// (its store is a struct, not a pointer), which passes; a ClusterBuilder gets no store default.
+#[test]
+fn bl4_a_builder_without_a_store_is_defaulted_to_a_store_kind_and_passes() {
+    let mut object = builder();
+    object["spec"].as_object_mut().unwrap().remove("store");
+    let info = kinds::lookup("kpack.io/v1alpha2", "Builder").unwrap();
+    let a = (info.admit.unwrap())(&object, &Context::default()).unwrap();
+    assert_eq!(a.errors, vec![]);
+    assert_eq!(
+        a.defaulted["spec"]["store"],
+        json!({"kind": "ClusterStore"})
+    );
+
+    let mut object = cluster_builder();
+    object["spec"].as_object_mut().unwrap().remove("store");
+    let info = kinds::lookup("kpack.io/v1alpha2", "ClusterBuilder").unwrap();
+    let a = (info.admit.unwrap())(&object, &Context::default()).unwrap();
+    assert_eq!(a.errors, vec![]);
+    assert!(a.defaulted["spec"].get("store").is_none());
+}
+
+/// kpack's fields are Go strings, compared with "": an empty string is the same as no value.
+#[test]
+fn bl4_to_bl7_empty_strings_are_unset() {
+    for base in [builder(), cluster_builder()] {
+        for (path, value) in [
+            ("/spec/store", json!({"name": "", "kind": ""})),
+            (
+                "/spec/order/0/group/0",
+                json!({"id": "x", "kind": "", "name": ""}),
+            ),
+            ("/spec/order/0/group/0", json!({"id": "x", "image": ""})),
+        ] {
+            let errors = with(&base, |v| *v.pointer_mut(path).unwrap() = value.clone());
+            assert_eq!(errors, Vec::<String>::new(), "{path}: {value}");
+        }
+        let prefix = if base["kind"] == "Builder" {
+            "spec."
+        } else {
+            ""
+        };
+        assert_eq!(
+            with(&base, |v| v["spec"]["order"][0]["group"][0] =
+                json!({"id": "", "image": "", "kind": "", "name": ""})),
+            [format!(
+                "expected exactly one, got neither: {prefix}order[0].group[0].{{id,image,name + kind}}"
+            )]
+        );
+    }
 }
 
 #[test]
