@@ -282,10 +282,6 @@ fn context_dependent_checks(
         report.warning(entry.index, Rule::Webhook, "spec.cache.volume.storageClassName",
             "a volume cache without storageClassName is refused when the cluster has no default StorageClass; set storageClassName, or defaultStorageClass in the ValidatorConfig".to_string());
     }
-    if entry.kind == "Builder" && object.at("/spec/store").is_none() {
-        report.warning(entry.index, Rule::Webhook, "spec.store",
-            "kpack defaults store.kind on a Builder even when it has no store, and may then refuse it with `missing field(s): spec.store.name`; give the Builder a store, or check with your kpack version".to_string());
-    }
 }
 
 #[cfg(test)]

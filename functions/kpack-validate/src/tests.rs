@@ -74,6 +74,23 @@ fn a_complete_set_passes_and_items_are_untouched() {
     );
 }
 
+/// kpack defaults a store-less Builder to `store: {kind: ClusterStore}`, and a store whose kind
+/// is allowed needs no name: kpack accepts it, so nothing is reported; order entries given by
+/// kind alone, and empty strings, are accepted the same way.
+#[test]
+fn a_builder_without_a_store_or_with_unnamed_refs_passes_as_in_kpack() {
+    let mut items = builder_set();
+    items[2]["spec"].as_object_mut().unwrap().remove("store");
+    items[2]["spec"]["order"] = json!([
+        {"group": [{"id": "paketo-buildpacks/java", "kind": "", "name": "", "image": ""}]},
+        {"group": [{"kind": "ClusterBuildpack"}]}
+    ]);
+    let (out, code) = run(items, None);
+    assert_eq!(code, 0, "{:#?}", out.results);
+    assert_eq!(findings(&out, Severity::Error), vec![]);
+    assert_eq!(findings(&out, Severity::Warning), vec![]);
+}
+
 #[test]
 fn kpack_image_output_passes_with_no_error() {
     let config = json!({
