@@ -109,32 +109,38 @@ pub struct ServiceAccount {
     pub namespace: String,
 }
 
-/// The stack id of well-known stack build images, by their last two path segments.
+/// The stack id of well-known stack build images, by exact repository name (the last two path
+/// segments, so mirrors keep working) and, for Paketo's bionic `build` image, the tag. The ids
+/// are those of the Paketo stack repositories' `stack.toml` and of Heroku's stacks.
 pub fn well_known_stack_id(build_image: &str) -> Option<&'static str> {
     let parsed = ImageRef::parse(build_image).ok()?;
-    let repo = parsed.repository().repository.clone();
-    let tail: Vec<&str> = repo.rsplit('/').take(2).collect();
+    let mut segments = parsed.repository().repository.rsplit('/');
+    let (name, org) = (segments.next()?, segments.next()?);
     let tag = match &parsed {
-        ImageRef::Tag(t) => t.tag.clone(),
-        ImageRef::Digest { .. } => String::new(),
+        ImageRef::Tag(t) => t.tag.as_str(),
+        ImageRef::Digest { .. } => "",
     };
-    match (tail.get(1).copied(), tail.first().copied()) {
-        (Some("paketobuildpacks"), Some("build-jammy-tiny")) => {
-            Some("io.buildpacks.stacks.jammy.tiny")
-        }
-        (Some("paketobuildpacks"), Some(r)) if r.starts_with("build-jammy-") => {
+    match (org, name) {
+        ("paketobuildpacks", "build-jammy-base" | "build-jammy-full") => {
             Some("io.buildpacks.stacks.jammy")
         }
-        (Some("paketobuildpacks"), Some(r)) if r.starts_with("build-bionic-") => {
+        ("paketobuildpacks", "build-jammy-tiny") => Some("io.buildpacks.stacks.jammy.tiny"),
+        ("paketobuildpacks", "build-jammy-static") => Some("io.buildpacks.stacks.jammy.static"),
+        ("paketobuildpacks", "build-bionic-base" | "build-bionic-full") => {
             Some("io.buildpacks.stacks.bionic")
         }
-        (Some("paketobuildpacks"), Some("build")) if tag.starts_with("tiny") => {
-            Some("io.paketo.stacks.tiny")
+        ("paketobuildpacks", "build-bionic-tiny") => Some("io.paketo.stacks.tiny"),
+        // The bionic stacks before the per-stack repositories: `build:<version->base-cnb` etc.
+        ("paketobuildpacks" | "paketo-buildpacks", "build") if tag.ends_with("-cnb") => {
+            if tag.contains("tiny") {
+                Some("io.paketo.stacks.tiny")
+            } else if tag.ends_with("base-cnb") || tag.ends_with("full-cnb") {
+                Some("io.buildpacks.stacks.bionic")
+            } else {
+                None
+            }
         }
-        (Some("paketobuildpacks"), Some("build")) if tag.contains("cnb") => {
-            Some("io.buildpacks.stacks.bionic")
-        }
-        (Some("heroku"), Some("heroku")) => {
+        ("heroku", "heroku") => {
             let n: String = tag.chars().take_while(char::is_ascii_digit).collect();
             match n.as_str() {
                 "20" => Some("heroku-20"),
@@ -482,13 +488,31 @@ fn b_tag_is_derived(d: &Descriptor, name: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The objects and notes, or the problems as (path, message).
+    type Expansion = Result<(Vec<Value>, Vec<String>), Vec<(String, String)>>;
+
+    /// What the function does with `descriptor` (JSON) and `items`.
+    fn run(descriptor: Value, items: &[Value]) -> Expansion {
+        let pairs = |ps: Vec<Problem>| ps.into_iter().map(|p| (p.path, p.message)).collect();
+        let d: Descriptor = serde_json::from_value(descriptor).unwrap();
+        expand(&d, items, &ObjectMeta::default()).map_err(pairs)
+    }
+
     /// The field paths of the problems expanding `descriptor` (JSON) reports.
     fn problems(descriptor: Value) -> Vec<String> {
-        let d: Descriptor = serde_json::from_value(descriptor).unwrap();
-        match expand(&d, &[], &ObjectMeta::default()) {
+        match run(descriptor, &[]) {
             Ok(_) => Vec::new(),
-            Err(problems) => problems.into_iter().map(|p| p.path).collect(),
+            Err(problems) => problems.into_iter().map(|p| p.0).collect(),
         }
+    }
+
+    fn kp_config(data: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+               "metadata": {"name": "kp-config", "namespace": "kpack"}, "data": data})
+    }
+
+    fn repository() -> Value {
+        kp_config(json!({"default.repository": "registry.example.com/kp"}))
     }
 
     fn descriptor(builder: Value) -> Value {
@@ -527,29 +551,77 @@ mod tests {
 
     #[test]
     fn well_known_stacks() {
-        assert_eq!(
-            well_known_stack_id("paketobuildpacks/build-jammy-base:0.1.120"),
-            Some("io.buildpacks.stacks.jammy")
-        );
-        assert_eq!(
-            well_known_stack_id("registry.example.com/mirror/paketobuildpacks/build-jammy-full"),
-            Some("io.buildpacks.stacks.jammy")
-        );
-        assert_eq!(
-            well_known_stack_id("paketobuildpacks/build-jammy-tiny"),
-            Some("io.buildpacks.stacks.jammy.tiny")
-        );
-        assert_eq!(
-            well_known_stack_id("paketobuildpacks/build:base-cnb"),
-            Some("io.buildpacks.stacks.bionic")
-        );
-        assert_eq!(
-            well_known_stack_id("heroku/heroku:22-cnb-build"),
-            Some("heroku-22")
-        );
-        assert_eq!(
-            well_known_stack_id("registry.example.com/custom/build"),
-            None
-        );
+        let cases = [
+            (
+                "paketobuildpacks/build-jammy-base:0.1.120",
+                Some("io.buildpacks.stacks.jammy"),
+            ),
+            (
+                "registry.example.com/mirror/paketobuildpacks/build-jammy-full",
+                Some("io.buildpacks.stacks.jammy"),
+            ),
+            (
+                "paketobuildpacks/build-jammy-tiny",
+                Some("io.buildpacks.stacks.jammy.tiny"),
+            ),
+            (
+                "paketobuildpacks/build-jammy-static:0.0.10",
+                Some("io.buildpacks.stacks.jammy.static"),
+            ),
+            (
+                "paketobuildpacks/build-bionic-base",
+                Some("io.buildpacks.stacks.bionic"),
+            ),
+            (
+                "paketobuildpacks/build-bionic-full",
+                Some("io.buildpacks.stacks.bionic"),
+            ),
+            (
+                "paketobuildpacks/build-bionic-tiny",
+                Some("io.paketo.stacks.tiny"),
+            ),
+            (
+                "paketobuildpacks/build:base-cnb",
+                Some("io.buildpacks.stacks.bionic"),
+            ),
+            (
+                "paketobuildpacks/build:1.2.3-full-cnb",
+                Some("io.buildpacks.stacks.bionic"),
+            ),
+            (
+                "gcr.io/paketo-buildpacks/build:base-cnb",
+                Some("io.buildpacks.stacks.bionic"),
+            ),
+            (
+                "paketobuildpacks/build:tiny-cnb",
+                Some("io.paketo.stacks.tiny"),
+            ),
+            (
+                "paketobuildpacks/build:1.3.64-tiny-cnb",
+                Some("io.paketo.stacks.tiny"),
+            ),
+            ("heroku/heroku:22-cnb-build", Some("heroku-22")),
+            // Names are matched exactly: neither a prefix nor an unknown tag is guessed.
+            ("paketobuildpacks/build-jammy-buildpackless", None),
+            ("paketobuildpacks/build-bionic-other", None),
+            ("paketobuildpacks/build:full-cnb-cf", None),
+            ("paketobuildpacks/build:latest", None),
+            ("registry.example.com/custom/build", None),
+        ];
+        for (image, id) in cases {
+            assert_eq!(well_known_stack_id(image), id, "{image}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_stack_image_asks_for_an_id() {
+        let mut d = descriptor(json!({"name": "base", "clusterStack": "base",
+            "order": [{"group": [{"id": "paketo-buildpacks/java"}]}]}));
+        d["clusterStacks"][0]["buildImage"]["image"] =
+            json!("paketobuildpacks/build-jammy-buildpackless");
+        let errors = run(d, &[repository()]).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(errors[0].0, "clusterStacks[0]");
+        assert!(errors[0].1.contains("add `id: <stack id>`"));
     }
 }
