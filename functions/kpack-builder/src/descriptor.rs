@@ -6,7 +6,9 @@
 //! reads from the build image's labels, comes from an `id` key on the stack (an extension), or
 //! from the well-known Paketo and Heroku stack images. Builder tags and the service account come
 //! from a `kp-config` ConfigMap in the input (as kp reads it from the cluster), or from the
-//! extensions `defaultRepository` and `serviceAccount` on the descriptor.
+//! extensions `defaultRepository` and `serviceAccount` on the descriptor. A ClusterStore is
+//! written with the descriptor's sources only, where kp adds them to a store that exists in the
+//! cluster.
 
 use crate::Problem;
 use kpack_api::meta::{ObjectMeta, ObjectReference};
@@ -157,6 +159,8 @@ pub fn well_known_stack_id(build_image: &str) -> Option<&'static str> {
 struct KpConfig {
     repository: Option<String>,
     service_account: ObjectReference,
+    /// Said as an info result: how the kp-config was read, where that may surprise.
+    note: Option<String>,
 }
 
 fn kp_config(descriptor: &Descriptor, items: &[Value]) -> KpConfig {
@@ -176,29 +180,65 @@ fn kp_config(descriptor: &Descriptor, items: &[Value]) -> KpConfig {
         .clone()
         .or_else(|| data("default.repository"))
         .or_else(|| data("canonical.repository"));
+    let reference = |name: &str, namespace: &str| ObjectReference {
+        name: Some(name.to_string()),
+        namespace: Some(namespace.to_string()),
+        ..Default::default()
+    };
+    let mut note = None;
     let service_account = match &descriptor.service_account {
-        Some(sa) => ObjectReference {
-            name: Some(sa.name.clone()),
-            namespace: Some(sa.namespace.clone()),
-            ..Default::default()
-        },
-        None => ObjectReference {
-            name: Some(
-                data("default.repository.serviceaccount")
-                    .or_else(|| data("canonical.repository.serviceaccount"))
-                    .unwrap_or_else(|| "default".into()),
-            ),
-            namespace: Some(
-                data("default.repository.serviceaccount.namespace")
-                    .or_else(|| data("canonical.repository.serviceaccount.namespace"))
-                    .unwrap_or_else(|| "kpack".into()),
-            ),
-            ..Default::default()
-        },
+        Some(sa) => reference(&sa.name, &sa.namespace),
+        None => {
+            let name = data("default.repository.serviceaccount")
+                .or_else(|| data("canonical.repository.serviceaccount"));
+            let namespace = data("default.repository.serviceaccount.namespace")
+                .or_else(|| data("canonical.repository.serviceaccount.namespace"));
+            match (name, namespace) {
+                (Some(name), namespace) if !name.is_empty() => {
+                    reference(&name, namespace.as_deref().unwrap_or("kpack"))
+                }
+                // kp's KpConfig.ServiceAccount(): with no name, kpack/default, whatever the
+                // namespace key says.
+                (_, namespace) => {
+                    if let Some(ns) = namespace.filter(|ns| ns != "kpack") {
+                        note = Some(format!(
+                            "the kp-config ConfigMap names the service-account namespace {ns:?} but no service account; like kp, the service account is kpack/default"
+                        ));
+                    }
+                    reference("default", "kpack")
+                }
+            }
+        }
     };
     KpConfig {
         repository,
         service_account,
+        note,
+    }
+}
+
+/// Puts a `default` alias among the objects. kp import creates the entries, then the aliases,
+/// so an entry that has the alias's name ends up with the alias's content: the alias replaces
+/// it (one object per kind and name), and a note says so.
+fn add_alias(
+    out: &mut Vec<Value>,
+    notes: &mut Vec<String>,
+    alias: Value,
+    (entries, default_field, target): (&str, &str, &str),
+) {
+    let kind = alias.kind().unwrap_or_default().to_string();
+    let name = alias.name().unwrap_or_default().to_string();
+    match out
+        .iter()
+        .position(|o| o.kind() == Some(kind.as_str()) && o.name() == Some(name.as_str()))
+    {
+        Some(i) => {
+            notes.push(format!(
+                "the {entries} entry {name:?} is replaced by the {kind} {name:?} that {default_field}: {target} makes, as kp import does: it creates the entries, then the alias, which overwrites the entry"
+            ));
+            out[i] = alias;
+        }
+        None => out.push(alias),
     }
 }
 
@@ -210,6 +250,9 @@ pub fn expand(
 ) -> Result<(Vec<Value>, Vec<String>), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut out = Vec::new();
+    let mut notes = vec![
+        "images are used as written: kp import would relocate them into its default repository and pin them by digest, which needs a registry; relocate and pin them before applying if you rely on that".to_string(),
+    ];
     let v1alpha1 = d.api_version.ends_with("/v1alpha1");
     let stacks: &[Stack] = if v1alpha1 {
         &d.stacks
@@ -226,12 +269,14 @@ pub fn expand(
     } else {
         ("clusterStacks", "clusterStores")
     };
-    let default_stack = if v1alpha1 {
-        &d.default_stack
+    let (default_stack, default_stack_field) = if v1alpha1 {
+        (&d.default_stack, "defaultStack")
     } else {
-        &d.default_cluster_stack
+        (&d.default_cluster_stack, "defaultClusterStack")
     };
     let config = kp_config(d, items);
+    notes.extend(config.note.clone());
+    let sa = &config.service_account;
     let named = |name: &str| {
         let mut m = meta.clone();
         m.name = Some(name.to_string());
@@ -300,47 +345,43 @@ pub fn expand(
         &mut problems,
     );
 
-    // Lifecycles, with the `default-lifecycle` alias.
+    // Lifecycles, each with kp-config's service account as kp's lifecycle factory sets it.
+    let lifecycle = |image: &str| json!({"image": image, "serviceAccountRef": sa});
     for (i, l) in d.cluster_lifecycles.iter().enumerate() {
         check_image(
             &l.image,
             format!("clusterLifecycles[{i}].image"),
             &mut problems,
         );
-        out.push(object(
-            "ClusterLifecycle",
-            &l.name,
-            json!({"image": l.image}),
-        ));
+        out.push(object("ClusterLifecycle", &l.name, lifecycle(&l.image)));
     }
-    let default_lifecycle_image = match (&d.default_cluster_lifecycle, &d.lifecycle) {
-        (Some(name), _) => match d.cluster_lifecycles.iter().find(|l| &l.name == name) {
-            Some(l) => Some(l.image.clone()),
-            None => {
-                problems.push(Problem::new(
-                    "defaultClusterLifecycle",
-                    format!("no clusterLifecycles entry is named {name:?}"),
-                ));
-                None
-            }
-        },
-        (None, Some(l)) => {
-            check_image(&l.image, "lifecycle.image".into(), &mut problems);
-            Some(l.image.clone())
-        }
-        (None, None) => None,
-    };
-    if let Some(image) = default_lifecycle_image
-        && !d
-            .cluster_lifecycles
-            .iter()
-            .any(|l| l.name == kpack::DEFAULT_LIFECYCLE)
-    {
+    // v1alpha3's one lifecycle is converted to the entry `default-lifecycle`.
+    if let Some(l) = &d.lifecycle {
+        check_image(&l.image, "lifecycle.image".into(), &mut problems);
         out.push(object(
             "ClusterLifecycle",
             kpack::DEFAULT_LIFECYCLE,
-            json!({"image": image}),
+            lifecycle(&l.image),
         ));
+    }
+    if let Some(name) = &d.default_cluster_lifecycle {
+        match d.cluster_lifecycles.iter().find(|l| &l.name == name) {
+            None => problems.push(Problem::new(
+                "defaultClusterLifecycle",
+                format!("no clusterLifecycles entry is named {name:?}"),
+            )),
+            Some(_) if name == kpack::DEFAULT_LIFECYCLE => {}
+            Some(l) => add_alias(
+                &mut out,
+                &mut notes,
+                object(
+                    "ClusterLifecycle",
+                    kpack::DEFAULT_LIFECYCLE,
+                    lifecycle(&l.image),
+                ),
+                ("clusterLifecycles", "defaultClusterLifecycle", name),
+            ),
+        }
     }
     for (i, b) in d.cluster_buildpacks.iter().enumerate() {
         check_image(
@@ -351,7 +392,7 @@ pub fn expand(
         out.push(object(
             "ClusterBuildpack",
             &b.name,
-            json!({"image": b.image, "serviceAccountRef": config.service_account}),
+            json!({"image": b.image, "serviceAccountRef": sa}),
         ));
     }
     for (i, s) in stores.iter().enumerate() {
@@ -362,7 +403,7 @@ pub fn expand(
                 &mut problems,
             );
         }
-        out.push(object("ClusterStore", &s.name, json!({"sources": s.sources.iter().map(|x| json!({"image": x.image})).collect::<Vec<_>>(), "serviceAccountRef": config.service_account})));
+        out.push(object("ClusterStore", &s.name, json!({"sources": s.sources.iter().map(|x| json!({"image": x.image})).collect::<Vec<_>>(), "serviceAccountRef": sa})));
     }
     let mut stack_objects = Vec::new();
     for (i, s) in stacks.iter().enumerate() {
@@ -389,24 +430,23 @@ pub fn expand(
             ));
             continue;
         };
-        let spec = json!({"id": id, "buildImage": {"image": s.build_image.image}, "runImage": {"image": s.run_image.image}, "serviceAccountRef": config.service_account});
+        let spec = json!({"id": id, "buildImage": {"image": s.build_image.image}, "runImage": {"image": s.run_image.image}, "serviceAccountRef": sa});
         stack_objects.push((s.name.clone(), spec.clone()));
         out.push(object("ClusterStack", &s.name, spec));
     }
     if let Some(name) = default_stack {
         match stack_objects.iter().find(|(n, _)| n == name) {
-            Some((_, spec)) if name != "default" => {
-                out.push(object("ClusterStack", "default", spec.clone()))
-            }
-            Some(_) => {}
+            Some(_) if name == "default" => {}
+            Some((_, spec)) => add_alias(
+                &mut out,
+                &mut notes,
+                object("ClusterStack", "default", spec.clone()),
+                (stacks_field, default_stack_field, name),
+            ),
             // Declared, but its id is missing: that is already reported.
             None if stacks.iter().any(|s| &s.name == name) => {}
             None => problems.push(Problem::new(
-                if v1alpha1 {
-                    "defaultStack"
-                } else {
-                    "defaultClusterStack"
-                },
+                default_stack_field,
                 format!("no {stacks_field} entry is named {name:?}"),
             )),
         }
@@ -437,7 +477,7 @@ pub fn expand(
             "stack": ObjectReference::to("ClusterStack", &b.cluster_stack),
             "lifecycle": ObjectReference::to("ClusterLifecycle", kpack::DEFAULT_LIFECYCLE),
             "order": b.order,
-            "serviceAccountRef": config.service_account,
+            "serviceAccountRef": sa,
         });
         if let Some(store) = &b.cluster_store {
             spec["store"] = json!(ObjectReference::to("ClusterStore", store));
@@ -447,7 +487,8 @@ pub fn expand(
     }
     if let Some(name) = &d.default_cluster_builder {
         match builders.iter().find(|(n, _)| n == name) {
-            Some((_, spec)) if name != "default" => {
+            Some(_) if name == "default" => {}
+            Some((_, spec)) => {
                 let mut spec = spec.clone();
                 if b_tag_is_derived(d, name)
                     && let Some(repo) = &config.repository
@@ -457,9 +498,13 @@ pub fn expand(
                         repo.trim_end_matches('/')
                     ));
                 }
-                out.push(object("ClusterBuilder", "default", spec));
+                add_alias(
+                    &mut out,
+                    &mut notes,
+                    object("ClusterBuilder", "default", spec),
+                    ("clusterBuilders", "defaultClusterBuilder", name),
+                );
             }
-            Some(_) => {}
             // Declared, but it could not be made (no tag): that is already reported.
             None if d.cluster_builders.iter().any(|b| &b.name == name) => {}
             None => problems.push(Problem::new(
@@ -471,9 +516,6 @@ pub fn expand(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let notes = vec![
-        "images are used as written: kp import would relocate them into its default repository and pin them by digest, which needs a registry; relocate and pin them before applying if you rely on that".to_string(),
-    ];
     Ok((out, notes))
 }
 
@@ -513,6 +555,21 @@ mod tests {
 
     fn repository() -> Value {
         kp_config(json!({"default.repository": "registry.example.com/kp"}))
+    }
+
+    /// (kind, name) of each object.
+    fn names(objects: &[Value]) -> Vec<(&str, &str)> {
+        objects
+            .iter()
+            .map(|o| (o.kind().unwrap(), o.name().unwrap()))
+            .collect()
+    }
+
+    fn find<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+        objects
+            .iter()
+            .find(|o| o.kind() == Some(kind) && o.name() == Some(name))
+            .unwrap_or_else(|| panic!("no {kind} {name}"))
     }
 
     fn descriptor(builder: Value) -> Value {
@@ -623,5 +680,147 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:#?}");
         assert_eq!(errors[0].0, "clusterStacks[0]");
         assert!(errors[0].1.contains("add `id: <stack id>`"));
+    }
+
+    #[test]
+    fn every_cluster_lifecycle_gets_the_kp_config_service_account() {
+        let sa = json!({"name": "kp-sa", "namespace": "builds"});
+        let config = kp_config(json!({"default.repository": "registry.example.com/kp",
+            "default.repository.serviceaccount": "kp-sa",
+            "default.repository.serviceaccount.namespace": "builds"}));
+        let v1 = json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "defaultClusterLifecycle": "lc",
+            "clusterLifecycles": [{"name": "lc", "image": "buildpacksio/lifecycle:0.20.12"},
+                                  {"name": "other", "image": "buildpacksio/lifecycle:0.19.0"}]});
+        let (objects, _) = run(v1, std::slice::from_ref(&config)).unwrap();
+        assert_eq!(
+            names(&objects),
+            [
+                ("ClusterLifecycle", "lc"),
+                ("ClusterLifecycle", "other"),
+                ("ClusterLifecycle", "default-lifecycle"),
+            ]
+        );
+        for o in &objects {
+            assert_eq!(o["spec"]["serviceAccountRef"], sa, "{o}");
+        }
+        let v1alpha3 = json!({"apiVersion": "kp.kpack.io/v1alpha3", "kind": "DependencyDescriptor",
+            "lifecycle": {"image": "buildpacksio/lifecycle:0.17.0"}});
+        let (objects, _) = run(v1alpha3, &[config]).unwrap();
+        assert_eq!(names(&objects), [("ClusterLifecycle", "default-lifecycle")]);
+        assert_eq!(objects[0]["spec"]["serviceAccountRef"], sa);
+    }
+
+    #[test]
+    fn a_service_account_namespace_without_a_name_is_kpack_default() {
+        let lifecycle = json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "clusterLifecycles": [{"name": "lc", "image": "buildpacksio/lifecycle:0.20.12"}]});
+        let sa_of = |data: Value| {
+            let (objects, notes) = run(lifecycle.clone(), &[kp_config(data)]).unwrap();
+            (objects[0]["spec"]["serviceAccountRef"].clone(), notes)
+        };
+        // kp's KpConfig.ServiceAccount(): no name, so kpack/default; the namespace is not used.
+        let (sa, notes) = sa_of(json!({"default.repository.serviceaccount.namespace": "builds"}));
+        assert_eq!(sa, json!({"name": "default", "namespace": "kpack"}));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("\"builds\"") && n.contains("kpack/default")),
+            "{notes:#?}"
+        );
+        let (sa, _) = sa_of(json!({"default.repository.serviceaccount": "",
+            "canonical.repository.serviceaccount": "old",
+            "default.repository.serviceaccount.namespace": "builds"}));
+        assert_eq!(sa, json!({"name": "default", "namespace": "kpack"}));
+        let (sa, notes) = sa_of(json!({"canonical.repository.serviceaccount": "old"}));
+        assert_eq!(sa, json!({"name": "old", "namespace": "kpack"}));
+        assert_eq!(notes.len(), 1, "{notes:#?}");
+        let (sa, _) = sa_of(json!({}));
+        assert_eq!(sa, json!({"name": "default", "namespace": "kpack"}));
+    }
+
+    /// A descriptor whose entries are named like the `default` aliases, while the defaults
+    /// name other entries.
+    fn named_like_the_aliases() -> Value {
+        let stack = |name: &str, flavour: &str| {
+            json!({"name": name,
+            "buildImage": {"image": format!("paketobuildpacks/build-jammy-{flavour}")},
+            "runImage": {"image": format!("paketobuildpacks/run-jammy-{flavour}")}})
+        };
+        let builder = |name: &str, stack: &str| {
+            json!({"name": name, "clusterStack": stack,
+            "order": [{"group": [{"id": format!("example/{name}")}]}]})
+        };
+        json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "defaultClusterLifecycle": "new", "defaultClusterStack": "base",
+            "defaultClusterBuilder": "base",
+            "clusterLifecycles": [{"name": "default-lifecycle", "image": "buildpacksio/lifecycle:0.17.0"},
+                                  {"name": "new", "image": "buildpacksio/lifecycle:0.20.12"}],
+            "clusterStacks": [stack("default", "full"), stack("base", "base")],
+            "clusterBuilders": [builder("default", "default"), builder("base", "base")]})
+    }
+
+    #[test]
+    fn an_alias_replaces_the_entry_of_its_name_as_in_kp() {
+        let (objects, notes) = run(named_like_the_aliases(), &[repository()]).unwrap();
+        assert_eq!(
+            names(&objects),
+            [
+                ("ClusterLifecycle", "default-lifecycle"),
+                ("ClusterLifecycle", "new"),
+                ("ClusterStack", "default"),
+                ("ClusterStack", "base"),
+                ("ClusterBuilder", "default"),
+                ("ClusterBuilder", "base"),
+            ]
+        );
+        // kp creates the entries, then the alias: the alias's content is what remains.
+        assert_eq!(
+            find(&objects, "ClusterLifecycle", "default-lifecycle")["spec"]["image"],
+            "buildpacksio/lifecycle:0.20.12"
+        );
+        assert_eq!(
+            find(&objects, "ClusterStack", "default")["spec"]["buildImage"]["image"],
+            "paketobuildpacks/build-jammy-base"
+        );
+        let builder = &find(&objects, "ClusterBuilder", "default")["spec"];
+        assert_eq!(builder["stack"]["name"], "base");
+        assert_eq!(builder["order"][0]["group"][0]["id"], "example/base");
+        assert_eq!(
+            builder["tag"],
+            "registry.example.com/kp:clusterbuilder-default"
+        );
+        for (entries, name, default) in [
+            (
+                "clusterLifecycles",
+                "default-lifecycle",
+                "defaultClusterLifecycle: new",
+            ),
+            ("clusterStacks", "default", "defaultClusterStack: base"),
+            ("clusterBuilders", "default", "defaultClusterBuilder: base"),
+        ] {
+            let entry = format!("the {entries} entry \"{name}\" is replaced");
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.contains(&entry) && n.contains(default)),
+                "{entry}: {notes:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_default_naming_the_entry_called_like_its_alias_makes_one_object() {
+        let mut d = named_like_the_aliases();
+        d["defaultClusterLifecycle"] = json!("default-lifecycle");
+        d["defaultClusterStack"] = json!("default");
+        d["defaultClusterBuilder"] = json!("default");
+        let (objects, notes) = run(d, &[repository()]).unwrap();
+        assert_eq!(objects.len(), 6, "{:#?}", names(&objects));
+        assert_eq!(
+            find(&objects, "ClusterStack", "default")["spec"]["buildImage"]["image"],
+            "paketobuildpacks/build-jammy-full"
+        );
+        assert_eq!(notes.len(), 1, "{notes:#?}");
     }
 }
