@@ -5,6 +5,7 @@ use crate::core::{CnbBinding, CosignConfig, ImageSource, NotaryConfig, SourceCon
 use crate::field_error::{Context, FieldError};
 use crate::k8s::{EnvVar, ResourceRequirements, Toleration};
 use crate::meta::{LocalObjectReference, ObjectReference};
+use crate::reference::Tag;
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -131,8 +132,13 @@ impl Build {
         if s.tags.is_empty() {
             errors.push(FieldError::missing(&["spec.tags"]));
         }
+        // kpack parses each tag with no emptiness check first: an empty tag is an invalid one.
         for (i, t) in s.tags.iter().enumerate() {
-            errors.extend(rules::tag(t, &format!("spec.tags[{i}]")));
+            if let Err(e) = Tag::parse(t) {
+                errors.push(
+                    FieldError::invalid(t, &format!("spec.tags[{i}]")).details(e.to_string()),
+                );
+            }
         }
         let builder_paths = ["spec.builder.image", "spec.builder.ref"];
         match (

@@ -205,10 +205,10 @@ impl SharedSpec<'_> {
     fn validate(&self, prefix: &str) -> Vec<FieldError> {
         let p = |f: &str| format!("{prefix}{f}");
         let mut errors = rules::tag(self.tag, &p("tag"));
+        // kpack stops at a missing name and checks the kind only of a named stack.
         if self.stack.name().is_empty() {
             errors.push(FieldError::missing(&[&p("stack.name")]));
-        }
-        if self.stack.kind() != "ClusterStack" {
+        } else if self.stack.kind() != "ClusterStack" {
             errors.push(FieldError::invalid(self.stack.kind(), &p("stack.kind")));
         }
         // An empty store (no name, no kind) is no store; kpack compares with "" throughout.

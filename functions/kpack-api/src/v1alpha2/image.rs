@@ -185,10 +185,10 @@ impl ImageSpec {
     fn validate(&self, ctx: &Context) -> Vec<FieldError> {
         let mut errors = rules::tag(&self.tag, "spec.tag");
         errors.extend(self.validate_additional_tags());
+        // kpack stops at a missing name and checks the kind only of a named builder.
         if self.builder.name().is_empty() {
             errors.push(FieldError::missing(&["spec.builder.name"]));
-        }
-        if !BUILDER_KINDS.contains(&self.builder.kind()) {
+        } else if !BUILDER_KINDS.contains(&self.builder.kind()) {
             errors.push(FieldError::invalid(
                 self.builder.kind(),
                 "spec.builder.kind",
@@ -200,7 +200,9 @@ impl ImageSpec {
                 build.node_selector.as_ref(),
                 "spec.build.nodeSelector",
             ));
-            if let Some(t) = &build.creation_time
+            // A Go string: an empty creationTime is no creationTime.
+            if let Some(t) = build.creation_time.as_deref()
+                && !t.is_empty()
                 && !rules::is_creation_time(t)
             {
                 errors.push(FieldError::invalid(t, "spec.build.creationTime"));

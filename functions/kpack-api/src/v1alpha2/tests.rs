@@ -154,6 +154,12 @@ fn i6_i7_builder_name_and_kind() {
         }),
         "invalid value: CustomBuilder: spec.builder.kind",
     );
+    // kpack returns at a missing name: the kind of an unnamed builder is not checked.
+    assert_eq!(
+        with(&image(), |v| v["spec"]["builder"] =
+            json!({"kind": "", "name": ""})),
+        ["missing field(s): spec.builder.name"]
+    );
 }
 
 #[test]
@@ -243,6 +249,12 @@ fn i13_creation_time_is_now_or_epoch_seconds() {
             v["spec"]["build"] = json!({"creationTime": "yesterday"})
         }),
         "invalid value: yesterday: spec.build.creationTime",
+    );
+    // kpack's creationTime is a Go string: empty is the same as unset.
+    assert_eq!(
+        with(&image(), |v| v["spec"]["build"] =
+            json!({"creationTime": ""})),
+        Vec::<String>::new()
     );
 }
 
@@ -408,6 +420,11 @@ fn b1_to_b11_build_rules() {
     assert_error(
         &with(&build(), |v| v["spec"]["tags"] = json!(["r.io/App"])),
         "invalid value: r.io/App: spec.tags[0]",
+    );
+    // kpack only parses each tag, so an empty one is invalid, not missing.
+    assert_error(
+        &with(&build(), |v| v["spec"]["tags"] = json!(["r.io/app", ""])),
+        "invalid value: : spec.tags[1]",
     );
     assert_error(
         &with(&build(), |v| v["spec"]["builder"] = json!({})),
@@ -688,6 +705,11 @@ fn bl9_and_the_cluster_builder_path_quirk() {
         }),
         ["missing field(s): spec.serviceAccountRef.namespace"],
         "a missing service account ends validation"
+    );
+    // kpack returns at a missing stack name: the kind of an unnamed stack is not checked.
+    assert_eq!(
+        with(&cluster_builder(), |v| v["spec"]["stack"] = json!({})),
+        ["missing field(s): stack.name"]
     );
     // Shared-spec errors have no `spec.` prefix on a ClusterBuilder; its stack kind is not defaulted.
     assert_error(
