@@ -6,9 +6,9 @@
 //! reads from the build image's labels, comes from an `id` key on the stack (an extension), or
 //! from the well-known Paketo and Heroku stack images. Builder tags and the service account come
 //! from a `kp-config` ConfigMap in the input (as kp reads it from the cluster), or from the
-//! extensions `defaultRepository` and `serviceAccount` on the descriptor. A ClusterStore is
-//! written with the descriptor's sources only, where kp adds them to a store that exists in the
-//! cluster.
+//! extensions `defaultRepository` and `serviceAccount` on the descriptor. A store without
+//! sources is an error. A ClusterStore is written with the descriptor's sources only, where kp adds them to a store
+//! that exists in the cluster.
 
 use crate::Problem;
 use kpack_api::meta::{ObjectMeta, ObjectReference};
@@ -396,6 +396,15 @@ pub fn expand(
         ));
     }
     for (i, s) in stores.iter().enumerate() {
+        if s.sources.is_empty() {
+            problems.push(Problem::new(
+                format!("{stores_field}[{i}].sources"),
+                format!(
+                    "store {:?} has no sources: kp import refuses to create such a store (\"At least one buildpackage must be provided\"), and the ClusterStore written here holds this entry's sources only, which kpack rejects; add at least one `image`",
+                    s.name
+                ),
+            ));
+        }
         for (j, source) in s.sources.iter().enumerate() {
             check_image(
                 &source.image,
@@ -737,6 +746,28 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:#?}");
         let (sa, _) = sa_of(json!({}));
         assert_eq!(sa, json!({"name": "default", "namespace": "kpack"}));
+    }
+
+    #[test]
+    fn a_store_without_sources_is_an_error() {
+        let mut d = json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "clusterStores": [{"name": "full", "sources": [{"image": "paketobuildpacks/java"}]},
+                              {"name": "empty", "sources": []}, {"name": "none"}]});
+        let errors = run(d.clone(), &[]).unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["clusterStores[1].sources", "clusterStores[2].sources"]
+        );
+        assert!(
+            errors[0]
+                .1
+                .contains("At least one buildpackage must be provided")
+        );
+        d["apiVersion"] = json!("kp.kpack.io/v1alpha1");
+        d["stores"] = d["clusterStores"].take();
+        d.as_object_mut().unwrap().remove("clusterStores");
+        assert_eq!(problems(d), ["stores[1].sources", "stores[2].sources"]);
     }
 
     /// A descriptor whose entries are named like the `default` aliases, while the defaults
