@@ -6,8 +6,9 @@
 //! reads from the build image's labels, comes from an `id` key on the stack (an extension), or
 //! from the well-known Paketo and Heroku stack images. Builder tags and the service account come
 //! from a `kp-config` ConfigMap in the input (as kp reads it from the cluster), or from the
-//! extensions `defaultRepository` and `serviceAccount` on the descriptor. A store without
-//! sources is an error. A ClusterStore is written with the descriptor's sources only, where kp adds them to a store
+//! extensions `defaultRepository` and `serviceAccount` on the descriptor. A field its apiVersion
+//! does not have is an error (kp drops it silently), and so is a store without sources. A
+//! ClusterStore is written with the descriptor's sources only, where kp adds them to a store
 //! that exists in the cluster.
 
 use crate::Problem;
@@ -153,6 +154,142 @@ pub fn well_known_stack_id(build_image: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// Top-level fields that only some descriptor versions have (kp's per-version Go structs);
+/// `apiVersion`, `kind`, `defaultClusterBuilder`, `clusterBuilders`, `metadata` and our
+/// extensions are in every version, and keys no version has are left to the decoder.
+const TOP_FIELDS: &[(&str, &[&str])] = &[
+    ("defaultStack", &["v1alpha1"]),
+    ("stores", &["v1alpha1"]),
+    ("stacks", &["v1alpha1"]),
+    ("lifecycle", &["v1alpha3"]),
+    ("defaultClusterStack", &["v1alpha3", "v1"]),
+    ("clusterStores", &["v1alpha3", "v1"]),
+    ("clusterStacks", &["v1alpha3", "v1"]),
+    ("defaultClusterLifecycle", &["v1"]),
+    ("clusterLifecycles", &["v1"]),
+    ("clusterBuildpacks", &["v1"]),
+];
+
+/// The same for the fields of a `clusterBuilders` entry (`name`, `order` and the extension
+/// `tag` are in every version).
+const BUILDER_FIELDS: &[(&str, &[&str])] = &[
+    ("stack", &["v1alpha1"]),
+    ("store", &["v1alpha1"]),
+    ("clusterStack", &["v1alpha3", "v1"]),
+    ("clusterStore", &["v1alpha3", "v1"]),
+];
+
+/// What another version calls a field, for the hint.
+const COUNTERPARTS: &[(&str, &str)] = &[
+    ("defaultStack", "defaultClusterStack"),
+    ("stores", "clusterStores"),
+    ("stacks", "clusterStacks"),
+    ("stack", "clusterStack"),
+    ("store", "clusterStore"),
+    ("lifecycle", "clusterLifecycles"),
+];
+
+/// Order group keys of kpack.io/v1alpha2 that v1alpha1 descriptors do not have: their groups
+/// are kpack's core buildpack references (`id`, `version`, `optional`).
+const V1ALPHA2_ONLY_GROUP_FIELDS: &[&str] = &[
+    "kind",
+    "name",
+    "namespace",
+    "uid",
+    "apiVersion",
+    "resourceVersion",
+    "fieldPath",
+    "image",
+];
+
+/// Fields the descriptor's declared apiVersion does not have. kp decodes each version into its
+/// own struct and silently drops such a field; here it is an error at the field, naming the
+/// versions that have it.
+pub fn version_problems(config: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let Some(version) = config
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .and_then(|v| v.strip_prefix(GROUP))
+        .and_then(|v| v.strip_prefix('/'))
+    else {
+        return problems;
+    };
+    let check = |object: &Value, table: &[(&str, &[&str])], at: &str, problems: &mut Vec<_>| {
+        let Some(object) = object.as_object() else {
+            return;
+        };
+        for (key, versions) in table {
+            if object.contains_key(*key) && !versions.contains(&version) {
+                problems.push(Problem::new(
+                    format!("{at}{key}"),
+                    not_in_version(key, version, versions),
+                ));
+            }
+        }
+    };
+    check(config, TOP_FIELDS, "", &mut problems);
+    let builders = config.get("clusterBuilders").and_then(Value::as_array);
+    for (i, builder) in builders.into_iter().flatten().enumerate() {
+        check(
+            builder,
+            BUILDER_FIELDS,
+            &format!("clusterBuilders[{i}]."),
+            &mut problems,
+        );
+        if version != "v1alpha1" {
+            continue;
+        }
+        let order = builder.get("order").and_then(Value::as_array);
+        for (j, entry) in order.into_iter().flatten().enumerate() {
+            let group = entry.get("group").and_then(Value::as_array);
+            for (k, reference) in group.into_iter().flatten().enumerate() {
+                let Some(reference) = reference.as_object() else {
+                    continue;
+                };
+                for key in V1ALPHA2_ONLY_GROUP_FIELDS {
+                    if reference.contains_key(*key) {
+                        problems.push(Problem::new(
+                            format!("clusterBuilders[{i}].order[{j}].group[{k}].{key}"),
+                            format!(
+                                "`{key}` is not a field of {GROUP}/v1alpha1 order groups, whose entries have only id, version and optional (kp would drop it); {GROUP}/v1alpha3 and v1 have it"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    problems
+}
+
+fn not_in_version(key: &str, version: &str, versions: &[&str]) -> String {
+    let have: Vec<String> = versions.iter().map(|v| format!("{GROUP}/{v}")).collect();
+    let mut message = format!(
+        "`{key}` is not a field of {GROUP}/{version} (kp would ignore it): only {} {} it",
+        have.join(" and "),
+        if have.len() == 1 { "has" } else { "have" },
+    );
+    let other = COUNTERPARTS.iter().find_map(|&(a, b)| match key {
+        k if k == a => Some(b),
+        k if k == b => Some(a),
+        _ => None,
+    });
+    let other_versions = other.and_then(|o| {
+        TOP_FIELDS
+            .iter()
+            .chain(BUILDER_FIELDS)
+            .find(|(k, _)| *k == o)
+            .map(|(_, v)| *v)
+    });
+    if let (Some(other), Some(vs)) = (other, other_versions)
+        && vs.contains(&version)
+    {
+        message.push_str(&format!("; {GROUP}/{version} has `{other}` instead"));
+    }
+    message
 }
 
 /// Where builder tags go and which service account kpack uses.
@@ -542,9 +679,14 @@ mod tests {
     /// The objects and notes, or the problems as (path, message).
     type Expansion = Result<(Vec<Value>, Vec<String>), Vec<(String, String)>>;
 
-    /// What the function does with `descriptor` (JSON) and `items`.
+    /// What the function does with `descriptor` (JSON) and `items`: the version check, then
+    /// the expansion.
     fn run(descriptor: Value, items: &[Value]) -> Expansion {
         let pairs = |ps: Vec<Problem>| ps.into_iter().map(|p| (p.path, p.message)).collect();
+        let misplaced = version_problems(&descriptor);
+        if !misplaced.is_empty() {
+            return Err(pairs(misplaced));
+        }
         let d: Descriptor = serde_json::from_value(descriptor).unwrap();
         expand(&d, items, &ObjectMeta::default()).map_err(pairs)
     }
@@ -746,6 +888,75 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:#?}");
         let (sa, _) = sa_of(json!({}));
         assert_eq!(sa, json!({"name": "default", "namespace": "kpack"}));
+    }
+
+    #[test]
+    fn a_field_of_another_version_is_an_error_at_the_field() {
+        let v1alpha1 = json!({"apiVersion": "kp.kpack.io/v1alpha1", "kind": "DependencyDescriptor",
+            "stores": [{"name": "s", "sources": [{"image": "paketobuildpacks/java"}]}],
+            "clusterBuildpacks": [{"name": "java", "image": "paketobuildpacks/java"}],
+            "clusterStacks": [],
+            "clusterBuilders": [{"name": "b", "clusterStack": "base", "store": "s",
+                "order": [{"group": [{"id": "paketo-buildpacks/java"},
+                                     {"kind": "ClusterBuildpack", "name": "java"}]}]}]});
+        let errors = run(v1alpha1, &[repository()]).unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "clusterStacks",
+                "clusterBuildpacks",
+                "clusterBuilders[0].clusterStack",
+                "clusterBuilders[0].order[0].group[1].kind",
+                "clusterBuilders[0].order[0].group[1].name",
+            ]
+        );
+        assert!(errors[0].1.contains(
+            "only kp.kpack.io/v1alpha3 and kp.kpack.io/v1 have it; kp.kpack.io/v1alpha1 has `stacks` instead"
+        ));
+        assert!(errors[1].1.contains("only kp.kpack.io/v1 has it"));
+        assert!(errors[2].1.contains("`stack` instead"));
+
+        // A v1 descriptor with v1alpha1's and v1alpha3's spellings generated nothing before.
+        let v1 = json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "defaultStack": "base", "lifecycle": {"image": "buildpacksio/lifecycle:0.17.0"},
+            "stacks": [{"name": "base", "buildImage": {"image": "paketobuildpacks/build-jammy-base"},
+                        "runImage": {"image": "paketobuildpacks/run-jammy-base"}}]});
+        let errors = run(v1, &[]).unwrap_err();
+        let paths: Vec<_> = errors.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(paths, ["defaultStack", "stacks", "lifecycle"]);
+        assert!(errors[1].1.contains("only kp.kpack.io/v1alpha1 has it"));
+        assert!(errors[2].1.contains("`clusterLifecycles` instead"));
+
+        let v1alpha3 = json!({"apiVersion": "kp.kpack.io/v1alpha3", "kind": "DependencyDescriptor",
+            "defaultClusterLifecycle": "lc",
+            "clusterLifecycles": [{"name": "lc", "image": "buildpacksio/lifecycle:0.17.0"}]});
+        let paths: Vec<_> = run(v1alpha3, &[])
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.0)
+            .collect();
+        assert_eq!(paths, ["defaultClusterLifecycle", "clusterLifecycles"]);
+    }
+
+    #[test]
+    fn the_extensions_are_accepted_in_every_version() {
+        let stack = json!({"name": "base", "id": "io.example.stack",
+            "buildImage": {"image": "registry.example.com/build"},
+            "runImage": {"image": "registry.example.com/run"}});
+        let sa = json!({"name": "sa", "namespace": "kpack"});
+        let v1alpha1 = json!({"apiVersion": "kp.kpack.io/v1alpha1", "kind": "DependencyDescriptor",
+            "metadata": {"name": "deps"}, "defaultRepository": "registry.example.com/kp",
+            "serviceAccount": sa, "stacks": [stack],
+            "clusterBuilders": [{"name": "b", "stack": "base", "tag": "registry.example.com/builders/b",
+                "order": [{"group": [{"id": "paketo-buildpacks/java", "version": "1.0.0", "optional": true}]}]}]});
+        run(v1alpha1, &[]).unwrap();
+        let v1alpha3 = json!({"apiVersion": "kp.kpack.io/v1alpha3", "kind": "DependencyDescriptor",
+            "defaultRepository": "registry.example.com/kp", "serviceAccount": sa,
+            "clusterStacks": [stack],
+            "clusterBuilders": [{"name": "b", "clusterStack": "base", "tag": "registry.example.com/builders/b",
+                "order": [{"group": [{"kind": "ClusterBuildpack", "name": "java"}]}]}]});
+        run(v1alpha3, &[]).unwrap();
     }
 
     #[test]

@@ -54,6 +54,10 @@ pub fn generate(list: &ResourceList) -> Result<Generation<BuilderObjects>, Failu
             ))
             .into());
         }
+        let misplaced = descriptor::version_problems(config);
+        if !misplaced.is_empty() {
+            return Err(Failure(misplaced.into_iter().map(at).collect()));
+        }
         let d: descriptor::Descriptor =
             krm::config::decode(config, "").map_err(|f| location.attach(f))?;
         let config_name = config.name().unwrap_or("kp-import").to_string();
