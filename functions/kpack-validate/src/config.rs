@@ -12,8 +12,8 @@ pub const KIND: &str = "ValidatorConfig";
 pub struct ValidatorConfigSpec {
     /// The kpack release whose rules apply (e.g. `0.17.1`); default: the newest known.
     pub kpack_version: Option<String>,
-    /// Whether the target cluster has a default StorageClass; unknown when unset (a volume
-    /// cache without a storage class is then a warning, not an error).
+    /// Whether the target cluster has a default StorageClass, without which kpack refuses any
+    /// volume cache; unknown when unset (a volume cache is then a warning, not an error).
     pub default_storage_class: Option<bool>,
     /// Fields kpack does not know: `error` (default, as the webhook) or `warning`.
     pub unknown_fields: Option<Level>,

@@ -273,14 +273,13 @@ fn context_dependent_checks(
         ));
         return;
     }
+    // Known either way, kpack's rule has run: an error without a default StorageClass.
     if entry.kind == "Image"
-        && let Some(volume) = object.at("/spec/cache/volume")
-        && volume.get("size").is_some()
-        && volume.get("storageClassName").is_none()
+        && object.at("/spec/cache/volume").is_some()
         && settings.context.default_storage_class.is_none()
     {
-        report.warning(entry.index, Rule::Webhook, "spec.cache.volume.storageClassName",
-            "a volume cache without storageClassName is refused when the cluster has no default StorageClass; set storageClassName, or defaultStorageClass in the ValidatorConfig".to_string());
+        report.warning(entry.index, Rule::Webhook, "spec.cache.volume",
+            "kpack refuses a volume cache, even one with a storageClassName, when the cluster has no default StorageClass; say whether it has one with defaultStorageClass in the ValidatorConfig".to_string());
     }
 }
 

@@ -106,7 +106,9 @@ fn kpack_image_output_passes_with_no_error() {
     let generated = krm::process("kpack-image", &input, Format::Json, kpack_image::process);
     assert_eq!(generated.exit_code, 0, "{}", generated.stderr);
     let generated = codec::parse_resource_list(&generated.stdout).unwrap();
-    let (out, code) = run(generated.items, None);
+    // The volume cache is accepted only where the cluster has a default StorageClass.
+    let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"defaultStorageClass": true}});
+    let (out, code) = run(generated.items, Some(config));
     assert_eq!(code, 0, "{:#?}", out.results);
     assert_eq!(findings(&out, Severity::Error), vec![]);
     assert_eq!(findings(&out, Severity::Warning), vec![]);
@@ -334,30 +336,36 @@ fn a_bad_validator_config_is_an_error_with_its_field() {
 }
 
 #[test]
-fn a_volume_cache_needs_a_storage_class_or_a_default_one() {
-    let mut cached = image("cart");
-    cached["spec"]["cache"] = json!({"volume": {"size": "2G"}});
-    let (out, code) = run(vec![cached.clone()], None);
-    assert_eq!(code, 0);
-    has(
-        &findings(&out, Severity::Warning),
-        "spec.cache.volume.storageClassName",
-        "default StorageClass",
-    );
+fn a_volume_cache_needs_a_default_storage_class() {
     let none = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"defaultStorageClass": false}});
-    let (out, code) = run(vec![cached.clone()], Some(none));
-    assert_eq!(code, 1);
-    assert!(
-        out.results[0]
-            .message
-            .contains("cannot be set without spec.cache.volume.storageClassName")
-    );
     let some = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"defaultStorageClass": true}});
-    let (out, code) = run(vec![cached], Some(some));
-    assert_eq!(code, 0);
-    assert_eq!(
-        findings(&out, Severity::Warning).len(),
-        1,
-        "only the missing Builder"
-    );
+    // kpack only asks whether there is a volume: its size and storageClassName do not matter.
+    for volume in [
+        json!({"size": "2G"}),
+        json!({}),
+        json!({"size": "2G", "storageClassName": "fast"}),
+    ] {
+        let mut cached = image("cart");
+        cached["spec"]["cache"] = json!({ "volume": volume });
+        let (out, code) = run(vec![cached.clone()], None);
+        assert_eq!(code, 0, "{volume}");
+        has(
+            &findings(&out, Severity::Warning),
+            "spec.cache.volume",
+            "no default StorageClass",
+        );
+        let (out, code) = run(vec![cached.clone()], Some(none.clone()));
+        assert_eq!(code, 1, "{volume}");
+        assert_eq!(
+            out.results[0].message,
+            "spec.cache.volume.size cannot be set with no default StorageClass"
+        );
+        let (out, code) = run(vec![cached], Some(some.clone()));
+        assert_eq!(code, 0, "{volume}");
+        assert_eq!(
+            findings(&out, Severity::Warning).len(),
+            1,
+            "only the missing Builder"
+        );
+    }
 }

@@ -23,6 +23,10 @@ pub mod defaults {
     pub const CACHE_SIZE: &str = "2G";
 }
 
+/// kpack's error for a volume cache on a cluster without a default StorageClass.
+const NO_DEFAULT_STORAGE_CLASS: &str =
+    "spec.cache.volume.size cannot be set with no default StorageClass";
+
 /// The builder kinds an Image may reference.
 pub const BUILDER_KINDS: [&str; 2] = ["Builder", "ClusterBuilder"];
 
@@ -234,15 +238,10 @@ impl ImageSpec {
                     "spec.cache.volume.size",
                 ));
             }
-            if let Some(volume) = &cache.volume
-                && volume.size.is_some()
-                && volume.storage_class_name.is_none()
-                && ctx.default_storage_class == Some(false)
-            {
-                errors.push(FieldError::new(
-                    "spec.cache.volume.size cannot be set without spec.cache.volume.storageClassName or a default StorageClass",
-                    &[],
-                ));
+            // kpack refuses any volume cache (with or without a size or a storageClassName)
+            // when the cluster has no default StorageClass; its error has no path.
+            if cache.volume.is_some() && ctx.default_storage_class == Some(false) {
+                errors.push(FieldError::new(NO_DEFAULT_STORAGE_CLASS, &[]));
             }
         }
         errors.extend(rules::cosign(self.cosign.as_ref(), "spec.cosign"));

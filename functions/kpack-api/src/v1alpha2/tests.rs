@@ -358,14 +358,19 @@ fn i18_i19_one_cache_type_and_a_storage_class() {
         default_storage_class: Some(false),
         ..Context::default()
     };
-    assert_eq!(
-        admit_with(&object, &none),
-        [
-            "spec.cache.volume.size cannot be set without spec.cache.volume.storageClassName or a default StorageClass"
-        ]
-    );
-    object["spec"]["cache"]["volume"]["storageClassName"] = json!("fast");
-    assert_eq!(admit_with(&object, &none), Vec::<String>::new());
+    let refused = ["spec.cache.volume.size cannot be set with no default StorageClass"];
+    assert_eq!(admit_with(&object, &none), refused);
+    // kpack tests only that a volume is there: no size, or a storageClassName, changes nothing.
+    for volume in [json!({}), json!({"size": "2G", "storageClassName": "fast"})] {
+        object["spec"]["cache"]["volume"] = volume;
+        assert_eq!(admit_with(&object, &none), refused);
+        assert_eq!(admit(&object), Vec::<String>::new());
+    }
+    let some = Context {
+        default_storage_class: Some(true),
+        ..Context::default()
+    };
+    assert_eq!(admit_with(&object, &some), Vec::<String>::new());
 }
 
 #[test]
