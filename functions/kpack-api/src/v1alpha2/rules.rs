@@ -104,22 +104,25 @@ pub fn source(s: &SourceConfig, path: &str) -> Vec<FieldError> {
     errors
 }
 
-/// `services`: name present, lowercase DNS-ish, unique; kind present.
+/// `services`: name present, lowercase DNS-ish, unique; kind present. As in kpack, a repeated
+/// name (empty or invalid ones too) names both entries: the previous one with that name, then
+/// this one.
 pub fn services(list: &[ObjectReference], path: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut last_seen = std::collections::HashMap::new();
     for (i, s) in list.iter().enumerate() {
         let name_path = format!("{path}[{i}].name");
         let name = s.name();
+        if let Some(previous) = last_seen.insert(name, i) {
+            errors.push(FieldError::new(
+                format!("duplicate service name {name:?}"),
+                &[&format!("{path}[{previous}].name"), &name_path],
+            ));
+        }
         if name.is_empty() {
             errors.push(FieldError::missing(&[&name_path]));
         } else if !crate::names::is_binding_name(name) {
             errors.push(FieldError::invalid(name, &name_path));
-        } else if !seen.insert(name) {
-            errors.push(FieldError::new(
-                format!("duplicate service name {name:?}"),
-                &[&name_path],
-            ));
         }
         if s.kind().is_empty() {
             errors.push(FieldError::missing(&[&format!("{path}[{i}].kind")]));

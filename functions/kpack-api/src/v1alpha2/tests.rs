@@ -273,9 +273,23 @@ fn i14_services_are_named_unique_and_kinded() {
         &services(json!([{"kind": "Secret", "name": "DB"}])),
         "invalid value: DB: spec.build.services[0].name",
     );
-    assert_error(
-        &services(json!([{"kind": "Secret", "name": "db"}, {"kind": "Secret", "name": "db"}])),
-        "duplicate service name \"db\": spec.build.services[1].name",
+    // kpack names both entries, as its test pins: the earlier one and the repeat.
+    assert_eq!(
+        services(json!([
+            {"kind": "Secret", "name": "db"},
+            {"kind": "Secret", "name": "mq"},
+            {"kind": "Secret", "name": "db"}
+        ])),
+        ["duplicate service name \"db\": spec.build.services[0].name, spec.build.services[2].name"]
+    );
+    // Unnamed entries are duplicates of each other too.
+    assert_eq!(
+        services(json!([{"kind": "Secret"}, {"kind": "Secret"}])),
+        [
+            "missing field(s): spec.build.services[0].name",
+            "duplicate service name \"\": spec.build.services[0].name, spec.build.services[1].name",
+            "missing field(s): spec.build.services[1].name"
+        ]
     );
     assert_error(
         &services(json!([{"name": "db"}])),
