@@ -59,7 +59,9 @@ impl ClusterBuildpack {
             self.spec.service_account_ref.as_ref(),
             "spec.serviceAccountRef",
         );
-        errors.extend(rules::image(&self.spec.image, "spec.image"));
+        if errors.is_empty() {
+            errors = rules::image(&self.spec.image, "spec.image");
+        }
         errors
     }
 }

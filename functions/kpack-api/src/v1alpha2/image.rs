@@ -262,6 +262,7 @@ impl ImageSpec {
                     "build history limit must be greater than 0",
                     &[field],
                 ));
+                break; // kpack returns at the first limit below 1.
             }
         }
         errors

@@ -29,7 +29,7 @@ impl ClusterLifecycle {
             self.spec.service_account_ref.as_ref(),
             "spec.serviceAccountRef",
         );
-        if self.spec.image.is_empty() {
+        if errors.is_empty() && self.spec.image.is_empty() {
             errors.push(FieldError::missing(&["spec.image"]));
         }
         errors

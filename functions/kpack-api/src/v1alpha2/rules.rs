@@ -34,7 +34,8 @@ pub fn image(value: &str, path: &str) -> Vec<FieldError> {
 }
 
 /// An optional service account reference on a cluster-scoped kind: if present, `name`, then
-/// `namespace` (kpack stops at the first missing one).
+/// `namespace` (kpack stops at the first missing one, and ClusterStack, ClusterBuildpack and
+/// ClusterLifecycle validate nothing else then).
 pub fn service_account_ref(r: Option<&ObjectReference>, path: &str) -> Vec<FieldError> {
     let Some(r) = r else { return vec![] };
     if r.name().is_empty() {
@@ -68,6 +69,10 @@ pub fn source(s: &SourceConfig, path: &str) -> Vec<FieldError> {
             let given: Vec<&str> = given.iter().map(String::as_str).collect();
             errors.push(FieldError::both(&given));
         }
+    }
+    // kpack checks the source's own fields only once there is exactly one.
+    if !errors.is_empty() {
+        return errors;
     }
     if let Some(git) = &s.git {
         if git.url.is_empty() {

@@ -33,6 +33,9 @@ impl ClusterStack {
         let s = &self.spec;
         let mut errors =
             rules::service_account_ref(s.service_account_ref.as_ref(), "spec.serviceAccountRef");
+        if !errors.is_empty() {
+            return errors;
+        }
         if s.id.is_empty() {
             errors.push(FieldError::missing(&["spec.id"]));
         }

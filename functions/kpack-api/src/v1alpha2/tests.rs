@@ -186,6 +186,12 @@ fn i8_to_i11_exactly_one_complete_source() {
         }),
         "missing field(s): spec.source.git.url",
     );
+    // kpack checks a source's own fields only when there is exactly one source.
+    assert_eq!(
+        with(&image(), |v| v["spec"]["source"]["blob"] =
+            json!({"url": ""})),
+        ["expected exactly one, got both: spec.source.git, spec.source.blob"]
+    );
     let blob = |b: Value| with(&image(), |v| v["spec"]["source"] = json!({"blob": b}));
     assert_eq!(
         blob(json!({"url": "https://b/x.tgz", "auth": "helper", "stripComponents": 1})),
@@ -414,6 +420,14 @@ fn i21_history_limits_are_positive() {
             v["spec"]["successBuildHistoryLimit"] = json!(0)
         }),
         "build history limit must be greater than 0: spec.successBuildHistoryLimit",
+    );
+    // kpack returns at the first: the failed limit, then the successful one.
+    assert_eq!(
+        with(&image(), |v| {
+            v["spec"]["failedBuildHistoryLimit"] = json!(0);
+            v["spec"]["successBuildHistoryLimit"] = json!(0)
+        }),
+        ["build history limit must be greater than 0: spec.failedBuildHistoryLimit"]
     );
 }
 
@@ -767,6 +781,14 @@ fn s1_to_s3_cluster_stack_rules() {
         &with(&stack, |v| v["spec"]["id"] = json!("")),
         "missing field(s): spec.id",
     );
+    // A service account ref missing its name or namespace ends validation.
+    assert_eq!(
+        with(&stack, |v| {
+            v["spec"]["serviceAccountRef"] = json!({"name": "sa"});
+            v["spec"]["id"] = json!("")
+        }),
+        ["missing field(s): spec.serviceAccountRef.namespace"]
+    );
     assert_error(
         &with(&stack, |v| v["spec"]["buildImage"]["image"] = json!("")),
         "missing field(s): spec.buildImage.image",
@@ -831,12 +853,26 @@ fn bp1_cl1_buildpack_and_lifecycle_rules() {
         &with(&cluster_bp, |v| v["spec"]["image"] = json!("a b")),
         "invalid value: a b: spec.image",
     );
+    assert_eq!(
+        with(&cluster_bp, |v| {
+            v["spec"]["serviceAccountRef"] = json!({"namespace": "kpack"});
+            v["spec"]["image"] = json!("")
+        }),
+        ["missing field(s): spec.serviceAccountRef.name"]
+    );
 
     let lifecycle = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterLifecycle", "metadata": {"name": "l"}, "spec": {"image": "anything goes: it is not parsed"}});
     assert_eq!(admit(&lifecycle), Vec::<String>::new());
     assert_error(
         &with(&lifecycle, |v| v["spec"]["image"] = json!("")),
         "missing field(s): spec.image",
+    );
+    assert_eq!(
+        with(&lifecycle, |v| {
+            v["spec"]["serviceAccountRef"] = json!({});
+            v["spec"]["image"] = json!("")
+        }),
+        ["missing field(s): spec.serviceAccountRef.name"]
     );
 }
 
