@@ -676,6 +676,58 @@ clusterBuilders:
     );
 }
 
+/// A document in a config group of the trusted catalogs that no trusted function takes (a
+/// version or a kind misspelt) is a `config` error at its apiVersion or kind: kpt would find
+/// no function for it. Another tool's group (kp's, a shared format) is not judged.
+#[test]
+fn a_config_kind_no_trusted_function_takes_is_an_error() {
+    let dir = tree(&[(
+        "configs.yaml",
+        "\
+apiVersion: kpack.krmwasm.dev/v1
+kind: ImageConfig
+metadata: {name: shop}
+---
+apiVersion: kpack.krmwasm.dev/v1alpha1
+kind: ImageConfigs
+metadata: {name: shop}
+---
+apiVersion: kp.kpack.io/v1
+kind: SomethingOfKp
+metadata: {name: kp}
+",
+    )]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let version = finding_in(&report, |f| f["document"] == 0);
+    assert_eq!(
+        (&version["rule"], &version["field"], &version["line"]),
+        (&"config".into(), &"apiVersion".into(), &1.into()),
+        "{version}"
+    );
+    let message = version["message"].as_str().unwrap();
+    assert!(
+        message.contains("kpack.krmwasm.dev/v1alpha1 ImageConfig"),
+        "{message}"
+    );
+    let kind = finding_in(&report, |f| f["document"] == 1);
+    assert_eq!(
+        (&kind["rule"], &kind["field"], &kind["line"]),
+        (&"config".into(), &"kind".into(), &6.into()),
+        "{kind}"
+    );
+    let message = kind["message"].as_str().unwrap();
+    for served in ["BuilderConfig", "ImageConfig", "ValidatorConfig"] {
+        assert!(message.contains(served), "{message}");
+    }
+    assert_eq!(
+        report["findings"].as_array().unwrap().len(),
+        2,
+        "{report:#}"
+    );
+}
+
 #[test]
 fn the_items_of_a_list_are_linted_in_place() {
     // As `kubectl get images -o yaml` writes them; kubectl apply and kustomize take the items.

@@ -30,6 +30,9 @@ pub struct Functions {
     /// Every function by the apiVersion and kind of the config it takes; the first catalog
     /// that has a kind wins, as when kpt runs it.
     by_kind: HashMap<(String, String), KindFunction>,
+    /// The config kinds (`version/Kind`) the trusted catalogs serve, by group, for groups
+    /// of config kinds of their own: shared formats (another tool's group) are not counted.
+    served: HashMap<String, Vec<(String, String)>>,
 }
 
 /// The function a config kind resolves to.
@@ -45,6 +48,7 @@ impl Functions {
         let mut seen = Vec::new();
         let mut validators = Vec::new();
         let mut by_kind = HashMap::new();
+        let mut served: HashMap<String, Vec<(String, String)>> = HashMap::new();
         for catalog in host.catalogs().load_all()? {
             for entry in catalog.catalog.entries() {
                 let api_version =
@@ -57,6 +61,14 @@ impl Functions {
                         function: Resolved::of(&catalog, entry),
                         shared_format: tagged(TAG_SHARED_FORMAT),
                     });
+                let group = &entry.definition.group;
+                if !group.is_empty() && !tagged(TAG_SHARED_FORMAT) {
+                    let kinds = served.entry(group.clone()).or_default();
+                    let version_kind = (entry.version.name.clone(), kind.clone());
+                    if !kinds.contains(&version_kind) {
+                        kinds.push(version_kind);
+                    }
+                }
                 if !tagged(TAG_VALIDATOR) || seen.contains(&entry.wasm.sha256) {
                     continue;
                 }
@@ -72,9 +84,51 @@ impl Functions {
                 });
             }
         }
+        for kinds in served.values_mut() {
+            kinds.sort();
+        }
         Ok(Functions {
             validators,
             by_kind,
+            served,
+        })
+    }
+
+    /// When `document` is in a group whose config kinds the trusted catalogs serve but no
+    /// trusted function takes its apiVersion and kind (a version or a kind misspelt), the
+    /// field to blame (`apiVersion` or `kind`) and what is wrong: kpt and kustomize would
+    /// find no function for it.
+    pub fn unserved(&self, document: &Value) -> Option<(&'static str, String)> {
+        if self.kind_function(document).is_some() {
+            return None;
+        }
+        let api_version = document.get("apiVersion")?.as_str()?;
+        let kind = document.get("kind")?.as_str()?;
+        let (group, _) = api_version.split_once('/')?;
+        let kinds = self.served.get(group)?;
+        let served = |(version, kind): &(String, String)| format!("{group}/{version} {kind}");
+        let versions: Vec<String> = kinds
+            .iter()
+            .filter(|(_, k)| k == kind)
+            .map(served)
+            .collect();
+        Some(if versions.is_empty() {
+            let all: Vec<String> = kinds.iter().map(served).collect();
+            (
+                "kind",
+                format!(
+                    "no trusted function takes kind {kind} in {api_version}, so kpt and kustomize would find no function for it; in {group} the trusted catalogs serve {}",
+                    all.join(", ")
+                ),
+            )
+        } else {
+            (
+                "apiVersion",
+                format!(
+                    "no trusted function takes {kind} in {api_version}, so kpt and kustomize would find no function for it; the trusted catalogs serve {}",
+                    versions.join(", ")
+                ),
+            )
         })
     }
 

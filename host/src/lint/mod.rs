@@ -140,6 +140,18 @@ pub fn lint(
                         file: file.display.clone(),
                         index,
                     });
+                } else if let Some((field, message)) = functions.unserved(&object) {
+                    outcome.findings.push(Finding {
+                        severity: Severity::Error,
+                        rule: "config".into(),
+                        message,
+                        file: Some(file.display.clone()),
+                        document: Some(index),
+                        region: None,
+                        resource: Some(resource_ref(&object)),
+                        field: Some(field.into()),
+                        source: "krmwasm".into(),
+                    });
                 }
                 items.push(object);
             }
@@ -328,6 +340,20 @@ fn resource_list_json(items_json: &[u8], function_config: &Value) -> Vec<u8> {
 
 fn same_kind(a: &Value, b: &Value) -> bool {
     a.get("apiVersion") == b.get("apiVersion") && a.get("kind") == b.get("kind")
+}
+
+/// What names `object` in a finding.
+fn resource_ref(object: &Value) -> krm::ResourceRef {
+    let metadata = object.get("metadata").unwrap_or(&Value::Null);
+    krm::ResourceRef {
+        api_version: str_at(object, "apiVersion"),
+        kind: str_at(object, "kind"),
+        name: str_at(metadata, "name"),
+        namespace: metadata
+            .get("namespace")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
 }
 
 fn str_at(value: &Value, key: &str) -> String {
