@@ -102,6 +102,42 @@ fn run_takes_a_config_and_a_stream_of_resources() {
 }
 
 #[test]
+fn run_writes_the_scalars_of_its_input_as_they_were_written() {
+    // A large stream (read with its scalars noted on a second thread), a small one, and a
+    // ResourceList on stdin (noted as it is laid out).
+    let release = |n: usize| {
+        format!(
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: r{n}\nspec:\n  version: 1.10\n  mode: 0755\n"
+        )
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, count) in [("small.yaml", 2), ("large.yaml", 3000)] {
+        let stream: Vec<String> = (0..count).map(release).collect();
+        std::fs::write(tmp.path().join(name), stream.join("---\n")).unwrap();
+        let out = krmwasm()
+            .args(["run", "kpack-validate", "--input"])
+            .arg(tmp.path().join(name))
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let stdout = text(&out.stdout);
+        assert_eq!(stdout.matches("version: 1.10\n").count(), count, "{name}");
+        assert_eq!(stdout.matches("mode: 0755\n").count(), count, "{name}");
+    }
+    let list = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n{}",
+        (0..2)
+            .map(|n| format!("- {}", release(n).replace('\n', "\n  ").trim_end()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let out = run_with_stdin(krmwasm().args(["run", "kpack-validate"]), list.as_bytes());
+    assert_success(&out);
+    assert_eq!(text(&out.stdout).matches("version: 1.10\n").count(), 2);
+    assert_eq!(text(&out.stdout).matches("mode: 0755\n").count(), 2);
+}
+
+#[test]
 fn run_reads_the_manifests_of_a_directory() {
     let tmp = tree(&[
         ("config.yaml", CONFIG),
@@ -215,6 +251,40 @@ fn run_reports_unknown_functions_and_unreadable_files() {
         .output()
         .unwrap();
     assert_failed_with(&out, &["cannot read the module /nonexistent/fn.wasm"]);
+}
+
+/// A file that is not a module is refused in one line that names it; a config given in the
+/// function's place is told to go to --fn-config, with the function that takes it.
+#[test]
+fn run_refuses_a_file_that_is_not_a_module_in_one_line() {
+    let dir = tree(&[("fake.wasm", "garbage\n"), ("image-config.yaml", CONFIG)]);
+    let run = |file: &str| {
+        krmwasm()
+            .current_dir(dir.path())
+            .args(["run", file])
+            .output()
+            .unwrap()
+    };
+    let out = run("fake.wasm");
+    assert_failed_with(&out, &["fake.wasm is not a WebAssembly module"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("0x61"), "no debug dump: {stderr}");
+
+    let out = run("image-config.yaml");
+    assert_failed_with(
+        &out,
+        &[
+            "image-config.yaml is not a WebAssembly module",
+            "krmwasm run kpack-image --fn-config image-config.yaml",
+        ],
+    );
+    assert_eq!(
+        text(&out.stderr).lines().count(),
+        1,
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -65,13 +65,17 @@ pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
 fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
     if function.starts_with(crate::oci::SCHEME) {
         let image = AnnotatedModule::Image(function.to_string());
-        return host.sources.unchecked_module(&image);
+        let wasm = host.sources.unchecked_module(&image)?;
+        check_wasm_header(function, &wasm.bytes)?;
+        return Ok(wasm);
     }
     let path = std::path::Path::new(function);
     if path.is_file() || function.ends_with(".wasm") {
-        return host
+        let wasm = host
             .sources
-            .unchecked_module(&AnnotatedModule::File(path.to_path_buf()));
+            .unchecked_module(&AnnotatedModule::File(path.to_path_buf()))?;
+        check_wasm_header(function, &wasm.bytes)?;
+        return Ok(wasm);
     }
     let f = builtin::by_name(function)
         .or_else(|| builtin::by_kind_name(function))
@@ -82,6 +86,47 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
             )
         })?;
     Ok(VerifiedWasm::built_in(f))
+}
+
+/// Refuses what is not a WebAssembly module (wasmtime would say so with a dump of the header
+/// it expected): a binary module starts with `\0asm`. A YAML or JSON file, most likely a
+/// config given in the function's place, is told how to pass it.
+fn check_wasm_header(function: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(());
+    }
+    let first = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|_| krm::codec::parse_stream(bytes).ok())
+        .and_then(|documents| documents.into_iter().next())
+        .filter(serde_json::Value::is_object);
+    if let Some(config) = first {
+        // The built-in function that takes it, when one does.
+        let text = |key: &str| config.get(key).and_then(serde_json::Value::as_str);
+        let name = text("apiVersion")
+            .zip(text("kind"))
+            .and_then(|(api_version, kind)| builtin::by_kind(api_version, kind))
+            .map_or("FUNCTION", |f| f.name);
+        anyhow::bail!(
+            "{function} is not a WebAssembly module but YAML; to run a function with it as its \
+             config, name the function and pass the file with --fn-config: \
+             `krmwasm run {name} --fn-config {function}`{}",
+            if name == "FUNCTION" {
+                format!(
+                    " (FUNCTION: a .wasm module, an oci:// reference or a built-in function: {})",
+                    builtin::known_names()
+                )
+            } else {
+                String::new()
+            }
+        );
+    }
+    anyhow::bail!(
+        "{function} is not a WebAssembly module (a .wasm module starts with the bytes \\0asm); \
+         name a compiled wasm32-wasip1 module, an oci:// reference to one, or a built-in \
+         function ({})",
+        builtin::known_names()
+    )
 }
 
 /// One input as read: its file (none for stdin) and its bytes.
@@ -135,25 +180,36 @@ fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 fn parse_sources(sources: Vec<Source>, named: usize) -> anyhow::Result<FunctionInput> {
     let mut items = FunctionInput::new();
     for source in sources {
+        // The scalars to write back as written are noted while the text is read.
         let Some(path) = source.path else {
-            return Ok(read_source(&source.bytes, &mut items, |_, _| {})
+            let (read, noted) = krm::host::scan_while(&source.bytes, || {
+                read_source(&source.bytes, &mut items, |_, _| {})
+            });
+            let mut input = read
                 .context("cannot parse the input from stdin")?
-                .unwrap_or(items));
+                .unwrap_or(items);
+            input.add_as_written(&source.bytes, noted);
+            return Ok(input);
         };
         let file = path.to_string_lossy().into_owned();
-        let lone_list = read_source(&source.bytes, &mut items, |item, index| {
-            super::record_origin(item, &file, index);
-        })
-        .with_context(|| format!("cannot parse the input {}", path.display()))?;
-        if let Some(list) = lone_list {
+        let (lone_list, noted) = krm::host::scan_while(&source.bytes, || {
+            read_source(&source.bytes, &mut items, |item, index| {
+                super::record_origin(item, &file, index);
+            })
+        });
+        let lone_list =
+            lone_list.with_context(|| format!("cannot parse the input {}", path.display()))?;
+        if let Some(mut list) = lone_list {
             if named > 1 {
                 anyhow::bail!(
                     "{} is a ResourceList; give a ResourceList alone, or only resource files",
                     path.display()
                 );
             }
+            list.add_as_written(&source.bytes, noted);
             return Ok(list);
         }
+        items.add_as_written(&source.bytes, noted);
     }
     Ok(items)
 }
