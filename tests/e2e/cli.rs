@@ -266,7 +266,10 @@ fn run_refuses_a_file_that_is_not_a_module_in_one_line() {
             .unwrap()
     };
     let out = run("fake.wasm");
-    assert_failed_with(&out, &["fake.wasm is not a WebAssembly module"]);
+    assert_failed_with(
+        &out,
+        &["function fake is not a valid WebAssembly module: fake.wasm does not start"],
+    );
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("0x61"), "no debug dump: {stderr}");
@@ -275,7 +278,7 @@ fn run_refuses_a_file_that_is_not_a_module_in_one_line() {
     assert_failed_with(
         &out,
         &[
-            "image-config.yaml is not a WebAssembly module",
+            "function image-config is not a valid WebAssembly module: image-config.yaml is YAML",
             "krmwasm run kpack-image --fn-config image-config.yaml",
         ],
     );
@@ -380,14 +383,16 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].name(), Some("cart"));
 
-    // Transformer: resources on stdin come back with the generated ones.
+    // Transformer: resources on stdin come back with the generated ones, their scalars as
+    // written (not 1.1).
     let mut cmd = std::process::Command::new(&plugin);
     isolate(cmd.arg(&config));
     let out = run_with_stdin(
         &mut cmd,
-        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {version: 1.10}\n",
     );
     assert_success(&out);
+    assert!(text(&out.stdout).contains("    version: 1.10\n"), "{}", text(&out.stdout));
     let docs = krm::codec::parse_stream(&out.stdout).unwrap();
     assert_eq!(
         docs.iter().map(|d| d.kind().unwrap()).collect::<Vec<_>>(),

@@ -66,7 +66,7 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
     if function.starts_with(crate::oci::SCHEME) {
         let image = AnnotatedModule::Image(function.to_string());
         let wasm = host.sources.unchecked_module(&image)?;
-        check_wasm_header(function, &wasm.bytes)?;
+        check_wasm_header(function, &wasm)?;
         return Ok(wasm);
     }
     let path = std::path::Path::new(function);
@@ -74,7 +74,7 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
         let wasm = host
             .sources
             .unchecked_module(&AnnotatedModule::File(path.to_path_buf()))?;
-        check_wasm_header(function, &wasm.bytes)?;
+        check_wasm_header(function, &wasm)?;
         return Ok(wasm);
     }
     let f = builtin::by_name(function)
@@ -91,7 +91,8 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
 /// Refuses what is not a WebAssembly module (wasmtime would say so with a dump of the header
 /// it expected): a binary module starts with `\0asm`. A YAML or JSON file, most likely a
 /// config given in the function's place, is told how to pass it.
-fn check_wasm_header(function: &str, bytes: &[u8]) -> anyhow::Result<()> {
+fn check_wasm_header(function: &str, wasm: &VerifiedWasm) -> anyhow::Result<()> {
+    let (name, bytes) = (&wasm.name, &wasm.bytes[..]);
     if bytes.starts_with(b"\0asm") {
         return Ok(());
     }
@@ -103,15 +104,15 @@ fn check_wasm_header(function: &str, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(config) = first {
         // The built-in function that takes it, when one does.
         let text = |key: &str| config.get(key).and_then(serde_json::Value::as_str);
-        let name = text("apiVersion")
+        let taker = text("apiVersion")
             .zip(text("kind"))
             .and_then(|(api_version, kind)| builtin::by_kind(api_version, kind))
             .map_or("FUNCTION", |f| f.name);
         anyhow::bail!(
-            "{function} is not a WebAssembly module but YAML; to run a function with it as its \
-             config, name the function and pass the file with --fn-config: \
-             `krmwasm run {name} --fn-config {function}`{}",
-            if name == "FUNCTION" {
+            "function {name} is not a valid WebAssembly module: {function} is YAML; to run a \
+             function with it as its config, name the function and pass the file with \
+             --fn-config: `krmwasm run {taker} --fn-config {function}`{}",
+            if taker == "FUNCTION" {
                 format!(
                     " (FUNCTION: a .wasm module, an oci:// reference or a built-in function: {})",
                     builtin::known_names()
@@ -122,8 +123,8 @@ fn check_wasm_header(function: &str, bytes: &[u8]) -> anyhow::Result<()> {
         );
     }
     anyhow::bail!(
-        "{function} is not a WebAssembly module (a .wasm module starts with the bytes \\0asm); \
-         name a compiled wasm32-wasip1 module, an oci:// reference to one, or a built-in \
+        "function {name} is not a valid WebAssembly module: {function} does not start with the \
+         bytes \\0asm that a module does; name a compiled wasm32-wasip1 module, an oci:// reference to one, or a built-in \
          function ({})",
         builtin::known_names()
     )
