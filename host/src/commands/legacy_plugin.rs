@@ -21,11 +21,15 @@ pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
     let size = stdin.len();
     let read = || {
         let mut input = FunctionInput::new();
-        read_documents(&stdin, |document| {
-            input.push(&document.into_tree());
-            Ok(())
-        })
-        .context("the resources on stdin are not a YAML stream")?;
+        // The scalars to write back as written are noted while the stream is read.
+        let (read, noted) = krm::host::scan_while(&stdin, || {
+            read_documents(&stdin, |document| {
+                input.push(&document.into_tree());
+                Ok(())
+            })
+        });
+        read.context("the resources on stdin are not a YAML stream")?;
+        input.add_as_written(&stdin, noted);
         input.function_config = Some(config);
         Ok(input)
     };

@@ -91,12 +91,16 @@ impl Host {
         let (loaded, stdin) = self
             .runtime
             .load_beside(wasm, &self.limits, input_size, || {
-                read_input().map(FunctionInput::into_json_and_envelope)
+                read_input().map(|mut input| {
+                    let as_written = input.take_as_written();
+                    (input.into_json_and_envelope(), as_written)
+                })
             });
-        let ((stdin, envelope), loaded) = (stdin?, loaded?);
+        let (((stdin, envelope), as_written), loaded) = (stdin?, loaded?);
         // Before the memory is released: an envelope not worth rendering ahead is dropped.
-        let render_ahead =
-            (written == Written::YamlList).then(|| RenderAhead::new().expecting(envelope));
+        // Items with scalars to write as written are rendered once the output is read.
+        let render_ahead = (written == Written::YamlList && as_written.is_empty())
+            .then(|| RenderAhead::new().expecting(envelope));
         crate::runtime::release_freed_memory();
         let (exit_code, stdout, ahead) = self.invoke(wasm, &loaded, stdin, true, render_ahead)?;
         let output = if stdout.iter().all(u8::is_ascii_whitespace) {
@@ -104,7 +108,8 @@ impl Host {
         } else {
             let ahead = ahead.map(RenderAhead::finish).unwrap_or_default();
             match FunctionOutput::parse_with(stdout, ahead) {
-                Ok(list) => {
+                Ok(mut list) => {
+                    list.keep_as_written(as_written);
                     crate::debug!(
                         "{name}: {} of {} items{} rendered while it ran",
                         list.rendered_ahead(),
@@ -179,6 +184,7 @@ impl Host {
         render_ahead: Option<RenderAhead>,
     ) -> anyhow::Result<(i32, Vec<u8>, Option<RenderAhead>)> {
         let name = wasm.name.as_str();
+        check_memory_minimum(name, &loaded.module, self.limits.memory)?;
         let started = std::time::Instant::now();
         let (invocation, render_ahead) = self.runtime.invoke_following(
             name,
@@ -208,6 +214,31 @@ impl Host {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Refuses to start a function whose module asks for more memory than `limit` before it runs
+/// (its memory's minimum size), saying how much it needs and which setting gives it.
+fn check_memory_minimum(name: &str, module: &wasmtime::Module, limit: u64) -> anyhow::Result<()> {
+    let memories = module
+        .exports()
+        .map(|e| e.ty())
+        .chain(module.imports().map(|i| i.ty()))
+        .filter_map(|ty| ty.memory().cloned());
+    for memory in memories {
+        let pages = memory.minimum();
+        let needed = pages.saturating_mul(memory.page_size());
+        if needed > limit {
+            bail!(
+                "function {name} needs {} of memory to start (its module's minimum: {pages} pages \
+                 of {}), more than the memory limit of {}; raise it with --memory-limit or \
+                 KRMWASM_MEMORY_LIMIT",
+                crate::units::format_bytes(needed),
+                crate::units::format_bytes(memory.page_size()),
+                crate::units::format_bytes(limit),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A functionConfig file (YAML or JSON) named on the command line.

@@ -2,6 +2,7 @@
 //! Each item is parsed, written out and dropped before the next is read, so a large input
 //! is never held as trees (ten times its size); the JSON is what the guest reads anyway.
 
+use super::as_written::AsWritten;
 use super::items_layout;
 use crate::codec::{self, DecodeError};
 use crate::raw_list::{self, RawList};
@@ -23,6 +24,11 @@ pub struct FunctionInput {
     pub function_config: Option<Value>,
     results: Vec<Diagnostic>,
     extra: Map<String, Value>,
+    /// Scalars of the input's YAML to write back as they were written (boxed: most inputs
+    /// note none, and a list is moved about).
+    as_written: Box<AsWritten>,
+    /// The list was laid out item by item, and its scalars noted as it was read.
+    noted_while_read: bool,
 }
 
 const ITEMS_START: &[u8] = br#"{"items":["#;
@@ -77,6 +83,8 @@ impl Default for FunctionInput {
             function_config: None,
             results: Vec::new(),
             extra: Map::new(),
+            as_written: Box::default(),
+            noted_while_read: false,
         }
     }
 }
@@ -117,6 +125,37 @@ impl FunctionInput {
         self.items.count
     }
 
+    /// Notes the plain scalars of `input`, text items were read from, that would not be
+    /// written back as they are written there (see [`AsWritten`]).
+    pub fn note_as_written(&mut self, input: &[u8]) {
+        self.add_as_written(input, None);
+    }
+
+    /// [`FunctionInput::note_as_written`], given what [`super::scan_while`] noted while
+    /// `input` was read, if it did. Each text adds to what was noted. A ResourceList laid out
+    /// item by item was noted as it was read, so its own text is not scanned again.
+    pub fn add_as_written(&mut self, input: &[u8], noted: Option<AsWritten>) {
+        if std::mem::take(&mut self.noted_while_read) {
+            return;
+        }
+        let noted = noted.unwrap_or_else(|| {
+            let mut found = AsWritten::default();
+            if !codec::looks_like_json(input)
+                && let Ok(text) = std::str::from_utf8(input)
+            {
+                found.scan(text);
+            }
+            found
+        });
+        self.as_written.merge(noted);
+    }
+
+    /// What [`FunctionInput::note_as_written`] and [`FunctionInput::add_as_written`] noted, for the output (see
+    /// [`super::FunctionOutput::keep_as_written`]).
+    pub fn take_as_written(&mut self) -> AsWritten {
+        *std::mem::take(&mut self.as_written)
+    }
+
     /// The ResourceList as compact JSON. Items come first, then the other fields: JSON
     /// objects are unordered, and this way the items are never copied.
     pub fn into_json(self) -> Vec<u8> {
@@ -148,7 +187,8 @@ impl FunctionInput {
         serde_json::from_slice(&self.into_json()).expect("the JSON written above reads back")
     }
 
-    /// Reads input that must be a single ResourceList (what kustomize and kpt send).
+    /// Reads input that must be a single ResourceList (what kustomize and kpt send), noting
+    /// the scalars to write back as written.
     pub fn parse_list(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut documents = Vec::new();
         read_documents(bytes, |document| {
@@ -156,11 +196,16 @@ impl FunctionInput {
             Ok(())
         })?;
         match documents.pop() {
-            Some(Document::List(list)) if documents.is_empty() => Ok(list),
+            Some(Document::List(mut list)) if documents.is_empty() => {
+                list.note_as_written(bytes);
+                Ok(list)
+            }
             Some(Document::Other(value)) if documents.is_empty() => {
                 codec::expect_resource_list(&value)?;
                 // Every ResourceList is read as Document::List; were one not, read it whole.
-                codec::into_resource_list(value).map(Self::from_envelope)
+                let mut list = codec::into_resource_list(value).map(Self::from_envelope)?;
+                list.note_as_written(bytes);
+                Ok(list)
             }
             None => Err(DecodeError(
                 "expected a ResourceList (a YAML or JSON object), got no document".into(),
@@ -283,7 +328,7 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
     // Before any parser sees it, as the whole reader does.
     codec::check_flow_nesting(text).ok()?;
     let mut items = ItemsJson::default();
-    let envelope = if let Some(waiting) = beside {
+    let laid_out = if let Some(waiting) = beside {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Laid>(waiting);
         // Reading an item costs more than laying it out: when the reader is behind (the
         // channel is full), the layout thread reads the item itself, so that both threads
@@ -317,14 +362,17 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
             .ok()
             .flatten()
         };
-        let (read_all, envelope) = super::beside::run_beside(read_all, lay_out);
-        read_all.then_some(envelope?)?
+        let (read_all, laid_out) = super::beside::run_beside(read_all, lay_out);
+        read_all.then_some(laid_out?)?
     } else {
         items_layout::lay_out(text, |item| items.push_yaml(&item))?
     };
+    let (envelope, as_written) = laid_out;
     match serde_norway::from_str(&envelope).ok()? {
         Document::List(mut list) if list.items() == 0 => {
             list.push_json(items);
+            list.as_written = Box::new(as_written);
+            list.noted_while_read = true;
             Some(Document::List(list))
         }
         Document::Other(Value::Object(mut fields)) => {

@@ -12,6 +12,7 @@
 //! not nested so deep that the depth limit would answer differently. Anything else is
 //! `None`, and the document is read whole as before.
 
+use super::as_written::{AsWritten, Scanner};
 use super::entry_lines::{entry_dash, indented_past, line_start};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -25,18 +26,23 @@ const MAX_DEPTH: usize = 100;
 /// as null). An item's text is a document of its own: its first line indented as it was,
 /// the `-` turned into a space, so that every line keeps its column.
 ///
+/// The same events note the items' scalars that would not be written back as written (see
+/// [`AsWritten`]), so that the text is parsed once for both.
+///
 /// `None` when the document is not one to lay out, or when `each` returns `false` to stop;
 /// the items handed out so far are then to be thrown away.
-pub(super) fn lay_out(text: &str, each: impl FnMut(String) -> bool) -> Option<String> {
+pub(super) fn lay_out(text: &str, each: impl FnMut(String) -> bool) -> Option<(String, AsWritten)> {
     if !breaks_agree(text) {
         return None;
     }
     let mut walk = Walk::new(text, each);
+    let mut scanner = Scanner::default();
     for event in Parser::new_from_str(text) {
         let (event, span) = event.ok()?;
+        scanner.on(&event);
         walk.on(event, span)?;
     }
-    walk.into_envelope()
+    Some((walk.into_envelope()?, scanner.finish()))
 }
 
 /// Whether both parsers break lines in the same places. libyaml (behind serde_norway) also

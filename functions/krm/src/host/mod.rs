@@ -5,6 +5,7 @@
 //! tree readers of [`crate::codec`].
 
 mod ahead;
+mod as_written;
 mod beside;
 mod entry_lines;
 mod input;
@@ -15,6 +16,7 @@ mod output;
 mod shares;
 
 pub use ahead::{Ahead, RenderAhead};
+pub use as_written::{AsWritten, scan_while};
 pub use beside::{keep_off_this_cpu, run_beside};
 pub use input::{Document, Envelope, FunctionInput, read_documents};
 pub use output::FunctionOutput;

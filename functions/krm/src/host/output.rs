@@ -3,6 +3,7 @@
 //! here only one item is a tree at a time, while it is written.
 
 use super::ahead::{Ahead, RenderedEnvelope, RenderedShare, SHARE};
+use super::as_written::AsWritten;
 use super::{input, shares};
 use crate::codec::{self, Format};
 use crate::raw_list::{self, RawList};
@@ -34,6 +35,8 @@ pub struct FunctionOutput {
     ahead: Vec<RenderedShare>,
     /// The envelope's YAML, rendered while the function ran.
     envelope_ahead: Option<RenderedEnvelope>,
+    /// Scalars of the input to write as they were written there.
+    as_written: AsWritten,
 }
 
 impl FunctionOutput {
@@ -69,6 +72,7 @@ impl FunctionOutput {
                 items,
                 ahead: Vec::new(),
                 envelope_ahead: None,
+                as_written: AsWritten::default(),
             };
             output.keep_matching(ahead);
             // Checked now, as the tree reader would check them, so that writing cannot fail
@@ -118,6 +122,7 @@ impl FunctionOutput {
             items,
             ahead: Vec::new(),
             envelope_ahead: None,
+            as_written: AsWritten::default(),
         })
     }
 
@@ -148,6 +153,13 @@ impl FunctionOutput {
         self.ahead = shares;
     }
 
+    /// Has the items write the input's scalars `as_written` noted as they were written there,
+    /// where they still hold the values they were read as (see [`AsWritten`]). Items rendered
+    /// ahead are then rendered again.
+    pub fn keep_as_written(&mut self, as_written: AsWritten) {
+        self.as_written = as_written;
+    }
+
     /// Whether the envelope was rendered ahead, and is the one read.
     pub fn envelope_rendered_ahead(&self) -> bool {
         self.envelope_ahead.is_some()
@@ -163,7 +175,8 @@ impl FunctionOutput {
         if format == Format::Yaml
             && (self.items_text_len() >= RENDER_BESIDE
                 || !self.ahead.is_empty()
-                || self.envelope_ahead.is_some())
+                || self.envelope_ahead.is_some()
+                || !self.as_written.is_empty())
             && self.write_yaml_in_shares(&mut out, SHARE)?
         {
             return Ok(());
@@ -213,8 +226,10 @@ impl FunctionOutput {
                 .ahead
                 .get(self.ahead.partition_point(|s| s.items.start < range.start))
             {
-                Some(rendered) if rendered.items == range => out.write_all(&rendered.yaml()),
-                _ => codec::write(out, &self.texts(range), Format::Yaml),
+                Some(rendered) if rendered.items == range && self.as_written.is_empty() => {
+                    out.write_all(&rendered.yaml())
+                }
+                _ => self.write_entries(range, out),
             },
             out,
         )?;
@@ -232,12 +247,37 @@ impl FunctionOutput {
                     if index > 0 {
                         out.write_all(b"---\n")?;
                     }
-                    codec::write(&mut *out, &self.item(index), Format::Yaml)?;
+                    match self.as_written.restore(self.item_text(index), false) {
+                        Some(yaml) => out.write_all(&yaml)?,
+                        None => codec::write(&mut *out, &self.item(index), Format::Yaml)?,
+                    }
                 }
                 Ok(())
             },
             out,
         )
+    }
+
+    /// The items in `range` as the entries of a YAML sequence, those holding scalars to
+    /// write as written rendered one by one.
+    fn write_entries(&self, range: Range<usize>, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.as_written.is_empty() {
+            return codec::write(out, &self.texts(range), Format::Yaml);
+        }
+        let mut unchanged_from = range.start;
+        for index in range.clone() {
+            if let Some(yaml) = self.as_written.restore(self.item_text(index), true) {
+                if unchanged_from < index {
+                    codec::write(&mut *out, &self.texts(unchanged_from..index), Format::Yaml)?;
+                }
+                out.write_all(&yaml)?;
+                unchanged_from = index + 1;
+            }
+        }
+        if unchanged_from < range.end {
+            codec::write(out, &self.texts(unchanged_from..range.end), Format::Yaml)?;
+        }
+        Ok(())
     }
 
     /// The bytes of JSON text the items hold.
