@@ -59,7 +59,8 @@ pub struct ImageFields {
     pub sub_path: Option<String>,
     pub project_descriptor_path: Option<String>,
 
-    /// Build-time environment; values are strings (numbers and booleans are converted).
+    /// Build-time environment; values are strings (integers and booleans are converted; a
+    /// number with a fraction is refused, as YAML has dropped its trailing zeros).
     pub env: Option<Map<String, Value>>,
     /// A volume size (`2G`), `none`, or `{volume: {size, storageClassName}}` / `{registry: {tag}}`.
     pub cache: Option<CacheSetting>,

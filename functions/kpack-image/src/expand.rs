@@ -458,6 +458,17 @@ impl<'a> Entry<'a> {
             for (name, value) in fields.env.iter().flatten() {
                 let text = match value {
                     Value::String(s) => Value::String(s.clone()),
+                    Value::Number(n) if n.is_f64() => {
+                        // YAML reads 1.20 as 1.2: the text written is gone by now, so a
+                        // version would change without a word.
+                        self.problem(
+                            format!("{prefix}.{name}"),
+                            format!(
+                                "env {name} is the number {n} to YAML, which keeps no trailing zeros (1.20 reads as 1.2); quote the value as it is meant, e.g. {name}: \"{n}\""
+                            ),
+                        );
+                        continue;
+                    }
                     Value::Number(n) => Value::String(n.to_string()),
                     Value::Bool(b) => Value::String(b.to_string()),
                     Value::Null => Value::Null,

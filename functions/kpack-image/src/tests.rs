@@ -132,6 +132,26 @@ fn regenerated_objects_keep_their_file_and_stale_ones_go() {
 }
 
 #[test]
+fn an_env_value_with_a_fraction_is_refused_not_shortened() {
+    // `BP_GO_VERSION: 1.20` reaches the function as 1.2: written as "1.2" it would build Go 1.2.
+    let mut cfg = config(SKETCH);
+    cfg["spec"]["defaults"]["env"]["BP_GO_VERSION"] = json!(1.2);
+    let (out, code) = run(vec![], cfg);
+    assert_eq!(code, 1);
+    assert!(out.items.is_empty());
+    let problem = out
+        .results
+        .iter()
+        .find(|r| r.message.contains("BP_GO_VERSION"))
+        .expect("a result about the variable");
+    assert!(problem.message.contains("quote"), "{}", problem.message);
+    assert_eq!(
+        problem.field.as_ref().map(|f| f.path.as_str()),
+        Some("spec.defaults.env.BP_GO_VERSION")
+    );
+}
+
+#[test]
 fn per_image_fields_override_defaults_and_null_env_removes() {
     let cfg = with_spec(json!({
         "defaults": {"registry": "reg.io/team", "builder": "base", "env": {"A": "1", "B": "2"}, "git": {"url": "https://g/mono", "revision": "v1"}, "cache": "2G"},
