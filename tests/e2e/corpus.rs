@@ -223,8 +223,6 @@ const ALLOWED_WARNINGS: &[(&str, &str)] = &[
     // Order ids whose store source is named differently (a custom buildpack repository);
     // ids live in image metadata, so this is a hint, not a verdict.
     ("reference", "looks like it provides"),
-    // Namespaced Builders without a store, which kpack's defaulting may trip over.
-    ("webhook", "kpack defaults store.kind"),
 ];
 
 fn corpus() -> PathBuf {

@@ -15,14 +15,104 @@ fn join(prefix: &str, rest: &str) -> String {
     }
 }
 
+/// How many problems one decode reports at most.
+const MAX_DECODE_PROBLEMS: usize = 20;
+
 /// Decodes `value` (found at `prefix` in the config) into `T`. Unknown fields, wrong types and
-/// missing fields come back as an error result whose `field.path` points at the culprit.
+/// missing fields come back as error results whose `field.path` points at the culprit: all
+/// of them, not only the first, so that a config with three typos is mended in one go.
+/// serde stops at the first; in a copy, an unknown field is taken out and a value of the
+/// wrong type replaced by an empty one of the type expected, and the decode is tried again,
+/// until it succeeds or a culprit cannot be mended (a missing field, a rule of the type's
+/// own).
 pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Failure> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut remaining = std::borrow::Cow::Borrowed(value);
+    let mut mended: Vec<Vec<Step>> = Vec::new();
+    while problems.len() < MAX_DECODE_PROBLEMS {
+        let error = match serde_path_to_error::deserialize::<_, T>(remaining.as_ref()) {
+            Ok(decoded) if problems.is_empty() => return Ok(decoded),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let steps: Vec<Step> = error.path().iter().map(Step::of).collect();
+        if mended.contains(&steps) {
+            break; // the stand-in did not do: what follows would be about it
+        }
+        let message = error.inner().to_string();
         // The path goes in `field` only: kpt and krmwasm print it before the message.
-        let path = join(prefix, &e.path().to_string());
-        Diagnostic::error(e.inner().to_string()).at(path).into()
-    })
+        let path = join(prefix, &error.path().to_string());
+        problems.push(Diagnostic::error(message.clone()).at(path));
+        if !mend(remaining.to_mut(), &steps, &message) {
+            break;
+        }
+        mended.push(steps);
+    }
+    Err(problems.into())
+}
+
+/// Mends the value `path` leads to so that decoding can go past it: an unknown field is
+/// taken out; a value of the wrong type becomes an empty one of the type expected. False
+/// when it cannot be.
+fn mend(value: &mut Value, path: &[Step], message: &str) -> bool {
+    let Some(at) = value_at(value, path) else {
+        return false;
+    };
+    if message.starts_with("unknown field") {
+        let (Some(Step::Key(key)), Some(parent)) = (path.last(), path.split_last()) else {
+            return false;
+        };
+        return value_at(value, parent.1)
+            .and_then(Value::as_object_mut)
+            .is_some_and(|fields| fields.shift_remove(key).is_some());
+    }
+    let Some(expected) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected ").map(|(_, e)| e))
+    else {
+        return false;
+    };
+    *at = match expected {
+        "a string" => Value::String(String::new()),
+        "a boolean" => Value::Bool(false),
+        "a sequence" => Value::Array(Vec::new()),
+        "a map" => Value::Object(Default::default()),
+        e if e.starts_with('i') || e.starts_with('u') || e.starts_with('f') => Value::from(0),
+        _ => return false,
+    };
+    true
+}
+
+/// The value `path` leads to in `value`.
+fn value_at<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    let mut at = value;
+    for step in path {
+        at = match (step, at) {
+            (Step::Key(key), Value::Object(fields)) => fields.get_mut(key)?,
+            (Step::Index(index), Value::Array(entries)) => entries.get_mut(*index)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// A step of a serde path, comparable.
+#[derive(Debug, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+    Other,
+}
+
+impl Step {
+    fn of(segment: &serde_path_to_error::Segment) -> Self {
+        use serde_path_to_error::Segment;
+        match segment {
+            Segment::Map { key } => Step::Key(key.clone()),
+            Segment::Seq { index } => Step::Index(*index),
+            _ => Step::Other,
+        }
+    }
 }
 
 /// Decodes the `spec` of a CRD-style function config (`apiVersion`, `kind`, `metadata`, `spec`).
@@ -69,6 +159,29 @@ mod tests {
             err.message.starts_with("unknown field `gti`"),
             "the path is not repeated in the message: {}",
             err.message
+        );
+    }
+
+    #[test]
+    fn every_unknown_field_and_wrong_type_is_reported_at_once() {
+        let cfg = json!({"spec": {"images": [
+            {"name": "a", "gti": 1}, {"name": 3}, {"name": "c", "subpath": "x", "revison": "y"}
+        ], "histroy": 2}});
+        let paths: Vec<String> = decode_spec::<Spec>(&cfg)
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|d| d.field.unwrap().path)
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.images[0].gti",
+                "spec.images[1].name",
+                "spec.images[2].subpath",
+                "spec.images[2].revison",
+                "spec.histroy"
+            ]
         );
     }
 
