@@ -47,17 +47,17 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct SandboxArgs {
     /// Most linear memory a function may use (e.g. 512MiB).
-    #[arg(long, global = true, env = "KRMWASM_MEMORY_LIMIT", value_parser = units::parse_bytes, default_value = "512MiB")]
+    #[arg(long, global = true, env = "KRMWASM_MEMORY_LIMIT", value_parser = parse_size, default_value = "512MiB")]
     pub memory_limit: u64,
-    /// Longest a function may run (e.g. 60s, 500ms).
-    #[arg(long, global = true, env = "KRMWASM_TIMEOUT", value_parser = units::parse_duration, default_value = "60s")]
+    /// Longest a function may run (e.g. 60s, 500ms; more than zero).
+    #[arg(long, global = true, env = "KRMWASM_TIMEOUT", value_parser = parse_timeout, default_value = "60s")]
     pub timeout: Duration,
     /// Most a function may write to stdout (e.g. 64MiB).
-    #[arg(long, global = true, env = "KRMWASM_OUTPUT_LIMIT", value_parser = units::parse_bytes, default_value = "64MiB")]
+    #[arg(long, global = true, env = "KRMWASM_OUTPUT_LIMIT", value_parser = parse_size, default_value = "64MiB")]
     pub output_limit: u64,
-    /// Where compiled modules and fetched artifacts are cached [default: the user's cache
-    /// dir, krmwasm].
-    #[arg(long, global = true, env = "KRMWASM_CACHE_DIR", value_name = "DIR")]
+    /// Where compiled modules and fetched artifacts are cached [default (also when empty):
+    /// the user's cache dir, krmwasm].
+    #[arg(long, global = true, env = "KRMWASM_CACHE_DIR", value_name = "DIR", value_parser = parse_cache_dir)]
     pub cache_dir: Option<PathBuf>,
     /// Compile every time; keep no compiled modules (fetched artifacts are still kept).
     #[arg(long, global = true)]
@@ -118,6 +118,54 @@ pub enum PluginsCommand {
     },
 }
 
+/// A byte size, in whole units (see [`units::parse_bytes`]); a fraction is refused with the
+/// whole size it stands for, when there is one.
+fn parse_size(s: &str) -> Result<u64, String> {
+    units::parse_bytes(s).map_err(|error| {
+        let split = s
+            .trim()
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(s.trim().len());
+        let (number, unit) = s.trim().split_at(split);
+        if !number.contains('.') {
+            return error;
+        }
+        let whole = number
+            .parse::<f64>()
+            .ok()
+            .zip(units::parse_bytes(&format!("1{unit}")).ok())
+            .map(|(n, multiplier)| n * multiplier as f64)
+            .filter(|bytes| bytes.fract() == 0.0 && *bytes < u64::MAX as f64)
+            .map(|bytes| bytes as u64);
+        let example = match whole {
+            Some(bytes) => {
+                let (n, unit) = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+                    .into_iter()
+                    .find(|(_, size)| bytes.is_multiple_of(*size) && bytes > 0)
+                    .map_or((bytes, "B"), |(unit, size)| (bytes / size, unit));
+                format!("{n}{unit}")
+            }
+            None => "1536MiB, not 1.5GiB".into(),
+        };
+        format!("{s:?}: sizes are whole numbers of B, KiB, MiB or GiB; write e.g. {example}")
+    })
+}
+
+/// A time limit; zero would stop every function before it starts.
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    match units::parse_duration(s)? {
+        zero if zero.is_zero() => Err(format!(
+            "{s:?} is no time at all: a function needs a time limit above zero (e.g. 500ms, 60s)"
+        )),
+        limit => Ok(limit),
+    }
+}
+
+/// A cache directory; empty (`KRMWASM_CACHE_DIR=`) is the default one, see [`Cli::host`].
+fn parse_cache_dir(s: &str) -> Result<PathBuf, String> {
+    Ok(PathBuf::from(s))
+}
+
 fn builtin_help() -> String {
     // One kind per line: clap wraps a long line without indenting what it carries over.
     let mut s = String::from("Built-in functions:\n");
@@ -136,6 +184,7 @@ impl Cli {
             .sandbox
             .cache_dir
             .clone()
+            .filter(|dir| !dir.as_os_str().is_empty())
             .or_else(|| dirs::cache_dir().map(|d| d.join("krmwasm")))
             .unwrap_or_else(|| std::env::temp_dir().join("krmwasm-cache"));
         let compiled = (!self.sandbox.no_cache).then(|| cache_root.join("compiled"));
@@ -228,6 +277,23 @@ fn dispatch(cli: Cli, engine: EngineAhead) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_are_whole_and_time_limits_above_zero() {
+        use super::{parse_size, parse_timeout};
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        let error = parse_size("1.5GiB").unwrap_err();
+        assert!(
+            error.contains("whole numbers") && error.contains("1536MiB"),
+            "{error}"
+        );
+        let error = parse_size("0.3B").unwrap_err();
+        assert!(error.contains("1536MiB, not 1.5GiB"), "{error}");
+        assert!(parse_size("5TB").unwrap_err().contains("unknown size unit"));
+        assert!(parse_timeout("0").unwrap_err().contains("above zero"));
+        assert!(parse_timeout("0ms").is_err());
+        assert!(parse_timeout("1ms").is_ok());
+    }
+
     /// `krmwasm run --help` names every built-in kind on a line of its own, short enough that
     /// clap does not wrap it on an 80-column terminal.
     #[test]

@@ -290,6 +290,63 @@ fn run_refuses_a_file_that_is_not_a_module_in_one_line() {
     );
 }
 
+/// Limits a function cannot start under, or that make no sense, are refused saying what to
+/// set; an empty KRMWASM_CACHE_DIR is the default cache.
+#[test]
+fn limits_are_checked_and_explained() {
+    let dir = tree(&[("image-config.yaml", CONFIG)]);
+    let run = |args: &[&str]| {
+        krmwasm()
+            .current_dir(dir.path())
+            .args(["run", "kpack-image", "--fn-config", "image-config.yaml"])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--memory-limit", "1KiB"]);
+    assert_failed_with(
+        &out,
+        &[
+            "function kpack-image needs",
+            "pages of 64 KiB",
+            "memory limit of 1 KiB",
+            "--memory-limit",
+            "KRMWASM_MEMORY_LIMIT",
+        ],
+    );
+    assert!(!text(&out.stderr).contains("exceeds memory limits"));
+    assert!(out.stdout.is_empty());
+
+    let out = run(&["--timeout", "0"]);
+    assert_eq!(out.status.code(), Some(2), "refused as it is parsed");
+    assert!(
+        text(&out.stderr).contains("above zero"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["--memory-limit", "1.5GiB"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("whole numbers") && stderr.contains("1536MiB"),
+        "{stderr}"
+    );
+
+    let out = run(&[]);
+    let mut cmd = krmwasm();
+    let empty_cache = cmd
+        .current_dir(dir.path())
+        .env("KRMWASM_CACHE_DIR", "")
+        .args(["run", "kpack-image", "--fn-config", "image-config.yaml"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_success(&empty_cache);
+    assert_eq!(empty_cache.stdout, out.stdout);
+}
+
 #[test]
 fn a_second_run_uses_the_compiled_module_cache() {
     let cache = tempfile::tempdir().unwrap();
@@ -392,7 +449,11 @@ fn legacy_plugin_mode_prints_a_stream_of_resources() {
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {version: 1.10}\n",
     );
     assert_success(&out);
-    assert!(text(&out.stdout).contains("    version: 1.10\n"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("    version: 1.10\n"),
+        "{}",
+        text(&out.stdout)
+    );
     let docs = krm::codec::parse_stream(&out.stdout).unwrap();
     assert_eq!(
         docs.iter().map(|d| d.kind().unwrap()).collect::<Vec<_>>(),
