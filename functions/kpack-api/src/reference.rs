@@ -212,8 +212,12 @@ impl fmt::Display for Tag {
 impl ImageRef {
     /// Parses a tag or digest reference, as kpack's image fields do.
     pub fn parse(name: &str) -> Result<Self, ReferenceError> {
-        if let Ok(tag) = Tag::parse(name) {
-            return Ok(ImageRef::Tag(tag));
+        match Tag::parse(name) {
+            Ok(tag) => return Ok(ImageRef::Tag(tag)),
+            // Without an `@` it was meant as a tag: why the tag is wrong says more than that
+            // it is no digest either (which is all go-containerregistry says).
+            Err(e) if !name.contains('@') => return Err(e),
+            Err(_) => {}
         }
         let parse_digest = || -> Result<ImageRef, ReferenceError> {
             let mut parts = name.split('@');
@@ -248,6 +252,20 @@ mod tests {
     use super::*;
 
     const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_bad_tag_without_an_at_says_what_is_wrong_with_the_tag() {
+        let error = ImageRef::parse("registry.example.com/b:1")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("repository"), "{error}");
+        assert!(!error.contains('@'), "{error}");
+        // With an `@`, the digest's reason.
+        let error = ImageRef::parse("registry.example.com/b@md5:1")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("digest algorithm"), "{error}");
+    }
 
     #[test]
     fn an_ascii_set_holds_exactly_its_characters() {
