@@ -347,6 +347,25 @@ fn limits_are_checked_and_explained() {
     assert_eq!(empty_cache.stdout, out.stdout);
 }
 
+/// An empty config file is named and called empty, not passed on as no config.
+#[test]
+fn an_empty_config_file_is_named() {
+    let dir = tree(&[("empty.yaml", "# nothing yet\n"), ("list.yaml", "- a\n")]);
+    for (file, said) in [
+        ("empty.yaml", "is empty"),
+        ("list.yaml", "is not a mapping"),
+    ] {
+        let out = krmwasm()
+            .current_dir(dir.path())
+            .args(["run", "kpack-image", "--fn-config", file])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert_failed_with(&out, &[&format!("the function config {file} {said}")]);
+        assert!(out.stdout.is_empty());
+    }
+}
+
 #[test]
 fn a_second_run_uses_the_compiled_module_cache() {
     let cache = tempfile::tempdir().unwrap();

@@ -520,6 +520,18 @@ fn the_only_validator_config_among_the_inputs_is_used() {
 }
 
 #[test]
+fn an_empty_config_file_is_named() {
+    let dir = tree(&[("apps.yaml", APPS), ("empty.yaml", "")]);
+    let out = lint_in(dir.path(), &["--config", "empty.yaml", "apps.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("the function config empty.yaml is empty"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_mistake_in_the_config_file_is_placed_in_it() {
     let package_config = POLICY;
     let misspelt = package_config.replace("allowedRegistries", "alowedRegistries");

@@ -261,6 +261,17 @@ impl FunctionConfigFile {
             .with_context(|| format!("cannot read the function config {display}"))?;
         let mut value = codec::parse_value(&bytes)
             .with_context(|| format!("cannot parse the function config {display}"))?;
+        match &value {
+            serde_json::Value::Object(_) => {}
+            serde_json::Value::Null => bail!(
+                "the function config {display} is empty; it should hold the function's config, \
+                 a mapping with its apiVersion and kind"
+            ),
+            _ => bail!(
+                "the function config {display} is not a mapping; it should hold the function's \
+                 config, a mapping with its apiVersion and kind"
+            ),
+        }
         record_origin(&mut value, &display, 0);
         Ok(FunctionConfigFile {
             text: String::from_utf8_lossy(&bytes).into_owned(),
