@@ -366,6 +366,40 @@ fn an_empty_config_file_is_named() {
     }
 }
 
+/// Misconfiguration is said, not ignored: a cache directory that cannot be written (every run
+/// would compile again) is a warning, once; a trusted catalog that cannot be read fails run as
+/// it fails lint and `catalog list`.
+#[test]
+fn run_says_what_is_misconfigured() {
+    let dir = tree(&[("image-config.yaml", CONFIG)]);
+    let run = |cache: &std::path::Path, args: &[&str]| {
+        krmwasm()
+            .current_dir(dir.path())
+            .env("KRMWASM_CACHE_DIR", cache)
+            .args(["run", "kpack-image", "--fn-config", "image-config.yaml"])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    // /proc takes no new directories, not even root's.
+    let out = run(std::path::Path::new("/proc/krmwasm-cache"), &[]);
+    assert_success(&out);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr
+            .matches("warning: cannot write the module cache in /proc/krmwasm-cache")
+            .count(),
+        1,
+        "{stderr}"
+    );
+    assert!(stderr.contains("KRMWASM_CACHE_DIR"), "{stderr}");
+
+    let out = run(cache_dir(), &["--trusted-catalog", "missing.yaml"]);
+    assert_failed_with(&out, &["missing.yaml"]);
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn a_second_run_uses_the_compiled_module_cache() {
     let cache = tempfile::tempdir().unwrap();

@@ -134,10 +134,16 @@ impl ModuleCache {
             Ok(())
         })();
         if let Err(e) = result {
-            crate::debug!(
-                "cannot write the module cache in {}: {e}",
-                self.dir.display()
-            );
+            // Said once, not only under -v: every run would compile again, seconds each.
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                eprintln!(
+                    "krmwasm: warning: cannot write the module cache in {}: {e}; every run \
+                     compiles its functions again (point --cache-dir or KRMWASM_CACHE_DIR at a \
+                     writable directory, or pass --no-cache)",
+                    self.dir.display()
+                );
+            });
         }
         self.sweep(SystemTime::now());
     }
