@@ -962,6 +962,27 @@ fn directories_are_searched_for_manifests() {
     assert_eq!(report["findings"][0]["file"], "./apps/web/image.yml");
 }
 
+/// A path that holds no manifest (a wrong one, in CI) is not a clean tree: exit 2, said on
+/// stderr. Empty stdin (a kustomization that renders nothing) stays clean.
+#[test]
+fn paths_without_manifests_are_an_error() {
+    let dir = tree(&[("docs/README.md", "# not YAML"), ("blank/empty.yaml", "")]);
+    for (path, said) in [
+        ("docs", "no .yaml, .yml or .json file"),
+        ("blank", "1 file read, none holding a document"),
+    ] {
+        let out = lint_in(dir.path(), &[path]);
+        assert_eq!(out.status.code(), Some(2), "{path}: {}", text(&out.stdout));
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("no manifests to lint in {path}: {said}")),
+            "{stderr}"
+        );
+    }
+    let out = run_with_stdin(krmwasm().current_dir(dir.path()).args(["lint", "-"]), b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
 /// A base and two overlays, as kustomize repositories are laid out: the overlays' patches
 /// hold only the fields they change. `revison` is a typo in the prod patch. And a Helm chart,
 /// whose templates are not YAML before Helm renders them.

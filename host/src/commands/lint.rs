@@ -75,6 +75,9 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     // A directory that cannot be walked is reported like a file that cannot be read.
     files.extend(tree.unwalkable.into_iter().map(inputs::unwalkable));
     let set_aside = tree.set_aside;
+    if set_aside.is_empty() {
+        nothing_to_lint(&paths, &files)?;
+    }
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
     let outcome = lint::lint(host, files, set_aside, config.as_ref())?;
     crate::debug!("lint: validated and placed in {:?}", started.elapsed());
@@ -92,4 +95,31 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A wrong path must not pass as a clean tree: paths that hold no manifest at all (a directory
+/// without one, files without a document) are an error. Stdin may be empty (a kustomization
+/// that renders nothing), and input that could not be read is reported as findings.
+fn nothing_to_lint(paths: &[PathBuf], files: &[inputs::LoadedFile]) -> anyhow::Result<()> {
+    let some = files
+        .iter()
+        .any(|f| f.display == inputs::STDIN || f.error.is_some() || !f.documents.is_empty());
+    if some {
+        return Ok(());
+    }
+    let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let named = named.join(", ");
+    if files.is_empty() {
+        anyhow::bail!(
+            "no manifests to lint in {named}: no .yaml, .yml or .json file (hidden, git-ignored \
+             and .krmwasmignore'd paths are skipped); check the path"
+        );
+    }
+    anyhow::bail!(
+        "no manifests to lint in {named}: {} read, none holding a document; check the path",
+        match files.len() {
+            1 => "1 file".to_string(),
+            n => format!("{n} files"),
+        }
+    )
 }
