@@ -688,6 +688,26 @@ clusterBuilders:
     );
 }
 
+/// What a config's function says of it, even about no object in particular (a BuilderConfig
+/// without a name names no resource), is the `config` rule, at the config.
+#[test]
+fn every_result_of_a_config_check_is_the_config_rule() {
+    let builder_config =
+        std::fs::read_to_string(repo_root().join("examples/kpt/builders/builder-config.yaml"))
+            .unwrap();
+    let nameless = builder_config.replacen("name:", "nome:", 1);
+    assert_ne!(nameless, builder_config);
+    let dir = tree(&[("builder-config.yaml", &nameless)]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{report:#}");
+    for finding in findings {
+        assert_eq!(finding["rule"], "config", "{report:#}");
+        assert_eq!(finding["file"], "./builder-config.yaml", "{report:#}");
+    }
+}
+
 /// A document in a config group of the trusted catalogs that no trusted function takes (a
 /// version or a kind misspelt) is a `config` error at its apiVersion or kind: kpt would find
 /// no function for it. Another tool's group (kp's, a shared format) is not judged.

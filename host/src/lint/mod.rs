@@ -28,8 +28,9 @@ use std::collections::HashMap;
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub severity: Severity,
-    /// `schema`, `webhook`, `reference`, `policy`, … as the validator tags it; `parse` and
-    /// `read` for input that could not be taken in.
+    /// `schema`, `webhook`, `metadata`, `reference`, `policy`, … as the validator tags it
+    /// (`validation` when it does not); `config` for a function config; `parse` and `read` for
+    /// input that could not be taken in.
     pub rule: String,
     pub message: String,
     /// The path as given on the command line (or `<stdin>`); `None` for findings about the set.
@@ -274,7 +275,7 @@ fn run_validators(
         outcome.findings.extend(
             results
                 .into_iter()
-                .filter_map(|r| finding(r, &validator.name, &function_config)),
+                .filter_map(|r| finding(r, &validator.name, &function_config, false)),
         );
     }
     Ok(())
@@ -315,7 +316,7 @@ fn check_configs(
             results.len()
         );
         outcome.findings.extend(results.into_iter().filter_map(|r| {
-            let mut finding = finding(r, &name, &config.value)?;
+            let mut finding = finding(r, &name, &config.value, true)?;
             if finding.file.is_none() {
                 finding.file = Some(config.file.clone());
                 finding.document = Some(config.index);
@@ -364,17 +365,26 @@ fn str_at(value: &Value, key: &str) -> String {
         .to_string()
 }
 
-/// A validator's result as a finding; its closing summary (info, about nothing) is dropped,
-/// the report makes its own.
-fn finding(result: Diagnostic, source: &str, function_config: &Value) -> Option<Finding> {
+/// A function's result as a finding; its closing summary (info, about nothing) is dropped,
+/// the report makes its own. `config_alone`: the function ran on its config and nothing else
+/// (a config check), so whatever it says is about that config.
+fn finding(
+    result: Diagnostic,
+    source: &str,
+    function_config: &Value,
+    config_alone: bool,
+) -> Option<Finding> {
     if result.severity == Severity::Info && result.file.is_none() && result.resource_ref.is_none() {
         return None;
     }
-    // Untagged, a result about the function's own config is the `config` rule.
-    let about_config = result.resource_ref.as_ref().is_some_and(|r| {
-        function_config.get("apiVersion").and_then(Value::as_str) == Some(r.api_version.as_str())
-            && function_config.get("kind").and_then(Value::as_str) == Some(r.kind.as_str())
-    });
+    // Untagged, a result about the function's own config is the `config` rule; any other
+    // untagged result of a validator is `validation`.
+    let about_config = config_alone
+        || result.resource_ref.as_ref().is_some_and(|r| {
+            function_config.get("apiVersion").and_then(Value::as_str)
+                == Some(r.api_version.as_str())
+                && function_config.get("kind").and_then(Value::as_str) == Some(r.kind.as_str())
+        });
     Some(Finding {
         severity: result.severity,
         rule: result

@@ -50,8 +50,10 @@ pub enum ReportFragmentKind {
 #[serde(rename_all = "camelCase")]
 pub struct ReportFinding<'a> {
     pub severity: ReportSeverity,
-    /// What kind of check found it: `schema`, `webhook`, `reference`, `policy`, `legacy` from
-    /// the validator; `parse` and `read` for input krmwasm could not take in.
+    /// What kind of check found it: `schema`, `webhook`, `metadata`, `reference`, `policy`,
+    /// `legacy` from the validator, `validation` for a validator's finding that names no rule;
+    /// `config` for a function config its function refuses or no function takes; `parse` and
+    /// `read` for input krmwasm could not take in.
     pub rule: &'a str,
     /// What is wrong and what to do; may span several lines.
     pub message: &'a str,

@@ -76,8 +76,12 @@ fn rule_description(rule: &str) -> String {
         "webhook" => "kpack's admission webhook would refuse the object".into(),
         "reference" => "A referenced object is missing or does not fit".into(),
         "policy" => "The object breaks the configured policy".into(),
+        "metadata" => "Object metadata the API server would ignore or need".into(),
         "legacy" => "A deprecated or retired kpack API version".into(),
-        "config" => "The function that takes this config refuses it".into(),
+        "validation" => "A validator's finding that names no rule of its own".into(),
+        "config" => {
+            "The function that takes this config refuses it, or no function takes it".into()
+        }
         "parse" => "The file is not valid YAML".into(),
         "read" => "The file cannot be read".into(),
         other => format!("{other} findings"),
