@@ -14,8 +14,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// A .wasm module, an oci:// reference to one, or the name of a built-in function (see
-    /// `krmwasm run --help`).
+    /// A .wasm module, an oci:// reference to one, or the name of a built-in function (listed
+    /// below).
     pub function: String,
     /// The input: a ResourceList, or YAML streams of resources ("-" for stdin, the default).
     /// Repeat it to give several files; a directory gives its manifests, as `krmwasm lint`
