@@ -9,7 +9,8 @@ use crate::runtime::{EngineAhead, Limits, Runtime};
 use crate::sources::Sources;
 use crate::store::Store;
 use crate::{builtin, oci, units};
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,8 +33,11 @@ then the catalog built into krmwasm.";
 #[derive(Debug, Parser)]
 #[command(name = "krmwasm", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
+    // For exec mode; `run` and `lint` take them too, before or after their name.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+    #[command(flatten)]
+    pub cache: CacheArgs,
     #[command(flatten)]
     pub sources: SourceArgs,
     /// Print what krmwasm does (also KRMWASM_LOG=debug).
@@ -43,25 +47,74 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Limits and cache, for every way of running a function.
-#[derive(Debug, clap::Args)]
+/// Limits, and whether compiled modules are kept: for the commands that run functions (exec
+/// mode, `run`, `lint`), and shown only there.
+#[derive(Clone, Debug, clap::Args)]
 pub struct SandboxArgs {
     /// Most linear memory a function may use (e.g. 512MiB).
-    #[arg(long, global = true, env = "KRMWASM_MEMORY_LIMIT", value_parser = parse_size, default_value = "512MiB")]
+    #[arg(long, env = "KRMWASM_MEMORY_LIMIT", value_parser = parse_size, default_value = "512MiB")]
     pub memory_limit: u64,
     /// Longest a function may run (e.g. 60s, 500ms; more than zero).
-    #[arg(long, global = true, env = "KRMWASM_TIMEOUT", value_parser = parse_timeout, default_value = "60s")]
+    #[arg(long, env = "KRMWASM_TIMEOUT", value_parser = parse_timeout, default_value = "60s")]
     pub timeout: Duration,
     /// Most a function may write to stdout (e.g. 64MiB).
-    #[arg(long, global = true, env = "KRMWASM_OUTPUT_LIMIT", value_parser = parse_size, default_value = "64MiB")]
+    #[arg(long, env = "KRMWASM_OUTPUT_LIMIT", value_parser = parse_size, default_value = "64MiB")]
     pub output_limit: u64,
+    /// Compile every time; keep no compiled modules (fetched artifacts are still kept).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// Where compiled modules and fetched artifacts are kept: for the commands that run functions
+/// or fetch modules and catalogs.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CacheArgs {
     /// Where compiled modules and fetched artifacts are cached [default (also when empty):
     /// the user's cache dir, krmwasm].
-    #[arg(long, global = true, env = "KRMWASM_CACHE_DIR", value_name = "DIR", value_parser = parse_cache_dir)]
+    #[arg(long, env = "KRMWASM_CACHE_DIR", value_name = "DIR", value_parser = parse_cache_dir)]
     pub cache_dir: Option<PathBuf>,
-    /// Compile every time; keep no compiled modules (fetched artifacts are still kept).
-    #[arg(long, global = true)]
-    pub no_cache: bool,
+}
+
+/// Whether `id` was given on the command line of the command `matches` are of.
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    matches.value_source(id) == Some(ValueSource::CommandLine)
+}
+
+impl SandboxArgs {
+    /// These (given before the subcommand, or by the environment, or the defaults), with those
+    /// given after the subcommand's name in their place.
+    fn overridden_by(&self, sub: &SandboxArgs, matches: &ArgMatches) -> SandboxArgs {
+        let pick = |id: &str| given(matches, id);
+        SandboxArgs {
+            memory_limit: if pick("memory_limit") {
+                sub.memory_limit
+            } else {
+                self.memory_limit
+            },
+            timeout: if pick("timeout") {
+                sub.timeout
+            } else {
+                self.timeout
+            },
+            output_limit: if pick("output_limit") {
+                sub.output_limit
+            } else {
+                self.output_limit
+            },
+            no_cache: self.no_cache || sub.no_cache,
+        }
+    }
+}
+
+impl CacheArgs {
+    /// As [`SandboxArgs::overridden_by`].
+    fn overridden_by(&self, sub: &CacheArgs, matches: &ArgMatches) -> CacheArgs {
+        if given(matches, "cache_dir") {
+            sub.clone()
+        } else {
+            self.clone()
+        }
+    }
 }
 
 /// Where functions come from and which are trusted.
@@ -115,6 +168,9 @@ pub enum PluginsCommand {
         /// Plugin home [default: $KUSTOMIZE_PLUGIN_HOME, else $XDG_CONFIG_HOME/kustomize/plugin].
         #[arg(long)]
         dir: Option<PathBuf>,
+        // Trusted catalogs fetched from a registry are kept in the cache.
+        #[command(flatten)]
+        cache: CacheArgs,
     },
 }
 
@@ -179,21 +235,53 @@ fn builtin_help() -> String {
 }
 
 impl Cli {
+    /// The host for exec mode, and for commands that take neither limits nor a cache.
     fn host(&self, engine: EngineAhead) -> anyhow::Result<Host> {
-        let cache_root = self
-            .sandbox
+        self.host_with(engine, &self.sandbox, &self.cache)
+    }
+
+    /// The host for a subcommand whose own `matches` may give limits (`sandbox`) and a cache
+    /// directory (`cache`) after its name, in place of those given before it.
+    fn host_for(
+        &self,
+        engine: EngineAhead,
+        matches: Option<&ArgMatches>,
+        sandbox: Option<&SandboxArgs>,
+        cache: Option<&CacheArgs>,
+    ) -> anyhow::Result<Host> {
+        let Some(matches) = matches else {
+            return self.host(engine);
+        };
+        let sandbox = match sandbox {
+            Some(sub) => self.sandbox.overridden_by(sub, matches),
+            None => self.sandbox.clone(),
+        };
+        let cache = match cache {
+            Some(sub) => self.cache.overridden_by(sub, matches),
+            None => self.cache.clone(),
+        };
+        self.host_with(engine, &sandbox, &cache)
+    }
+
+    fn host_with(
+        &self,
+        engine: EngineAhead,
+        sandbox: &SandboxArgs,
+        cache: &CacheArgs,
+    ) -> anyhow::Result<Host> {
+        let cache_root = cache
             .cache_dir
             .clone()
             .filter(|dir| !dir.as_os_str().is_empty())
             .or_else(|| dirs::cache_dir().map(|d| d.join("krmwasm")))
             .unwrap_or_else(|| std::env::temp_dir().join("krmwasm-cache"));
-        let compiled = (!self.sandbox.no_cache).then(|| cache_root.join("compiled"));
+        let compiled = (!sandbox.no_cache).then(|| cache_root.join("compiled"));
         Ok(Host {
             runtime: Runtime::from_ahead(engine, compiled)?,
             limits: Limits {
-                memory: self.sandbox.memory_limit,
-                timeout: self.sandbox.timeout,
-                output: self.sandbox.output_limit,
+                memory: sandbox.memory_limit,
+                timeout: sandbox.timeout,
+                output: sandbox.output_limit,
             },
             sources: Sources {
                 store: Store::new(cache_root),
@@ -236,11 +324,12 @@ pub fn main() -> ExitCode {
             .host(engine)
             .and_then(|host| commands::legacy_plugin::run(&host, &config))
     } else {
-        let cli = Cli::parse();
+        let matches = Cli::command().get_matches();
+        let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         if cli.verbose {
             crate::log::set_verbose(true);
         }
-        dispatch(cli, engine)
+        dispatch(cli, &matches, engine)
     };
     result.unwrap_or_else(|e| {
         eprintln!("krmwasm: error: {e:#}");
@@ -248,24 +337,39 @@ pub fn main() -> ExitCode {
     })
 }
 
-fn dispatch(cli: Cli, engine: EngineAhead) -> anyhow::Result<ExitCode> {
+fn dispatch(cli: Cli, matches: &ArgMatches, engine: EngineAhead) -> anyhow::Result<ExitCode> {
+    // The subcommand's own matches, and its subcommand's (catalog's).
+    let sub = matches.subcommand().map(|(_, m)| m);
+    let leaf = sub.and_then(|m| m.subcommand()).map(|(_, m)| m);
     match &cli.command {
         None if std::io::stdin().is_terminal() => {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))
         }
         None => commands::exec::exec(&cli.host(engine)?),
-        Some(Command::Run(args)) => commands::run::run(&cli.host(engine)?, args),
-        Some(Command::Lint(args)) => commands::lint::lint(&cli.host(engine)?, args),
-        Some(Command::Catalog(command)) => commands::catalog::run(&cli.host(engine)?, command),
+        Some(Command::Run(args)) => {
+            let host = cli.host_for(engine, sub, Some(&args.sandbox), Some(&args.cache))?;
+            commands::run::run(&host, args)
+        }
+        Some(Command::Lint(args)) => {
+            let host = cli.host_for(engine, sub, Some(&args.sandbox), Some(&args.cache))?;
+            commands::lint::lint(&host, args)
+        }
+        Some(Command::Catalog(command)) => {
+            let host = cli.host_for(engine, leaf, None, command.cache())?;
+            commands::catalog::run(&host, command)
+        }
         Some(Command::Push(args)) => commands::push::push(&cli.host(engine)?, args),
-        Some(Command::Pull(args)) => commands::pull::pull(&cli.host(engine)?, args),
-        Some(Command::Plugins(PluginsCommand::Install { dir })) => {
+        Some(Command::Pull(args)) => {
+            let host = cli.host_for(engine, sub, None, Some(&args.cache))?;
+            commands::pull::pull(&host, args)
+        }
+        Some(Command::Plugins(PluginsCommand::Install { dir, cache })) => {
             let dir = match dir {
                 Some(d) => d.clone(),
                 None => commands::plugins::default_plugin_home()?,
             };
-            let host = cli.host(engine)?;
+            let host = cli.host_for(engine, leaf, None, Some(cache))?;
             let kinds = commands::plugins::kinds(&host.catalogs().load_all()?);
             for path in commands::plugins::install(&dir, &kinds)? {
                 println!("{}", path.display());

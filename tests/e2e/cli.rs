@@ -400,6 +400,66 @@ fn run_says_what_is_misconfigured() {
     assert!(out.stdout.is_empty());
 }
 
+/// Limits and the cache are offered where they act: the limits and --no-cache where functions
+/// run, --cache-dir also where modules or catalogs are fetched; `run`'s help points below, not
+/// at itself. Given before or after `run`, a limit applies, the later one winning.
+#[test]
+fn limit_and_cache_flags_are_shown_where_they_act() {
+    let help = |args: &[&str]| {
+        let out = krmwasm().args(args).arg("--help").output().unwrap();
+        assert_success(&out);
+        text(&out.stdout)
+    };
+    let limits = [
+        "--memory-limit",
+        "--timeout",
+        "--output-limit",
+        "--no-cache",
+    ];
+    for command in [&["run"][..], &["lint"], &[]] {
+        let help = help(command);
+        for flag in limits.iter().chain(&["--cache-dir"]) {
+            assert!(help.contains(flag), "{command:?} lacks {flag}:\n{help}");
+        }
+    }
+    for command in [
+        &["catalog", "list"][..],
+        &["catalog", "verify"],
+        &["pull"],
+        &["plugins", "install"],
+        &["catalog", "build"],
+        &["push"],
+    ] {
+        let help = help(command);
+        for flag in limits {
+            assert!(!help.contains(flag), "{command:?} shows {flag}:\n{help}");
+        }
+        let fetches = !matches!(command, ["catalog", "build"] | ["push"]);
+        assert_eq!(
+            help.contains("--cache-dir"),
+            fetches,
+            "{command:?}:\n{help}"
+        );
+    }
+    assert!(!help(&["run"]).contains("see `krmwasm run --help`"));
+
+    let dir = tree(&[("image-config.yaml", CONFIG)]);
+    let run = |before: &[&str], after: &[&str]| {
+        krmwasm()
+            .current_dir(dir.path())
+            .args(before)
+            .args(["run", "kpack-image", "--fn-config", "image-config.yaml"])
+            .args(after)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let tiny = ["--memory-limit", "1KiB"];
+    assert_failed_with(&run(&tiny, &[]), &["memory limit of 1 KiB"]);
+    assert_failed_with(&run(&[], &tiny), &["memory limit of 1 KiB"]);
+    assert_success(&run(&tiny, &["--memory-limit", "64MiB"]));
+}
+
 #[test]
 fn a_second_run_uses_the_compiled_module_cache() {
     let cache = tempfile::tempdir().unwrap();

@@ -4,6 +4,7 @@ use super::{Host, write_stdout};
 use crate::catalog::builtin::{self, ModuleUris};
 use crate::catalog::trust::{CatalogRef, Resolved};
 use crate::catalog::{Entry, LoadedCatalog};
+use crate::cli::CacheArgs;
 use anyhow::{Context, anyhow};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -22,7 +23,11 @@ pub enum CatalogCommand {
         output: Option<PathBuf>,
     },
     /// List the kinds the trusted catalogs serve, in search order.
-    List,
+    List {
+        // Catalogs fetched from a registry are kept in the cache.
+        #[command(flatten)]
+        cache: CacheArgs,
+    },
     /// Describe a kind: its description, module, schema and examples.
     Show {
         /// The functionConfig kind (e.g. ImageConfig).
@@ -30,20 +35,39 @@ pub enum CatalogCommand {
         /// Which apiVersion, when several catalogs or versions serve the kind.
         #[arg(long)]
         api_version: Option<String>,
+        #[command(flatten)]
+        cache: CacheArgs,
     },
     /// Check every module a catalog names against its digest [default: the trusted catalogs].
     Verify {
         /// A catalog file or oci:// reference.
         catalog: Option<String>,
+        // Modules and catalogs fetched from a registry are kept in the cache.
+        #[command(flatten)]
+        cache: CacheArgs,
     },
+}
+
+impl CatalogCommand {
+    /// The cache directory given after the command's name, for those that fetch.
+    pub fn cache(&self) -> Option<&CacheArgs> {
+        match self {
+            CatalogCommand::Build { .. } => None,
+            CatalogCommand::List { cache }
+            | CatalogCommand::Show { cache, .. }
+            | CatalogCommand::Verify { cache, .. } => Some(cache),
+        }
+    }
 }
 
 pub fn run(host: &Host, command: &CatalogCommand) -> anyhow::Result<ExitCode> {
     match command {
         CatalogCommand::Build { module_uri, output } => build(module_uri, output.as_ref()),
-        CatalogCommand::List => list(host),
-        CatalogCommand::Show { kind, api_version } => show(host, kind, api_version.as_deref()),
-        CatalogCommand::Verify { catalog } => verify(host, catalog.as_deref()),
+        CatalogCommand::List { .. } => list(host),
+        CatalogCommand::Show {
+            kind, api_version, ..
+        } => show(host, kind, api_version.as_deref()),
+        CatalogCommand::Verify { catalog, .. } => verify(host, catalog.as_deref()),
     }
 }
 

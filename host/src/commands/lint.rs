@@ -23,6 +23,10 @@ pub struct LintArgs {
     /// the only one of its kind among the inputs, or of its defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub sandbox: crate::cli::SandboxArgs,
+    #[command(flatten)]
+    pub cache: crate::cli::CacheArgs,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]

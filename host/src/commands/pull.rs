@@ -12,6 +12,9 @@ pub struct PullArgs {
     /// Where to write it ("-" for stdout) [default: <repository name>.wasm or .yaml].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    // What is pulled is kept in the cache too (`--offline` answers from it).
+    #[command(flatten)]
+    pub cache: crate::cli::CacheArgs,
 }
 
 pub fn pull(host: &Host, args: &PullArgs) -> anyhow::Result<ExitCode> {

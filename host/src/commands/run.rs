@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Yaml)]
     pub output: OutputFormat,
+    #[command(flatten)]
+    pub sandbox: crate::cli::SandboxArgs,
+    #[command(flatten)]
+    pub cache: crate::cli::CacheArgs,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
