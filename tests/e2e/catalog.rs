@@ -272,6 +272,14 @@ fn an_unreadable_catalog_is_named_with_where_it_came_from() {
             &shown,
         ],
     );
+
+    // A config file named by KRMWASM_CONFIG that is not there: what it trusts would be lost.
+    let out = krmwasm()
+        .env("KRMWASM_CONFIG", &missing)
+        .args(["catalog", "list"])
+        .output()
+        .unwrap();
+    assert_failed_with(&out, &["KRMWASM_CONFIG names", &shown, "not a file"]);
 }
 
 #[test]

@@ -939,8 +939,13 @@ fn a_directory_that_cannot_be_walked_is_a_finding_and_the_rest_is_linted() {
         mode(&cache.join("compiled"), 0o777);
     }
     mode(&dir.path().join("locked"), 0o000);
+    // The test's empty config, where `nobody` may read it.
+    let config = cache.join("host-config.yaml");
+    std::fs::copy(no_user_config(), &config).unwrap();
+    mode(&config, 0o644);
     let out = cmd
         .env("KRMWASM_CACHE_DIR", &cache)
+        .env("KRMWASM_CONFIG", &config)
         .current_dir(dir.path())
         .args(["lint", "--format", "json", "."])
         .output()

@@ -21,9 +21,19 @@ pub fn cache_dir() -> &'static Path {
     DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
 }
 
-/// A krmwasm config file path that does not exist, so the user's own config is not read.
+/// A krmwasm config that trusts nothing more, so that the user's own config is not read.
 pub fn no_user_config() -> PathBuf {
-    cache_dir().join("no-such-config.yaml")
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let path = cache_dir().join("empty-host-config.yaml");
+        std::fs::write(
+            &path,
+            "apiVersion: krmwasm.dev/v1alpha1\nkind: HostConfig\n",
+        )
+        .unwrap();
+        path
+    })
+    .clone()
 }
 
 /// `krmwasm` with the test cache and no inherited krmwasm settings.

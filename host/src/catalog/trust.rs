@@ -98,6 +98,21 @@ impl Trust {
                 })?,
             );
         }
+        let named = std::env::var_os(CONFIG_ENV).is_some_and(|p| !p.is_empty());
+        if let Some(path) = config_path()
+            && named
+            && !path.is_file()
+        {
+            // A config named and not read would trust less than its author meant, silently.
+            bail!(
+                "{CONFIG_ENV} names {}, which is not a file: point it at a krmwasm HostConfig, or \
+                 unset it to read the default {}",
+                path.display(),
+                dirs::config_dir()
+                    .map(|d| d.join("krmwasm").join("config.yaml").display().to_string())
+                    .unwrap_or_else(|| "$XDG_CONFIG_HOME/krmwasm/config.yaml".into())
+            );
+        }
         if let Some(path) = config_path()
             && path.is_file()
         {
