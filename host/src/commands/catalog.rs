@@ -167,7 +167,11 @@ fn describe(catalog: &LoadedCatalog, e: Entry<'_>) -> String {
         out.push_str(&format!("Example:     {example}\n"));
     }
     let skeleton = skeleton(e);
-    out.push_str("\nA functionConfig to start from (required fields):\n\n");
+    // Only what the schema requires: the function checks more (an image's name, its source),
+    // so this is a shape to fill in, not a config that runs.
+    out.push_str(
+        "\nThe fields its schema requires, to fill in (the function checks more: see Usage):\n\n",
+    );
     out.push_str(&String::from_utf8_lossy(&krm::codec::to_bytes(
         &skeleton,
         krm::codec::Format::Yaml,
