@@ -114,6 +114,7 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
                     "the host writes a function's output differently ({format:?})"
                 );
             }
+            scalars_as_written_read_the_same(data, list);
         }
         (Err(e), Ok(_)) => {
             panic!("the host refuses a function's output the tree reader reads: {e}")
@@ -123,6 +124,29 @@ fn host_readers_agree(data: &[u8], stream: Option<&[Value]>) {
             panic!("the host reads a function's output the tree reader refuses ({e})")
         }
         (Err(_), Err(_)) => {}
+    }
+}
+
+/// Written back with the input's scalars as they were written (noted by a scan of the text,
+/// or by the item-by-item reader's walk), a list reads as the very list.
+fn scalars_as_written_read_the_same(data: &[u8], list: &krm::ResourceList) {
+    let mut scanned = FunctionInput::new();
+    scanned.note_as_written(data);
+    let laid_out = FunctionInput::parse_list(data).map(|mut input| input.take_as_written());
+    for as_written in std::iter::once(scanned.take_as_written()).chain(laid_out) {
+        let mut output = FunctionOutput::parse(data.to_vec()).expect("read above");
+        output.keep_as_written(as_written);
+        let written = output.render(Format::Yaml);
+        let again = codec::parse_resource_list(&written).unwrap_or_else(|e| {
+            panic!(
+                "written with scalars as written, the output cannot be read back: {e}\n{}",
+                String::from_utf8_lossy(&written)
+            )
+        });
+        assert_eq!(
+            &again, list,
+            "writing scalars as written changed the output"
+        );
     }
 }
 

@@ -611,6 +611,41 @@ mod tests {
         assert!(scanned(&yaml).restore(item, false).is_none());
     }
 
+    /// Writing a scalar as it was written must never change what a reader of the output
+    /// gets: every restored object of the real-world corpus, and of scalars of every awkward
+    /// spelling, reads back as the very object.
+    #[test]
+    fn restored_objects_read_back_as_the_same_values() {
+        let awkward = "apiVersion: v1\nkind: X\nmetadata: {name: a}\nv: [1.10, 0755, 1e3, 0x1F, 0o17, +12, .5, -0.0, ~, Null, True, FALSE, 1_000, 2024-01-01, 12345678901234567890, 123456789012345678901234, 1:20, 0b101, 08, -, 1.0e+3]\nw: {a: 1.10, 'b': 0755, ? c : 1e3}\n";
+        let mut files = crate::host::items_layout_tests::corpus().unwrap_or_default();
+        files.push(("awkward".into(), awkward.into()));
+        let mut restored = 0;
+        for (path, text) in &files {
+            let Ok(documents) = crate::codec::parse_stream(text.as_bytes()) else {
+                continue;
+            };
+            let as_written = scanned(text);
+            for document in documents.iter().filter(|d| d.is_object()) {
+                let json = document.to_string();
+                for entry in [false, true] {
+                    let Some(yaml) = as_written.restore(&json, entry) else {
+                        continue;
+                    };
+                    restored += 1;
+                    let read = crate::codec::parse_value(&yaml).unwrap();
+                    let read = if entry { read[0].clone() } else { read };
+                    assert_eq!(
+                        &read,
+                        document,
+                        "{path}:\n{}",
+                        String::from_utf8_lossy(&yaml)
+                    );
+                }
+            }
+        }
+        assert!(restored >= 2, "the awkward object was restored");
+    }
+
     #[test]
     fn numbers_written_as_json_writes_them_are_not_noted() {
         for text in [
