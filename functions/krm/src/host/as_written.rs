@@ -10,7 +10,8 @@
 //! [`AsWritten::scan`] notes, for each object of the input, the plain scalars whose text is
 //! not the one krmwasm would write for their value; when an object of the output has the
 //! same identity, each such scalar that still holds the value it was read as is written
-//! with its text again ([`AsWritten::restore`]). Everything else is written as before.
+//! with its text again ([`AsWritten::restore`]). Everything else is written as before, and
+//! so is every scalar past the first 100,000 noted in one input.
 
 use crate::Value;
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -369,7 +370,13 @@ struct Walk {
     /// The collections open, each with whether it is a mapping's key.
     frames: Vec<(Frame, bool)>,
     document: ScannedDocument,
+    /// Scalars noted in the whole stream so far.
+    noted: usize,
 }
+
+/// The most scalars one scan notes. Past it (an input of little else), the rest are written
+/// as usual: the notes are kept small beside a large input, and each one stands alone.
+const MAX_NOTED: usize = 100_000;
 
 impl Walk {
     /// Takes in one event; a document's findings when it ends.
@@ -478,7 +485,8 @@ impl Walk {
             None => &mut self.document.root,
         };
         object.identity.note(inside, text);
-        if candidate {
+        if candidate && self.noted < MAX_NOTED {
+            self.noted += 1;
             object.scalars.push(Scalar {
                 pointer: pointer(inside),
                 text: text.to_string(),
@@ -602,6 +610,19 @@ mod tests {
         assert!(noted.unwrap().restore(item, false).is_none());
         let ((), noted) = scan_while(yaml.as_bytes(), || ());
         assert!(noted.is_none());
+    }
+
+    #[test]
+    fn a_scan_notes_a_bounded_number_of_scalars() {
+        let mut yaml = format!("{CONFIG_MAP}v:\n");
+        for _ in 0..MAX_NOTED + 10 {
+            yaml.push_str("- 1.10\n");
+        }
+        let as_written = scanned(&yaml);
+        assert_eq!(
+            as_written.objects.values().map(Vec::len).sum::<usize>(),
+            MAX_NOTED
+        );
     }
 
     #[test]
