@@ -113,12 +113,23 @@ impl AsWritten {
                 self.add_object(item.identity.key(), item.scalars);
             }
         } else {
+            // A `kind: List` is one object to a function given it among others, and its items
+            // are the objects to one given it alone (read as kyaml reads it): both are noted.
+            let is_list = document
+                .root
+                .identity
+                .kind
+                .as_deref()
+                .is_some_and(|kind| kind.ends_with("List"));
             let mut scalars = document.root.scalars;
             for (index, item) in document.items.into_iter().enumerate() {
-                scalars.extend(item.scalars.into_iter().map(|s| Scalar {
+                scalars.extend(item.scalars.iter().map(|s| Scalar {
                     pointer: format!("/items/{index}{}", s.pointer),
-                    text: s.text,
+                    text: s.text.clone(),
                 }));
+                if is_list {
+                    self.add_object(item.identity.key(), item.scalars);
+                }
             }
             self.add_object(document.root.identity.key(), scalars);
         }
@@ -579,6 +590,20 @@ mod tests {
         // The functionConfig is no item.
         let config = r#"{"kind":"X","spec":{"v":1.1}}"#;
         assert!(as_written.restore(config, true).is_none());
+    }
+
+    #[test]
+    fn a_list_is_an_object_and_so_are_its_items() {
+        let list = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n  data: {v: 1.10}\n";
+        let as_written = scanned(list);
+        let item =
+            r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"v":1.1}}"#;
+        assert!(as_written.restore(item, true).is_some());
+        let whole = crate::codec::parse_value(list.as_bytes())
+            .unwrap()
+            .to_string();
+        let yaml = String::from_utf8(as_written.restore(&whole, false).unwrap()).unwrap();
+        assert!(yaml.contains("v: 1.10\n"), "{yaml}");
     }
 
     #[test]
