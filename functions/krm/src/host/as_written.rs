@@ -54,14 +54,7 @@ pub fn scan_while<R>(input: &[u8], read: impl FnOnce() -> R) -> (R, Option<AsWri
     if input.len() < SCAN_BESIDE || !is_stream(input) {
         return (read(), None);
     }
-    let scan = || {
-        let mut found = AsWritten::default();
-        if let Ok(text) = std::str::from_utf8(input) {
-            found.scan(text);
-        }
-        Some(found)
-    };
-    super::beside::run_beside(read, scan)
+    super::beside::run_beside(read, || Some(AsWritten::of(input)))
 }
 
 /// A plain scalar, by where it is in its object (a JSON pointer), and its text.
@@ -77,6 +70,18 @@ fn is_stream(input: &[u8]) -> bool {
 }
 
 impl AsWritten {
+    /// What a scan of `input` notes; nothing for JSON, or for bytes that are not UTF-8 (their
+    /// reader reports them).
+    pub fn of(input: &[u8]) -> AsWritten {
+        let mut found = AsWritten::default();
+        if !crate::codec::looks_like_json(input)
+            && let Ok(text) = std::str::from_utf8(input)
+        {
+            found.scan(text);
+        }
+        found
+    }
+
     /// Scans YAML `text`: each document is an object, or, when it is a ResourceList, each of
     /// its items is. Text that does not parse adds nothing (its reader reports it).
     pub fn scan(&mut self, text: &str) {
@@ -95,43 +100,45 @@ impl AsWritten {
 
     /// Adds what another scan noted: an object in both can no longer be told apart.
     pub fn merge(&mut self, other: AsWritten) {
+        // Each table already dropped its own ambiguous objects: only identities in both are
+        // newly so.
         self.ambiguous.extend(other.ambiguous);
+        let mut in_both = false;
         for hash in other.seen {
             if !self.seen.insert(hash) {
                 self.ambiguous.insert(hash);
+                in_both = true;
             }
         }
         self.objects.extend(other.objects);
-        let ambiguous = &self.ambiguous;
-        self.objects
-            .retain(|key, _| !ambiguous.contains(&hash(key)));
+        if in_both {
+            let ambiguous = &self.ambiguous;
+            self.objects
+                .retain(|key, _| !ambiguous.contains(&hash(key)));
+        }
     }
 
     fn add_document(&mut self, document: ScannedDocument) {
-        if document.root.identity.kind.as_deref() == Some(crate::resource_list::KIND) {
-            for item in document.items {
-                self.add_object(item.identity.key(), item.scalars);
-            }
-        } else {
-            // A `kind: List` is one object to a function given it among others, and its items
-            // are the objects to one given it alone (read as kyaml reads it): both are noted.
-            let is_list = document
-                .root
-                .identity
-                .kind
-                .as_deref()
-                .is_some_and(|kind| kind.ends_with("List"));
-            let mut scalars = document.root.scalars;
-            for (index, item) in document.items.into_iter().enumerate() {
-                scalars.extend(item.scalars.iter().map(|s| Scalar {
+        // A ResourceList's items are the objects. A List is one object among other documents,
+        // and its items are the objects when it is read alone, as kyaml reads it: both are
+        // noted. Any other document is one object.
+        let kind = document.root.identity.kind.as_deref();
+        let root_is_object = kind != Some(crate::resource_list::KIND);
+        let items_are_objects = crate::codec::is_resource_list_kind(kind);
+        let mut root_scalars = document.root.scalars;
+        for (index, item) in document.items.into_iter().enumerate() {
+            if root_is_object {
+                root_scalars.extend(item.scalars.iter().map(|s| Scalar {
                     pointer: format!("/items/{index}{}", s.pointer),
                     text: s.text.clone(),
                 }));
-                if is_list {
-                    self.add_object(item.identity.key(), item.scalars);
-                }
             }
-            self.add_object(document.root.identity.key(), scalars);
+            if items_are_objects {
+                self.add_object(item.identity.key(), item.scalars);
+            }
+        }
+        if root_is_object {
+            self.add_object(document.root.identity.key(), root_scalars);
         }
     }
 

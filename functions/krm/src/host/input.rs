@@ -138,20 +138,12 @@ impl FunctionInput {
         if std::mem::take(&mut self.noted_while_read) {
             return;
         }
-        let noted = noted.unwrap_or_else(|| {
-            let mut found = AsWritten::default();
-            if !codec::looks_like_json(input)
-                && let Ok(text) = std::str::from_utf8(input)
-            {
-                found.scan(text);
-            }
-            found
-        });
+        let noted = noted.unwrap_or_else(|| AsWritten::of(input));
         self.as_written.merge(noted);
     }
 
-    /// What [`FunctionInput::note_as_written`] and [`FunctionInput::add_as_written`] noted, for the output (see
-    /// [`super::FunctionOutput::keep_as_written`]).
+    /// What [`FunctionInput::note_as_written`] and [`FunctionInput::add_as_written`] noted,
+    /// for the output (see [`super::FunctionOutput::keep_as_written`]).
     pub fn take_as_written(&mut self) -> AsWritten {
         *std::mem::take(&mut self.as_written)
     }
