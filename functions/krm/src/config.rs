@@ -55,17 +55,17 @@ pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Fai
 /// taken out; a value of the wrong type becomes an empty one of the type expected. False
 /// when it cannot be.
 fn mend(value: &mut Value, path: &[Step], message: &str) -> bool {
-    let Some(at) = value_at(value, path) else {
-        return false;
-    };
     if message.starts_with("unknown field") {
-        let (Some(Step::Key(key)), Some(parent)) = (path.last(), path.split_last()) else {
+        let Some((Step::Key(key), parent)) = path.split_last() else {
             return false;
         };
-        return value_at(value, parent.1)
+        return value_at(value, parent)
             .and_then(Value::as_object_mut)
             .is_some_and(|fields| fields.shift_remove(key).is_some());
     }
+    let Some(at) = value_at(value, path) else {
+        return false;
+    };
     let Some(expected) = message
         .strip_prefix("invalid type: ")
         .and_then(|m| m.split_once(", expected ").map(|(_, e)| e))

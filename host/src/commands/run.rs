@@ -133,8 +133,8 @@ fn check_wasm_header(function: &str, wasm: &VerifiedWasm) -> anyhow::Result<()> 
     }
     anyhow::bail!(
         "function {name} is not a valid WebAssembly module: {function} does not start with the \
-         bytes \\0asm that a module does; name a compiled wasm32-wasip1 module, an oci:// reference to one, or a built-in \
-         function ({})",
+         bytes \\0asm that a module does; name a compiled wasm32-wasip1 module, an oci:// \
+         reference to one, or a built-in function ({})",
         builtin::known_names()
     )
 }
