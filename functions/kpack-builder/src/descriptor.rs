@@ -34,6 +34,8 @@ pub struct Descriptor {
     #[serde(default)]
     pub metadata: Option<ObjectMeta>,
     pub default_cluster_lifecycle: Option<String>,
+    /// The clusterBuildpacks entry the ClusterBuildpack `default` is a copy of.
+    pub default_cluster_buildpack: Option<String>,
     pub default_cluster_stack: Option<String>,
     pub default_cluster_builder: Option<String>,
     #[serde(default)]
@@ -168,6 +170,7 @@ const TOP_FIELDS: &[(&str, &[&str])] = &[
     ("clusterStores", &["v1alpha3", "v1"]),
     ("clusterStacks", &["v1alpha3", "v1"]),
     ("defaultClusterLifecycle", &["v1"]),
+    ("defaultClusterBuildpack", &["v1"]),
     ("clusterLifecycles", &["v1"]),
     ("clusterBuildpacks", &["v1"]),
 ];
@@ -520,17 +523,29 @@ pub fn expand(
             ),
         }
     }
+    let buildpack = |image: &str| json!({"image": image, "serviceAccountRef": sa});
     for (i, b) in d.cluster_buildpacks.iter().enumerate() {
         check_image(
             &b.image,
             format!("clusterBuildpacks[{i}].image"),
             &mut problems,
         );
-        out.push(object(
-            "ClusterBuildpack",
-            &b.name,
-            json!({"image": b.image, "serviceAccountRef": sa}),
-        ));
+        out.push(object("ClusterBuildpack", &b.name, buildpack(&b.image)));
+    }
+    if let Some(name) = &d.default_cluster_buildpack {
+        match d.cluster_buildpacks.iter().find(|b| &b.name == name) {
+            None => problems.push(Problem::new(
+                "defaultClusterBuildpack",
+                format!("no clusterBuildpacks entry is named {name:?}"),
+            )),
+            Some(_) if name == "default" => {}
+            Some(b) => add_alias(
+                &mut out,
+                &mut notes,
+                object("ClusterBuildpack", "default", buildpack(&b.image)),
+                ("clusterBuildpacks", "defaultClusterBuildpack", name),
+            ),
+        }
     }
     for (i, s) in stores.iter().enumerate() {
         if s.sources.is_empty() {
@@ -937,6 +952,46 @@ mod tests {
             .map(|e| e.0)
             .collect();
         assert_eq!(paths, ["defaultClusterLifecycle", "clusterLifecycles"]);
+
+        let v1alpha3 = json!({"apiVersion": "kp.kpack.io/v1alpha3", "kind": "DependencyDescriptor",
+            "defaultClusterBuildpack": "java"});
+        let errors = run(v1alpha3, &[]).unwrap_err();
+        assert_eq!(errors[0].0, "defaultClusterBuildpack");
+        assert!(errors[0].1.contains("only kp.kpack.io/v1 has it"));
+    }
+
+    #[test]
+    fn the_default_cluster_buildpack_copies_its_entry() {
+        let sa = json!({"name": "kp-sa", "namespace": "kpack"});
+        let config = kp_config(json!({"default.repository.serviceaccount": "kp-sa"}));
+        let d = json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
+            "defaultClusterBuildpack": "java",
+            "clusterBuildpacks": [{"name": "java", "image": "paketobuildpacks/java:18"},
+                                  {"name": "go", "image": "paketobuildpacks/go:4"}]});
+        let (objects, _) = run(d.clone(), &[config]).unwrap();
+        assert_eq!(
+            names(&objects),
+            [
+                ("ClusterBuildpack", "java"),
+                ("ClusterBuildpack", "go"),
+                ("ClusterBuildpack", "default"),
+            ]
+        );
+        assert_eq!(objects[2]["spec"]["image"], "paketobuildpacks/java:18");
+        for o in &objects {
+            assert_eq!(o["spec"]["serviceAccountRef"], sa, "{o}");
+        }
+
+        let mut missing = d;
+        missing["defaultClusterBuildpack"] = json!("ruby");
+        let errors = run(missing, &[]).unwrap_err();
+        assert_eq!(
+            errors,
+            [(
+                "defaultClusterBuildpack".to_string(),
+                "no clusterBuildpacks entry is named \"ruby\"".to_string()
+            )]
+        );
     }
 
     #[test]
@@ -995,9 +1050,11 @@ mod tests {
         };
         json!({"apiVersion": "kp.kpack.io/v1", "kind": "DependencyDescriptor",
             "defaultClusterLifecycle": "new", "defaultClusterStack": "base",
-            "defaultClusterBuilder": "base",
+            "defaultClusterBuilder": "base", "defaultClusterBuildpack": "java",
             "clusterLifecycles": [{"name": "default-lifecycle", "image": "buildpacksio/lifecycle:0.17.0"},
                                   {"name": "new", "image": "buildpacksio/lifecycle:0.20.12"}],
+            "clusterBuildpacks": [{"name": "default", "image": "paketobuildpacks/go:4"},
+                                  {"name": "java", "image": "paketobuildpacks/java:18"}],
             "clusterStacks": [stack("default", "full"), stack("base", "base")],
             "clusterBuilders": [builder("default", "default"), builder("base", "base")]})
     }
@@ -1010,6 +1067,8 @@ mod tests {
             [
                 ("ClusterLifecycle", "default-lifecycle"),
                 ("ClusterLifecycle", "new"),
+                ("ClusterBuildpack", "default"),
+                ("ClusterBuildpack", "java"),
                 ("ClusterStack", "default"),
                 ("ClusterStack", "base"),
                 ("ClusterBuilder", "default"),
@@ -1020,6 +1079,10 @@ mod tests {
         assert_eq!(
             find(&objects, "ClusterLifecycle", "default-lifecycle")["spec"]["image"],
             "buildpacksio/lifecycle:0.20.12"
+        );
+        assert_eq!(
+            find(&objects, "ClusterBuildpack", "default")["spec"]["image"],
+            "paketobuildpacks/java:18"
         );
         assert_eq!(
             find(&objects, "ClusterStack", "default")["spec"]["buildImage"]["image"],
@@ -1037,6 +1100,11 @@ mod tests {
                 "clusterLifecycles",
                 "default-lifecycle",
                 "defaultClusterLifecycle: new",
+            ),
+            (
+                "clusterBuildpacks",
+                "default",
+                "defaultClusterBuildpack: java",
             ),
             ("clusterStacks", "default", "defaultClusterStack: base"),
             ("clusterBuilders", "default", "defaultClusterBuilder: base"),
@@ -1057,8 +1125,13 @@ mod tests {
         d["defaultClusterLifecycle"] = json!("default-lifecycle");
         d["defaultClusterStack"] = json!("default");
         d["defaultClusterBuilder"] = json!("default");
+        d["defaultClusterBuildpack"] = json!("default");
         let (objects, notes) = run(d, &[repository()]).unwrap();
-        assert_eq!(objects.len(), 6, "{:#?}", names(&objects));
+        assert_eq!(objects.len(), 8, "{:#?}", names(&objects));
+        assert_eq!(
+            find(&objects, "ClusterBuildpack", "default")["spec"]["image"],
+            "paketobuildpacks/go:4"
+        );
         assert_eq!(
             find(&objects, "ClusterStack", "default")["spec"]["buildImage"]["image"],
             "paketobuildpacks/build-jammy-full"
