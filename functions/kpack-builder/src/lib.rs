@@ -98,7 +98,7 @@ pub fn generate(list: &ResourceList) -> Result<Generation<BuilderObjects>, Failu
         .into());
     }
     let mut spec: BuilderConfigSpec =
-        krm::config::decode_spec(config).map_err(|f| location.attach(f))?;
+        krm::config::decode_spec(config, &[]).map_err(|f| location.attach(f))?;
 
     let mut problems = Vec::new();
     let mut catalog = Catalog::default();

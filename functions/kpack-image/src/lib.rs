@@ -55,7 +55,8 @@ pub fn generate(list: &ResourceList) -> Result<Generation<ImageSet>, Failure> {
             .error("metadata.name", "the ImageConfig has no metadata.name")
             .into());
     };
-    let outline: SpecOutline = krm::config::decode_spec(config).map_err(|f| location.attach(f))?;
+    let outline: SpecOutline =
+        krm::config::decode_spec(config, KPACK_FIELD_NAMES).map_err(|f| location.attach(f))?;
     let owner = format!("{}/{config_name}", config::KIND);
     let set = ImageSet::check(outline.defaults, config, owner.clone()).map_err(|problems| {
         Failure(
@@ -83,8 +84,31 @@ fn image_entries(config: &Value) -> &[Value] {
 
 /// Decodes `spec.images[index]`.
 fn decode_entry(entry: &Value, index: usize) -> Result<ImageFields, Failure> {
-    krm::config::decode(entry, &format!("spec.images[{index}]"))
+    krm::config::decode_with_hints(entry, &format!("spec.images[{index}]"), KPACK_FIELD_NAMES)
 }
+
+/// Where the fields of a kpack Image's spec that an entry spells differently went: someone
+/// turning Images into an ImageConfig writes these first.
+const KPACK_FIELD_NAMES: krm::config::FieldHints = &[
+    (
+        "source",
+        "an entry names its source directly: `git: {url, revision}`, `blob: {url}` or `sourceImage: <image>`, with `subPath` beside it",
+    ),
+    (
+        "build",
+        "the fields of a kpack Image's spec.build (env, resources, services, nodeSelector, tolerations, affinity, runtimeClassName, schedulerName, buildTimeout, creationTime) are fields of the entry itself, and env is a map of name to value",
+    ),
+    (
+        "successBuildHistoryLimit",
+        "write `history: {successful: N}`",
+    ),
+    ("failedBuildHistoryLimit", "write `history: {failed: N}`"),
+    ("cosign", "write `cosignAnnotations: {name: value}`"),
+    (
+        "namespace",
+        "the Images go to the ImageConfig's own namespace (its metadata.namespace); use one ImageConfig per namespace",
+    ),
+];
 
 /// The ServiceAccounts and Images of a checked config: first the accounts to create, then
 /// one Image per entry of `spec.images`. Each entry is decoded and expanded once to check

@@ -121,9 +121,15 @@ fn check_item(
     let mut blocking = false;
     for problem in &problems {
         match problem {
-            Problem::UnknownField { path, field, .. } => {
+            Problem::UnknownField {
+                path, field, meant, ..
+            } => {
+                let meant = match meant {
+                    Some(meant) => format!(" (did you mean {meant:?}?)"),
+                    None => String::new(),
+                };
                 let message = format!(
-                    "unknown field {field:?}: kpack's webhook decodes strictly and refuses fields it does not know"
+                    "unknown field {field:?}{meant}: kpack's webhook decodes strictly and refuses fields it does not know"
                 );
                 if settings.unknown_fields_are_errors {
                     blocking = true;

@@ -19,6 +19,8 @@ pub enum Problem {
         /// JSON pointer of the object holding the field.
         parent: String,
         field: String,
+        /// The field of the kind that was probably meant (`revision` for `revison`).
+        meant: Option<String>,
     },
     /// A field the kind requires is absent (kpack's rules report these in their own words).
     Missing { path: String },
@@ -94,6 +96,7 @@ impl SchemaChecker {
                         path: paths::join(&at, field),
                         parent: error.instance_path().as_str().to_string(),
                         field: field.clone(),
+                        meant: None,
                     }))
                 }
                 ValidationErrorKind::Required { property } => problems.push(Problem::Missing {
@@ -105,8 +108,82 @@ impl SchemaChecker {
                 }),
             }
         }
+        if problems
+            .iter()
+            .any(|p| matches!(p, Problem::UnknownField { .. }))
+        {
+            let schemas = self.schemas.get_or_insert_with(check_schemas);
+            let schema = &schemas[&self::key(info)];
+            for problem in &mut problems {
+                if let Problem::UnknownField {
+                    parent,
+                    field,
+                    meant,
+                    ..
+                } = problem
+                {
+                    let fields = fields_at(schema, parent);
+                    *meant = krm::suggest::closest(field, fields.into_iter()).map(str::to_string);
+                }
+            }
+        }
         problems
     }
+}
+
+/// The fields `schema` gives the object at `pointer` (a JSON pointer into an object of its
+/// kind), or none where it cannot tell.
+fn fields_at<'s>(schema: &'s Value, pointer: &str) -> Vec<&'s str> {
+    let mut node = resolve(schema, schema);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let next = node
+            .get("properties")
+            .and_then(|properties| properties.get(&segment))
+            .or_else(|| {
+                node.get("items")
+                    .filter(|_| segment.parse::<usize>().is_ok())
+            })
+            .or_else(|| node.get("additionalProperties").filter(|a| a.is_object()));
+        let Some(next) = next else {
+            return Vec::new();
+        };
+        node = resolve(schema, next);
+    }
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|properties| properties.keys().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// `node` with `$ref`s followed and one-branch `allOf`s (and the object branch of an
+/// `anyOf`/`oneOf`) taken, as schemagen writes references and optional fields.
+fn resolve<'s>(schema: &'s Value, mut node: &'s Value) -> &'s Value {
+    // A reference cycle without a step between could loop: a few hops are all schemagen makes.
+    for _ in 0..16 {
+        let next = if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+            reference
+                .strip_prefix('#')
+                .and_then(|pointer| schema.pointer(pointer))
+        } else if let Some([only]) = node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some(only)
+        } else {
+            ["anyOf", "oneOf"]
+                .iter()
+                .filter_map(|k| node.get(*k).and_then(Value::as_array))
+                .flatten()
+                .find(|b| b.get("$ref").is_some() || b.get("properties").is_some())
+        };
+        match next {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    node
 }
 
 /// Removes unknown fields (as reported by [`SchemaChecker::check`]) from `object`, so an object
@@ -218,5 +295,50 @@ mod tests {
             );
         }
         assert!(checker.validators.is_empty(), "compiled again in the run");
+    }
+
+    #[test]
+    fn a_misspelt_field_gets_the_one_meant_at_any_depth() {
+        let info = |kind: &str| {
+            KINDS
+                .iter()
+                .find(|i| i.kind == kind && i.version == "v1alpha2")
+                .unwrap()
+        };
+        let image = serde_json::json!({
+            "apiVersion": "kpack.io/v1alpha2", "kind": "Image", "metadata": {"name": "x"},
+            "spec": {"tag": "r.io/x", "builder": {"kind": "ClusterBuilder", "name": "b"},
+                "serviceAccount": "sa",
+                "source": {"git": {"url": "u", "revison": "main"}},
+                "build": {"env": [{"name": "A", "vaule": "1"}], "buildTimout": 10},
+                "colour": "blue"}});
+        let store = serde_json::json!({
+            "apiVersion": "kpack.io/v1alpha2", "kind": "ClusterStore", "metadata": {"name": "x"},
+            "spec": {"sources": [{"imag": "r.io/bp"}]}});
+        let mut checker = SchemaChecker::default();
+        let mut meant: Vec<(String, Option<String>)> = Vec::new();
+        for (kind, object) in [("Image", &image), ("ClusterStore", &store)] {
+            for problem in checker.check(info(kind), object) {
+                if let Problem::UnknownField { path, meant: m, .. } = problem {
+                    meant.push((path, m));
+                }
+            }
+        }
+        meant.sort();
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            meant,
+            [
+                ("spec.build.buildTimout".to_string(), some("buildTimeout")),
+                ("spec.build.env[0].vaule".to_string(), some("value")),
+                ("spec.colour".to_string(), None),
+                (
+                    "spec.serviceAccount".to_string(),
+                    some("serviceAccountName")
+                ),
+                ("spec.source.git.revison".to_string(), some("revision")),
+                ("spec.sources[0].imag".to_string(), some("image")),
+            ]
+        );
     }
 }

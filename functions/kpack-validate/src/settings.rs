@@ -51,7 +51,7 @@ impl Settings {
             (Some(config::API_VERSION), Some(config::KIND)) => {
                 let spec = match config.get("spec") {
                     None => ValidatorConfigSpec::default(),
-                    Some(_) => krm::config::decode_spec(config)?,
+                    Some(_) => krm::config::decode_spec(config, &[])?,
                 };
                 Self::from_spec(spec)
             }

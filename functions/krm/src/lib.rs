@@ -33,6 +33,7 @@ mod raw_list;
 pub mod resource_list;
 mod run;
 pub mod strict_value;
+pub mod suggest;
 pub mod testing;
 pub mod validator;
 

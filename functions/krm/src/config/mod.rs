@@ -5,6 +5,9 @@ use crate::run::Failure;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+mod wording;
+pub use wording::FieldHints;
+
 /// Joins a path prefix (`spec`) and a serde path (`images[0].git`) into `spec.images[0].git`.
 fn join(prefix: &str, rest: &str) -> String {
     match (prefix.is_empty(), rest.is_empty() || rest == ".") {
@@ -26,6 +29,17 @@ const MAX_DECODE_PROBLEMS: usize = 20;
 /// until it succeeds or a culprit cannot be mended (a missing field, a rule of the type's
 /// own).
 pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Failure> {
+    decode_with_hints(value, prefix, &[])
+}
+
+/// [`decode`], saying `hint` about an unknown field called `name` for each `(name, hint)` of
+/// `hints`, where the field that was meant is not simply misspelt (another tool's name for
+/// it, say).
+pub fn decode_with_hints<T: DeserializeOwned>(
+    value: &Value,
+    prefix: &str,
+    hints: FieldHints,
+) -> Result<T, Failure> {
     let mut problems: Vec<Diagnostic> = Vec::new();
     let mut remaining = std::borrow::Cow::Borrowed(value);
     let mut mended: Vec<Vec<Step>> = Vec::new();
@@ -42,7 +56,7 @@ pub fn decode<T: DeserializeOwned>(value: &Value, prefix: &str) -> Result<T, Fai
         let message = error.inner().to_string();
         // The path goes in `field` only: kpt and krmwasm print it before the message.
         let path = join(prefix, &error.path().to_string());
-        problems.push(Diagnostic::error(message.clone()).at(path));
+        problems.push(Diagnostic::error(wording::reword(&message, hints)).at(path));
         if !mend(remaining.to_mut(), &steps, &message) {
             break;
         }
@@ -115,10 +129,11 @@ impl Step {
     }
 }
 
-/// Decodes the `spec` of a CRD-style function config (`apiVersion`, `kind`, `metadata`, `spec`).
-pub fn decode_spec<T: DeserializeOwned>(config: &Value) -> Result<T, Failure> {
+/// Decodes the `spec` of a CRD-style function config (`apiVersion`, `kind`, `metadata`,
+/// `spec`), with `hints` as [`decode_with_hints`] takes them.
+pub fn decode_spec<T: DeserializeOwned>(config: &Value, hints: FieldHints) -> Result<T, Failure> {
     match config.get("spec") {
-        Some(spec) => decode(spec, "spec"),
+        Some(spec) => decode_with_hints(spec, "spec", hints),
         None => Err(Diagnostic::error("the function config has no spec")
             .at("spec")
             .into()),
@@ -153,7 +168,7 @@ mod tests {
     #[test]
     fn unknown_field_path_points_at_the_entry() {
         let cfg = json!({"spec": {"images": [{"name": "a"}, {"name": "b", "gti": 1}]}});
-        let err = only(decode_spec::<Spec>(&cfg).unwrap_err());
+        let err = only(decode_spec::<Spec>(&cfg, &[]).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec.images[1].gti");
         assert!(
             err.message.starts_with("unknown field `gti`"),
@@ -167,7 +182,7 @@ mod tests {
         let cfg = json!({"spec": {"images": [
             {"name": "a", "gti": 1}, {"name": 3}, {"name": "c", "subpath": "x", "revison": "y"}
         ], "histroy": 2}});
-        let paths: Vec<String> = decode_spec::<Spec>(&cfg)
+        let paths: Vec<String> = decode_spec::<Spec>(&cfg, &[])
             .unwrap_err()
             .0
             .into_iter()
@@ -187,12 +202,13 @@ mod tests {
 
     #[test]
     fn wrong_type_and_missing_field() {
-        let err =
-            only(decode_spec::<Spec>(&json!({"spec": {"images": [{"name": 3}]}})).unwrap_err());
+        let err = only(
+            decode_spec::<Spec>(&json!({"spec": {"images": [{"name": 3}]}}), &[]).unwrap_err(),
+        );
         assert_eq!(err.field.unwrap().path, "spec.images[0].name");
-        let err = only(decode_spec::<Spec>(&json!({"spec": {"images": [{}]}})).unwrap_err());
+        let err = only(decode_spec::<Spec>(&json!({"spec": {"images": [{}]}}), &[]).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec.images[0]");
-        let err = only(decode_spec::<Spec>(&json!({"kind": "X"})).unwrap_err());
+        let err = only(decode_spec::<Spec>(&json!({"kind": "X"}), &[]).unwrap_err());
         assert_eq!(err.field.unwrap().path, "spec");
     }
 }
