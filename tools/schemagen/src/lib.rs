@@ -73,13 +73,13 @@ pub fn schemas() -> Vec<SchemaFile> {
         kpack_validate::config::KIND,
         kpack_api::schema::root_for::<kpack_validate::config::ValidatorConfig>(),
     ));
-    // One decoder reads every kp descriptor version, so each version gets its schema.
+    // One decoder reads every kp descriptor version; each version's schema has its fields.
     for version in kpack_builder::descriptor::VERSIONS {
         files.push(file(
             kpack_builder::descriptor::GROUP,
             version,
             kpack_builder::descriptor::KIND,
-            kpack_api::schema::root_for::<kpack_builder::descriptor::Descriptor>(),
+            kpack_builder::descriptor::schema::for_version(version),
         ));
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));

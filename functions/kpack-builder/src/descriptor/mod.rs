@@ -21,6 +21,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
+pub mod schema;
+
 pub const GROUP: &str = "kp.kpack.io";
 pub const KIND: &str = "DependencyDescriptor";
 pub const VERSIONS: [&str; 3] = ["v1", "v1alpha3", "v1alpha1"];
