@@ -1160,6 +1160,62 @@ fn kustomize_patches_and_helm_templates_are_set_aside() {
     assert!(stdout.contains("--> <stdin>:"), "{stdout}");
 }
 
+/// A ytt template (Carvel's, as kpack's own release config is written): valid YAML whose
+/// computed values read as null until ytt renders them.
+const YTT_STACK: &str = "\
+#@ load(\"@ytt:data\", \"data\")
+---
+apiVersion: kpack.io/v1alpha2
+kind: ClusterStack
+metadata:
+  name: #@ data.values.stack.name
+spec:
+  id: io.buildpacks.stacks.jammy
+  buildImage:
+    image: #@ data.values.stack.build_image
+  runImage:
+    image: #@ data.values.stack.run_image
+";
+
+#[test]
+fn ytt_templates_are_set_aside_by_lint_and_run() {
+    let dir = tree(&[("clean.yaml", CLEAN), ("config/stack.yaml", YTT_STACK)]);
+    let out = lint_in(dir.path(), &[]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.ends_with(
+            "0 errors, 0 warnings, 0 notes in 1 file (1 document); 1 ytt template not linted\n"
+        ),
+        "{stdout}"
+    );
+    let report = json_report(&lint_in(dir.path(), &["--format", "json"]));
+    assert_eq!(
+        report["setAside"],
+        serde_json::json!([{"file": "./config/stack.yaml", "kind": "yttTemplate", "by": "./config/stack.yaml"}])
+    );
+
+    // `run --input DIR` leaves it out too; named on its own, it is taken as it is, and its
+    // nulls are what the validator sees.
+    let out = krmwasm()
+        .current_dir(dir.path())
+        .args(["run", "kpack-validate", "--input", "."])
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("name: clean"), "{stdout}");
+    assert!(!stdout.contains("data.values"), "{stdout}");
+    assert_eq!(stdout.matches("kind: ClusterStack").count(), 1, "{stdout}");
+    let out = krmwasm()
+        .current_dir(dir.path())
+        .args(["run", "kpack-validate", "--input", "config/stack.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("null"), "{}", text(&out.stderr));
+}
+
 #[test]
 fn progress_is_drawn_only_on_a_terminal() {
     let files: Vec<(String, String)> = (0..250)

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Files and directories (searched for .yaml, .yml and .json; kustomize patches and Helm
-    /// templates set aside), or "-" for stdin [default: "."].
+    /// Files and directories (searched for .yaml, .yml and .json; kustomize patches, Helm and
+    /// ytt templates set aside), or "-" for stdin [default: "."].
     pub paths: Vec<PathBuf>,
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = Format::Text)]
@@ -75,10 +75,13 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         tree.files.len(),
         started.elapsed()
     );
-    let mut files = inputs::read_all(&tree.files);
+    let (mut files, templates): (Vec<_>, Vec<_>) = inputs::read_all(&tree.files)
+        .into_iter()
+        .partition(|file| file.set_aside.is_none());
     // A directory that cannot be walked is reported like a file that cannot be read.
     files.extend(tree.unwalkable.into_iter().map(inputs::unwalkable));
-    let set_aside = tree.set_aside;
+    let mut set_aside = tree.set_aside;
+    set_aside.extend(templates.into_iter().filter_map(|file| file.set_aside));
     if set_aside.is_empty() {
         nothing_to_lint(&paths, &files)?;
     }

@@ -157,31 +157,41 @@ fn read_sources(args: &RunArgs) -> anyhow::Result<Vec<Source>> {
         };
         return Ok(vec![Source { path: None, bytes }]);
     }
-    expand_directories(&args.input)?
-        .iter()
-        .map(|path| {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("cannot read the input {}", path.display()))?;
-            Ok(Source {
-                path: Some(path.clone()),
-                bytes,
-            })
-        })
-        .collect()
+    let mut sources = Vec::new();
+    for (path, walked) in expand_directories(&args.input)? {
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("cannot read the input {}", path.display()))?;
+        // A file named on the command line is taken as it is; one found in a directory is
+        // set aside when it is a ytt template, as lint sets it aside.
+        if walked && crate::tree::fragments::ytt::is_template(&bytes) {
+            let fragment = crate::tree::fragments::Fragment::ytt_template(path);
+            crate::debug!(
+                "set aside: {}, {}",
+                fragment.file.display(),
+                fragment.explanation()
+            );
+            continue;
+        }
+        sources.push(Source {
+            path: Some(path),
+            bytes,
+        });
+    }
+    Ok(sources)
 }
 
 /// `--input` paths with each directory replaced by the manifests in it, found as `krmwasm
 /// lint` finds them: `.yaml`, `.yml` and `.json` files, ignore files honoured, kustomize
-/// patches and Helm templates set aside.
-fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+/// patches and Helm templates set aside. Each with whether it was found in a directory.
+fn expand_directories(paths: &[PathBuf]) -> anyhow::Result<Vec<(PathBuf, bool)>> {
     let mut files = Vec::new();
     for path in paths {
         if !path.is_dir() {
-            files.push(path.clone());
+            files.push((path.clone(), false));
             continue;
         }
         let (found, _set_aside) = crate::tree::manifests(std::slice::from_ref(path)).complete()?;
-        files.extend(found);
+        files.extend(found.into_iter().map(|file| (file, true)));
     }
     Ok(files)
 }

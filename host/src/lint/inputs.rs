@@ -3,6 +3,7 @@
 
 use super::Finding;
 use super::locate::{Region, SourceMap};
+use crate::tree::fragments::{self, Fragment};
 use krm::Severity;
 use serde_json::Value;
 use std::io::Read;
@@ -24,6 +25,9 @@ pub struct LoadedFile {
     pub documents: Vec<Value>,
     /// Why the file gave no documents.
     pub error: Option<Finding>,
+    /// Set when the text showed the file to be a template, not a manifest: it is reported as
+    /// set aside, not linted.
+    pub set_aside: Option<Fragment>,
 }
 
 /// Reads and parses every file, on as many threads as there are cores (parsing is most of a
@@ -80,6 +84,7 @@ pub fn unwalkable(place: crate::tree::Unwalkable) -> LoadedFile {
         display,
         text: String::new(),
         documents: Vec::new(),
+        set_aside: None,
     }
 }
 
@@ -110,6 +115,7 @@ fn read(path: &Path) -> LoadedFile {
         display,
         text,
         documents: Vec::new(),
+        set_aside: None,
     };
     let bytes = match bytes {
         Ok(b) => b,
@@ -123,6 +129,16 @@ fn read(path: &Path) -> LoadedFile {
             );
         }
     };
+    // Stdin is what something rendered; a file may still be a template.
+    if path.as_os_str() != "-" && fragments::ytt::is_template(&bytes) {
+        return LoadedFile {
+            display,
+            text: String::new(),
+            documents: Vec::new(),
+            error: None,
+            set_aside: Some(Fragment::ytt_template(path.to_path_buf())),
+        };
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -136,6 +152,7 @@ fn read(path: &Path) -> LoadedFile {
             text,
             documents,
             error: None,
+            set_aside: None,
         },
         Err(e) => {
             // The span-aware parser places syntax errors and finds the repeat of a duplicate

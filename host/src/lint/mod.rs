@@ -3,10 +3,10 @@
 //! each finding placed at its file, line and column.
 //!
 //! Reading ([`inputs`]) turns files into documents, annotated with their file and index as kpt
-//! does, once [`crate::tree`] has set aside kustomize patches and Helm templates. The validators
-//! run once over all of them (so references between files are checked), and each config's
-//! function on that config ([`functions`]); their results become [`Finding`]s, placed by
-//! [`locate`]; [`report`] prints them.
+//! does, once [`crate::tree`] has set aside kustomize patches and Helm templates; reading sets
+//! aside ytt templates. The validators run once over all of them (so references between files
+//! are checked), and each config's function on that config ([`functions`]); their results
+//! become [`Finding`]s, placed by [`locate`]; [`report`] prints them.
 
 pub mod functions;
 pub mod inputs;
@@ -59,7 +59,7 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub documents: Vec<Document>,
     pub files: usize,
-    /// Files not linted: kustomize patches and Helm templates.
+    /// Files not linted: kustomize patches, Helm and ytt templates.
     pub set_aside: Vec<Fragment>,
     /// What lint chose that the user may want to know, for stderr: which config a validator
     /// ran with when none was named.

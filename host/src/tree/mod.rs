@@ -16,7 +16,8 @@ pub const IGNORE_FILE: &str = ".krmwasmignore";
 pub struct Manifests {
     /// The files to read, in a stable order.
     pub files: Vec<PathBuf>,
-    /// Kustomize patches and Helm templates, not to be read as manifests.
+    /// Kustomize patches and Helm templates, not to be read as manifests (ytt templates are
+    /// known by their text: [`fragments::ytt`]).
     pub set_aside: Vec<fragments::Fragment>,
     /// What could not be walked; the rest was.
     pub unwalkable: Vec<Unwalkable>,

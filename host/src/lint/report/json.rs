@@ -20,8 +20,8 @@ pub struct Report<'a> {
     pub version: u32,
     /// Every finding, ordered by file, line and column.
     pub findings: Vec<ReportFinding<'a>>,
-    /// Files not linted because they are pieces of manifests: kustomize patches and Helm
-    /// templates. Lint what kustomize or Helm renders to check what they produce.
+    /// Files not linted because they are pieces of manifests: kustomize patches, Helm and ytt
+    /// templates. Lint what kustomize, Helm or ytt renders to check what they produce.
     pub set_aside: Vec<ReportFragment>,
     pub summary: Summary,
 }
@@ -33,8 +33,8 @@ pub struct ReportFragment {
     /// As found among the inputs.
     pub file: String,
     pub kind: ReportFragmentKind,
-    /// What makes it one: the kustomization that lists the patch, or the template's
-    /// `Chart.yaml`.
+    /// What makes it one: the kustomization that lists the patch, the Helm template's
+    /// `Chart.yaml`, or the ytt template itself (its `#@` annotations).
     pub by: String,
 }
 
@@ -43,6 +43,7 @@ pub struct ReportFragment {
 pub enum ReportFragmentKind {
     KustomizePatch,
     HelmTemplate,
+    YttTemplate,
 }
 
 /// One problem and its place.
@@ -131,6 +132,7 @@ fn fragment(f: &Fragment) -> ReportFragment {
         kind: match f.kind {
             FragmentKind::KustomizePatch => ReportFragmentKind::KustomizePatch,
             FragmentKind::HelmTemplate => ReportFragmentKind::HelmTemplate,
+            FragmentKind::YttTemplate => ReportFragmentKind::YttTemplate,
         },
         by: f.by.display().to_string(),
     }

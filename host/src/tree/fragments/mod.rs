@@ -1,11 +1,13 @@
 //! Files in a linted tree that are pieces of manifests rather than manifests: kustomize
 //! patches, which hold only the fields they change (linted as manifests, each would fail for
-//! every required field it leaves out), and Helm chart templates, which are Go templates. They
-//! are set aside and reported; what they produce is checked by linting what kustomize or Helm
-//! renders.
+//! every required field it leaves out), Helm chart templates, which are Go templates, and ytt
+//! templates, whose computed values read as null. They are set aside and reported; what they
+//! produce is checked by linting what kustomize, Helm or ytt renders. Patches and Helm
+//! templates are known by their paths, here; ytt templates by their text, where it is read.
 
 mod helm;
 mod kustomize;
+pub mod ytt;
 
 use std::path::PathBuf;
 
@@ -15,8 +17,8 @@ pub struct Fragment {
     /// As found among the inputs.
     pub file: PathBuf,
     pub kind: Kind,
-    /// What makes it one: the kustomization that lists the patch, or the template's
-    /// `Chart.yaml`.
+    /// What makes it one: the kustomization that lists the patch, the template's
+    /// `Chart.yaml`, or the ytt template itself (its annotations).
     pub by: PathBuf,
 }
 
@@ -24,6 +26,7 @@ pub struct Fragment {
 pub enum Kind {
     KustomizePatch,
     HelmTemplate,
+    YttTemplate,
 }
 
 impl Kind {
@@ -32,6 +35,7 @@ impl Kind {
         match self {
             Kind::KustomizePatch => "kustomize patch",
             Kind::HelmTemplate => "Helm template",
+            Kind::YttTemplate => "ytt template",
         }
     }
 
@@ -39,11 +43,21 @@ impl Kind {
         match self {
             Kind::KustomizePatch => "kustomize patches",
             Kind::HelmTemplate => "Helm templates",
+            Kind::YttTemplate => "ytt templates",
         }
     }
 }
 
 impl Fragment {
+    /// `file`, read and found to be a ytt template.
+    pub fn ytt_template(file: PathBuf) -> Self {
+        Fragment {
+            by: file.clone(),
+            file,
+            kind: Kind::YttTemplate,
+        }
+    }
+
     /// Why it was not linted and what to lint instead.
     pub fn explanation(&self) -> String {
         let by = self.by.display();
@@ -54,6 +68,7 @@ impl Fragment {
             Kind::HelmTemplate => format!(
                 "a Helm template of the chart {by}: lint `helm template` output to check what it produces"
             ),
+            Kind::YttTemplate => "a ytt template (it holds `#@` annotations): lint `ytt` output to check what it produces".to_string(),
         }
     }
 }
