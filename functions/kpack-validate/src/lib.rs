@@ -6,6 +6,7 @@
 pub mod config;
 mod kept;
 mod paths;
+mod placeholder;
 mod policy;
 mod references;
 mod report;
@@ -204,8 +205,18 @@ fn check_item(
 
 fn report_webhook_errors(index: usize, errors: &[kpack_api::FieldError], report: &mut Report) {
     for e in errors {
-        report.error(index, Rule::Webhook, e.path(), e.to_string());
+        report.error(index, Rule::Webhook, e.path(), with_placeholder_hint(e));
     }
+}
+
+/// kpack's message for `e`, and a hint when the value it refuses is a placeholder.
+fn with_placeholder_hint(e: &kpack_api::FieldError) -> String {
+    let mut message = e.to_string();
+    if let Some(hint) = placeholder::hint(&e.message) {
+        message.push('\n');
+        message.push_str(&hint);
+    }
+    message
 }
 
 /// kpack's webhook never sees v1alpha1, but kpack converts it to v1alpha2 to store it, and a
@@ -226,7 +237,7 @@ fn admit_v1alpha1(entry: &Entry, object: &Value, settings: &Settings, report: &m
                 &kpack_api::v1alpha1::to_v1alpha1_path(e.path()),
                 format!(
                     "{} (kpack's v1alpha2 rule, applied to this v1alpha1 object as kpack stores it)",
-                    kpack_api::v1alpha1::to_v1alpha1_path(&e.to_string())
+                    kpack_api::v1alpha1::to_v1alpha1_path(&with_placeholder_hint(e))
                 ),
             );
         }
