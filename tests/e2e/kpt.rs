@@ -136,6 +136,46 @@ fn kpt_render_follows_config_edits_in_place() {
     assert!(after[Path::new("image-config.yaml")].contains("# LTS"));
 }
 
+/// A subpackage with its own ImageConfig of the same name, in another namespace: kpt renders
+/// it, then the parent's pipeline sees its objects. Each config owns only its own.
+#[test]
+fn kpt_render_keeps_the_objects_of_a_config_of_the_same_name_in_another_namespace() {
+    let (_tmp, package) = shop_package();
+    let team = package.join("team2");
+    copy_dir(&repo_root().join("examples/kpt/shop"), &team);
+    for file in [
+        "image-config.yaml",
+        "namespace.yaml",
+        "validator-config.yaml",
+    ] {
+        let path = team.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("apps", "team2")).unwrap();
+    }
+    let kptfile = team.join("Kptfile");
+    let text = std::fs::read_to_string(&kptfile).unwrap();
+    std::fs::write(&kptfile, text.replace("name: shop", "name: team2")).unwrap();
+
+    let out = render(&package);
+    assert_success(&out);
+    let after = snapshot(&package);
+    for file in ["apps/image_cart.yaml", "team2/team2/image_cart.yaml"] {
+        assert!(
+            after.contains_key(Path::new(file)),
+            "{file} missing: {:#?}",
+            after.keys().collect::<Vec<_>>()
+        );
+    }
+    assert!(
+        after[Path::new("team2/team2/image_cart.yaml")]
+            .contains("kpack.krmwasm.dev/generated-by: ImageConfig/team2/shop"),
+        "{}",
+        after[Path::new("team2/team2/image_cart.yaml")]
+    );
+    assert_success(&render(&package));
+    assert_eq!(snapshot(&package), after, "a second render changes nothing");
+}
+
 #[test]
 fn kpt_render_fails_on_a_bad_config_and_changes_nothing() {
     let (_tmp, package) = shop_package();

@@ -19,6 +19,7 @@ use resolve::Catalog;
 
 pub const FUNCTION_NAME: &str = "kpack-builder";
 pub use kpack_api::meta::GENERATED_BY_ANNOTATION;
+use krm::generated::Owner;
 
 pub use krm::config::Problem;
 
@@ -61,8 +62,13 @@ pub fn generate(list: &ResourceList) -> Result<Generation<BuilderObjects>, Failu
         let d: descriptor::Descriptor =
             krm::config::decode(config, "").map_err(|f| location.attach(f))?;
         let config_name = config.name().unwrap_or("kp-import").to_string();
-        let owner = format!("DependencyDescriptor/{config_name}");
-        let meta = ObjectMeta::generated_by(&owner);
+        let owner = Owner::config(
+            GENERATED_BY_ANNOTATION,
+            descriptor::KIND,
+            config.namespace(),
+            &config_name,
+        );
+        let meta = ObjectMeta::generated_by(owner.value());
         let (generated, notes) = descriptor::expand(&d, &list.items, &meta)
             .map_err(|ps| Failure(ps.into_iter().map(at).collect()))?;
         let objects = BuilderObjects {
@@ -121,15 +127,17 @@ pub fn generate(list: &ResourceList) -> Result<Generation<BuilderObjects>, Failu
             problems.push(p);
         }
     }
-    let owner = format!("{}/{name}", config::KIND);
+    let owner = Owner::config(
+        GENERATED_BY_ANNOTATION,
+        config::KIND,
+        config.namespace(),
+        &name,
+    );
     // Buildpacks this config generated earlier are about to be replaced, not extra sources.
-    let others = list
-        .items
-        .iter()
-        .filter(|i| !krm::generated::owned_by(i, GENERATED_BY_ANNOTATION, &owner));
+    let others = list.items.iter().filter(|i| !owner.owns(i));
     catalog.add_items(others, &mut problems);
 
-    let meta = ObjectMeta::generated_by(&owner);
+    let meta = ObjectMeta::generated_by(owner.value());
     let expansion = expand::Expansion {
         name: &name,
         namespace: config.namespace(),

@@ -5,8 +5,9 @@
 
 use crate::config::BuildpackSource;
 use crate::expand::cluster_buildpack;
-use kpack_api::meta::{GENERATED_BY_ANNOTATION, ObjectMeta};
+use kpack_api::meta::ObjectMeta;
 use kpack_api::v1alpha2 as kpack;
+use krm::generated::Owner;
 use krm::{Generator, Identity, Object};
 use serde_json::Value;
 
@@ -19,8 +20,8 @@ pub enum Planned {
 }
 
 pub struct BuilderObjects {
-    /// `BuilderConfig/<name>` or `DependencyDescriptor/<name>`.
-    pub owner: String,
+    /// The BuilderConfig or DependencyDescriptor.
+    pub owner: Owner,
     /// The config's name, which ClusterBuildpack names start with.
     pub config_name: String,
     /// The labels and annotations of every generated object.
@@ -32,8 +33,8 @@ pub struct BuilderObjects {
 impl Generator for BuilderObjects {
     type Object = Value;
 
-    fn ownership(&self) -> (&str, &str) {
-        (GENERATED_BY_ANNOTATION, &self.owner)
+    fn owner(&self) -> &Owner {
+        &self.owner
     }
 
     fn len(&self) -> usize {

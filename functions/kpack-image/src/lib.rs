@@ -14,6 +14,7 @@ use expand::{Entry, Problem};
 use kpack_api::meta::ObjectMeta;
 use kpack_api::v1alpha2::{self as kpack, Image};
 use krm::config::ConfigLocation;
+use krm::generated::Owner;
 use krm::{Diagnostic, Failure, Generation, Generator, Identity, Object, ResourceList};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -57,7 +58,12 @@ pub fn generate(list: &ResourceList) -> Result<Generation<ImageSet>, Failure> {
     };
     let outline: SpecOutline =
         krm::config::decode_spec(config, KPACK_FIELD_NAMES).map_err(|f| location.attach(f))?;
-    let owner = format!("{}/{config_name}", config::KIND);
+    let owner = Owner::config(
+        GENERATED_BY_ANNOTATION,
+        config::KIND,
+        config.namespace(),
+        &config_name,
+    );
     let set = ImageSet::check(outline.defaults, config, owner.clone()).map_err(|problems| {
         Failure(
             problems
@@ -117,7 +123,7 @@ const KPACK_FIELD_NAMES: krm::config::FieldHints = &[
 pub struct ImageSet {
     defaults: ImageFields,
     namespace: Option<String>,
-    owner: String,
+    owner: Owner,
     meta: ObjectMeta,
     /// The accounts to create, each with where it was configured (for messages).
     accounts: Vec<(ServiceAccountSpec, String)>,
@@ -135,11 +141,11 @@ pub enum GeneratedObject {
 
 impl ImageSet {
     /// Checks the whole config, or returns every problem found.
-    fn check(defaults: ImageFields, config: &Value, owner: String) -> Result<Self, Vec<Problem>> {
+    fn check(defaults: ImageFields, config: &Value, owner: Owner) -> Result<Self, Vec<Problem>> {
         let mut set = ImageSet {
             defaults,
             namespace: config.namespace().map(str::to_string),
-            meta: ObjectMeta::generated_by(&owner),
+            meta: ObjectMeta::generated_by(owner.value()),
             owner,
             accounts: Vec::new(),
             image_names: Vec::new(),
@@ -230,8 +236,8 @@ impl ImageSet {
 impl Generator for ImageSet {
     type Object = GeneratedObject;
 
-    fn ownership(&self) -> (&str, &str) {
-        (GENERATED_BY_ANNOTATION, &self.owner)
+    fn owner(&self) -> &Owner {
+        &self.owner
     }
 
     fn len(&self) -> usize {

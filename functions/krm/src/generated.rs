@@ -1,7 +1,8 @@
 //! Objects a function generates and owns: how they go into `items` on every run.
 //!
-//! A generator marks what it writes with an annotation naming its owner (e.g.
-//! `ImageConfig/shop`). On the next run an owned object is replaced in place (keeping the
+//! A generator marks what it writes with an annotation naming its owner, the config it came
+//! from (`ImageConfig/apps/shop`: kind, namespace if the config has one, name; configs in two
+//! namespaces may share a name). On the next run an owned object is replaced in place (keeping the
 //! orchestrator's file, index and id annotations, so it stays in its file and keeps its
 //! comments), one no longer generated is removed, a new one is appended; running the function
 //! on its own output changes nothing. An object of the same kind and name that the owner did
@@ -32,9 +33,63 @@ impl std::fmt::Display for Conflict {
     }
 }
 
-/// Whether `item` carries `annotation: owner`.
-pub fn owned_by(item: &Value, annotation: &str, owner: &str) -> bool {
-    item.annotation(annotation) == Some(owner)
+/// Who generated an object: the config it came from, as written in an annotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    annotation: String,
+    /// `Kind/namespace/name`, or `Kind/name` for a config without a namespace.
+    value: String,
+    /// For a config with a namespace, the value without it, which releases before namespaces
+    /// were written put on what this config generated, and the namespace.
+    earlier: Option<(String, String)>,
+}
+
+impl Owner {
+    /// The config `kind` `namespace`/`name`, marked with `annotation`.
+    pub fn config(annotation: &str, kind: &str, namespace: Option<&str>, name: &str) -> Self {
+        let earlier = format!("{kind}/{name}");
+        let (value, earlier) = match namespace {
+            Some(ns) => (
+                format!("{kind}/{ns}/{name}"),
+                Some((earlier, ns.to_string())),
+            ),
+            None => (earlier, None),
+        };
+        Owner {
+            annotation: annotation.to_string(),
+            value,
+            earlier,
+        }
+    }
+
+    /// The annotation generated objects carry.
+    pub fn annotation(&self) -> &str {
+        &self.annotation
+    }
+
+    /// Its value for this owner, as written on what it generates.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Whether this owner generated `item`. An object marked the earlier way (no namespace)
+    /// is this owner's when it is in the config's namespace or in none (cluster-scoped):
+    /// another config of that name in another namespace does not take it.
+    pub fn owns(&self, item: &Value) -> bool {
+        match item.annotation(&self.annotation) {
+            Some(value) if value == self.value => true,
+            Some(value) => self.earlier.as_ref().is_some_and(|(earlier, namespace)| {
+                value == earlier && item.namespace().is_none_or(|n| n == namespace)
+            }),
+            None => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.value)
+    }
 }
 
 /// Where one object of the output comes from.
@@ -58,17 +113,16 @@ pub enum Slot {
 pub fn plan(
     items: &[Value],
     generated: &[Identity<'_>],
-    annotation: &str,
-    owner: &str,
+    owner: &Owner,
 ) -> Result<Vec<Slot>, Conflict> {
-    if let Some(conflict) = first_conflict(items, generated, annotation, owner) {
+    if let Some(conflict) = first_conflict(items, generated, owner) {
         return Err(conflict);
     }
     // Owned items by identity, indices in reverse so that `pop` hands out the first. The
     // map holds only what an earlier run generated, so a first run keeps nothing per object.
     let mut owned: HashMap<Identity<'_>, Vec<usize>> = HashMap::new();
     for (i, item) in items.iter().enumerate().rev() {
-        if owned_by(item, annotation, owner) {
+        if owner.owns(item) {
             owned.entry(item.identity()).or_default().push(i);
         }
     }
@@ -91,7 +145,7 @@ pub fn plan(
                 index,
                 replaces: Some(i),
             });
-        } else if !owned_by(item, annotation, owner) {
+        } else if !owner.owns(item) {
             slots.push(Slot::Item(i));
         }
         // Otherwise generated before and no longer configured: dropped.
@@ -109,14 +163,9 @@ pub fn plan(
 
 /// Puts `generated` into `items` as described in the module docs ([`plan`], carried out on
 /// trees).
-pub fn apply(
-    items: &mut Vec<Value>,
-    generated: Vec<Value>,
-    annotation: &str,
-    owner: &str,
-) -> Result<(), Conflict> {
+pub fn apply(items: &mut Vec<Value>, generated: Vec<Value>, owner: &Owner) -> Result<(), Conflict> {
     let identities: Vec<Identity<'_>> = generated.iter().map(Object::identity).collect();
-    let slots = plan(items, &identities, annotation, owner)?;
+    let slots = plan(items, &identities, owner)?;
     drop(identities);
     // Each input item and each generated object appears in at most one slot.
     let mut old: Vec<Option<Value>> = std::mem::take(items).into_iter().map(Some).collect();
@@ -138,14 +187,9 @@ pub fn apply(
 }
 
 /// The first generated object that has the identity of an item `owner` did not generate.
-fn first_conflict(
-    items: &[Value],
-    generated: &[Identity<'_>],
-    annotation: &str,
-    owner: &str,
-) -> Option<Conflict> {
+fn first_conflict(items: &[Value], generated: &[Identity<'_>], owner: &Owner) -> Option<Conflict> {
     let mut foreign: HashMap<Identity<'_>, &Value> = HashMap::new();
-    for item in items.iter().filter(|i| !owned_by(i, annotation, owner)) {
+    for item in items.iter().filter(|i| !owner.owns(i)) {
         foreign.entry(item.identity()).or_insert(item);
     }
     let (new, existing) = generated
@@ -169,6 +213,11 @@ mod tests {
 
     const BY: &str = "example.dev/generated-by";
 
+    /// The config `Config/o`, without a namespace.
+    fn owner() -> Owner {
+        Owner::config(BY, "Config", None, "o")
+    }
+
     fn object(kind: &str, name: &str, owner: Option<&str>) -> Value {
         let mut v = json!({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}});
         if let Some(owner) = owner {
@@ -183,9 +232,9 @@ mod tests {
 
     #[test]
     fn owned_objects_are_replaced_in_place_stale_ones_dropped_new_ones_appended() {
-        let mut stale_with_file = object("ConfigMap", "b", Some("o"));
+        let mut stale_with_file = object("ConfigMap", "b", Some("Config/o"));
         stale_with_file["metadata"]["annotations"]["config.kubernetes.io/path"] = json!("b.yaml");
-        let mut kept_with_file = object("ConfigMap", "c", Some("o"));
+        let mut kept_with_file = object("ConfigMap", "c", Some("Config/o"));
         kept_with_file["metadata"]["annotations"]["config.kubernetes.io/path"] = json!("c.yaml");
         let mut items = vec![
             object("ConfigMap", "a", None),
@@ -193,10 +242,10 @@ mod tests {
             kept_with_file,
             object("ConfigMap", "d", Some("someone-else")),
         ];
-        let mut regenerated = object("ConfigMap", "c", Some("o"));
+        let mut regenerated = object("ConfigMap", "c", Some("Config/o"));
         regenerated["data"] = json!({"new": "yes"});
-        let generated = vec![object("ConfigMap", "e", Some("o")), regenerated];
-        apply(&mut items, generated, BY, "o").unwrap();
+        let generated = vec![object("ConfigMap", "e", Some("Config/o")), regenerated];
+        apply(&mut items, generated, &owner()).unwrap();
         assert_eq!(names(&items), ["a", "c", "d", "e"]);
         assert_eq!(items[1]["data"]["new"], "yes");
         assert_eq!(
@@ -210,13 +259,13 @@ mod tests {
     fn applying_twice_changes_nothing() {
         let generate = || -> Vec<Value> {
             (0..50)
-                .map(|i| object("ConfigMap", &format!("cm-{i}"), Some("o")))
+                .map(|i| object("ConfigMap", &format!("cm-{i}"), Some("Config/o")))
                 .collect()
         };
         let mut items = vec![object("Secret", "s", None)];
-        apply(&mut items, generate(), BY, "o").unwrap();
+        apply(&mut items, generate(), &owner()).unwrap();
         let once = items.clone();
-        apply(&mut items, generate(), BY, "o").unwrap();
+        apply(&mut items, generate(), &owner()).unwrap();
         assert_eq!(items, once);
     }
 
@@ -225,11 +274,11 @@ mod tests {
         let mut theirs = object("ConfigMap", "x", None);
         theirs["metadata"]["namespace"] = json!("apps");
         theirs["metadata"]["annotations"] = json!({"config.kubernetes.io/path": "x.yaml"});
-        let mut items = vec![object("ConfigMap", "y", Some("o")), theirs.clone()];
+        let mut items = vec![object("ConfigMap", "y", Some("Config/o")), theirs.clone()];
         let before = items.clone();
-        let mut ours = object("ConfigMap", "x", Some("o"));
+        let mut ours = object("ConfigMap", "x", Some("Config/o"));
         ours["metadata"]["namespace"] = json!("apps");
-        let conflict = apply(&mut items, vec![ours], BY, "o").unwrap_err();
+        let conflict = apply(&mut items, vec![ours], &owner()).unwrap_err();
         assert_eq!(
             conflict.to_string(),
             "ConfigMap apps/x already exists (in x.yaml)"
@@ -240,29 +289,61 @@ mod tests {
     #[test]
     fn same_name_in_another_namespace_or_kind_is_another_object() {
         let mut items = vec![object("Secret", "x", None)];
-        let mut other_namespace = object("ConfigMap", "x", Some("o"));
+        let mut other_namespace = object("ConfigMap", "x", Some("Config/o"));
         other_namespace["metadata"]["namespace"] = json!("apps");
         apply(
             &mut items,
-            vec![object("ConfigMap", "x", Some("o")), other_namespace],
-            BY,
-            "o",
+            vec![object("ConfigMap", "x", Some("Config/o")), other_namespace],
+            &owner(),
         )
         .unwrap();
         assert_eq!(items.len(), 3);
     }
 
     #[test]
+    fn configs_of_one_name_in_two_namespaces_own_their_own_objects() {
+        let team = |ns: &str| Owner::config(BY, "Config", Some(ns), "o");
+        let in_namespace = |name: &str, ns: &str, by: &str| {
+            let mut o = object("ConfigMap", name, Some(by));
+            o["metadata"]["namespace"] = json!(ns);
+            o
+        };
+        let a = in_namespace("a", "team-a", "Config/team-a/o");
+        assert_eq!(team("team-a").value(), "Config/team-a/o");
+        assert!(team("team-a").owns(&a));
+        assert!(!team("team-b").owns(&a));
+        // Marked before namespaces were written: the config of the object's namespace owns
+        // it, and a config of that name owns a cluster-scoped object.
+        let earlier = in_namespace("a", "team-a", "Config/o");
+        assert!(team("team-a").owns(&earlier));
+        assert!(!team("team-b").owns(&earlier));
+        assert!(owner().owns(&earlier));
+        assert!(team("team-b").owns(&object("ConfigMap", "c", Some("Config/o"))));
+        assert!(!owner().owns(&a));
+
+        // team-b's run keeps team-a's object and replaces its own.
+        let mut items = vec![a.clone(), in_namespace("b", "team-b", "Config/o")];
+        apply(
+            &mut items,
+            vec![in_namespace("b", "team-b", "Config/team-b/o")],
+            &team("team-b"),
+        )
+        .unwrap();
+        assert_eq!(items[0], a);
+        assert_eq!(items[1].annotation(BY), Some("Config/team-b/o"));
+        assert_eq!(items.len(), 2);
+    }
+
+    #[test]
     fn a_duplicated_owned_object_is_replaced_once() {
         let mut items = vec![
-            object("ConfigMap", "a", Some("o")),
-            object("ConfigMap", "a", Some("o")),
+            object("ConfigMap", "a", Some("Config/o")),
+            object("ConfigMap", "a", Some("Config/o")),
         ];
         apply(
             &mut items,
-            vec![object("ConfigMap", "a", Some("o"))],
-            BY,
-            "o",
+            vec![object("ConfigMap", "a", Some("Config/o"))],
+            &owner(),
         )
         .unwrap();
         assert_eq!(names(&items), ["a"]);

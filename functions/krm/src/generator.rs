@@ -25,9 +25,9 @@ pub trait Generator {
     /// One generated object, as it is written.
     type Object: Serialize;
 
-    /// The annotation that marks generated objects, and its value for this generator's owner
-    /// (e.g. `ImageConfig/shop`): see [`crate::generated`].
-    fn ownership(&self) -> (&str, &str);
+    /// The config that owns the objects, as generated objects are marked: see
+    /// [`crate::generated`].
+    fn owner(&self) -> &generated::Owner;
 
     /// How many objects there are, in the order new ones are appended.
     fn len(&self) -> usize;
@@ -62,11 +62,10 @@ impl<G: Generator> Generation<G> {
     /// Plans where `generator`'s objects go among `items`, or the first object it would
     /// overwrite although it did not generate it.
     pub fn plan(items: &[serde_json::Value], generator: G) -> Result<Self, Conflict> {
-        let (annotation, owner) = generator.ownership();
         let identities: Vec<Identity<'_>> = (0..generator.len())
             .map(|i| generator.identity(i))
             .collect();
-        let slots = generated::plan(items, &identities, annotation, owner)?;
+        let slots = generated::plan(items, &identities, generator.owner())?;
         drop(identities);
         Ok(Generation {
             generator,
@@ -264,6 +263,7 @@ mod tests {
         n: usize,
         names: Vec<String>,
         broken: Option<usize>,
+        owner: generated::Owner,
     }
 
     impl ConfigMaps {
@@ -273,6 +273,7 @@ mod tests {
                 n,
                 names,
                 broken: None,
+                owner: generated::Owner::config(BY, "Config", None, "c"),
             }
         }
     }
@@ -280,8 +281,8 @@ mod tests {
     impl Generator for ConfigMaps {
         type Object = Value;
 
-        fn ownership(&self) -> (&str, &str) {
-            (BY, "Config/c")
+        fn owner(&self) -> &generated::Owner {
+            &self.owner
         }
 
         fn len(&self) -> usize {
