@@ -41,10 +41,20 @@ fn modules_and_catalogs_are_pushed_and_pulled_by_tag_and_digest() {
         "{}",
         text(&out.stderr)
     );
-    let pinned = pushed.lines().next().unwrap().to_string();
+    let pinned = pushed.trim_end().to_string();
     assert!(
         pinned.starts_with(&format!("{addr}/krmwasm/kpack-image@sha256:")),
         "{pushed}"
+    );
+    assert_eq!(
+        pushed.lines().count(),
+        1,
+        "one line, for REF=$(krmwasm push …): {pushed}"
+    );
+    assert!(
+        text(&out.stderr).contains("layer sha256:"),
+        "{}",
+        text(&out.stderr)
     );
 
     // The CNCF Wasm artifact layout.

@@ -77,7 +77,7 @@ fn build(template: &str, output: Option<&PathBuf>) -> anyhow::Result<ExitCode> {
     });
     let yaml = catalog.to_yaml();
     match output {
-        Some(path) => crate::store::write_atomically(path, &yaml)?,
+        Some(path) => super::output_file::write(path, &yaml)?,
         None => write_stdout(&yaml)?,
     }
     Ok(ExitCode::SUCCESS)

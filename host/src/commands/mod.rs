@@ -5,6 +5,7 @@ pub mod dispatch;
 pub mod exec;
 pub mod legacy_plugin;
 pub mod lint;
+mod output_file;
 pub mod plugins;
 pub mod pull;
 pub mod push;

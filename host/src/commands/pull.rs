@@ -39,7 +39,7 @@ pub fn pull(host: &Host, args: &PullArgs) -> anyhow::Result<ExitCode> {
         write_stdout(&pulled.bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
-    crate::store::write_atomically(&output, &pulled.bytes)?;
+    super::output_file::write(&output, &pulled.bytes)?;
     write_stdout(
         format!(
             "{}  sha256:{}  (manifest {})\n",

@@ -38,13 +38,18 @@ pub fn push(host: &Host, args: &PushArgs) -> anyhow::Result<ExitCode> {
     }
     let pushed = host.sources.registry().push(&args.reference, &bytes)?;
     let reference = crate::oci::parse_reference(&args.reference)?;
+    // stdout is the one line a script takes (`REF=$(krmwasm push …)`); the layer's digest,
+    // a catalog entry's sha256 for a module, goes with the transfer reports.
+    eprintln!(
+        "krmwasm: layer {} (a catalog entry's sha256, for a module)",
+        pushed.layer_digest
+    );
     write_stdout(
         format!(
-            "{}/{}@{}\nlayer {}\n",
+            "{}/{}@{}\n",
             reference.registry(),
             reference.repository(),
             pushed.manifest_digest,
-            pushed.layer_digest
         )
         .as_bytes(),
     )?;
