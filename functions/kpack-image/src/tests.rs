@@ -95,6 +95,28 @@ fn kpack_defaults_are_written_out() {
 }
 
 #[test]
+fn an_empty_image_list_removes_what_the_config_generated() {
+    let passthrough =
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}});
+    let (first, code) = run(vec![passthrough.clone()], config(SKETCH));
+    assert_eq!(code, 0);
+    assert!(first.items.len() > 1);
+    let mut retired = config(SKETCH);
+    retired["spec"]["images"] = json!([]);
+    let (second, code) = run(first.items, retired);
+    assert_eq!(code, 0, "{:?}", second.results);
+    assert_eq!(second.items, vec![passthrough]);
+    assert!(
+        second
+            .results
+            .iter()
+            .any(|r| r.message.contains("spec.images is empty")),
+        "{:?}",
+        second.results
+    );
+}
+
+#[test]
 fn running_on_its_own_output_changes_nothing() {
     let passthrough =
         json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "apps"}});
