@@ -8,6 +8,9 @@ use serde_json::Value;
 pub struct ItemRefs {
     pub resource: Option<ResourceRef>,
     pub file: Option<FileRef>,
+    /// For an object inside a List item, its place there (`items[2]`): field paths start
+    /// with it, so that they lead into the List's file.
+    pub within: Option<String>,
 }
 
 impl ItemRefs {
@@ -15,6 +18,7 @@ impl ItemRefs {
         ItemRefs {
             resource: item.resource_ref(),
             file: item.file_ref(),
+            within: None,
         }
     }
 }
@@ -118,13 +122,22 @@ impl Report {
             .findings
             .into_iter()
             .map(|f| {
-                let ItemRefs { resource, file } = refs(f.index);
+                let ItemRefs {
+                    resource,
+                    file,
+                    within,
+                } = refs(f.index);
                 let mut d = Diagnostic::new(f.severity, f.message)
                     .about(resource)
                     .in_file(file)
                     .tag("rule", f.rule.name());
-                if !f.path.is_empty() {
-                    d = d.at(f.path);
+                let path = match (within, f.path.is_empty()) {
+                    (Some(place), true) => place,
+                    (Some(place), false) => format!("{place}.{}", f.path),
+                    (None, _) => f.path,
+                };
+                if !path.is_empty() {
+                    d = d.at(path);
                 }
                 d
             })

@@ -369,3 +369,54 @@ fn a_volume_cache_needs_a_default_storage_class() {
         );
     }
 }
+
+/// `kubectl apply` takes the items of a List (`kind: List`, or a kind's own list such as
+/// `ImageList`) as objects of their own: so does the validator, with field paths that lead
+/// into the List's file.
+#[test]
+fn the_items_of_a_list_are_checked_as_objects() {
+    let mut bad = image("bad");
+    bad["spec"]["tag"] = json!("registry.example.com/Bad");
+    bad["metadata"]["annotations"] = json!({});
+    let mut typo = image("typo");
+    typo["spec"]["serviceAccount"] = json!("builds");
+    typo["metadata"]["annotations"] = json!({});
+    let list = |kind: &str, items: Vec<Value>| {
+        json!({"apiVersion": "v1", "kind": kind, "metadata": {"annotations": {
+            "internal.config.kubernetes.io/path": "lists.yaml", "internal.config.kubernetes.io/index": "1"}},
+            "items": items})
+    };
+    let mut items = builder_set();
+    items.push(list("List", vec![image("good"), bad]));
+    items.push(list("ImageList", vec![typo]));
+    let (out, code) = run(items, None);
+    assert_eq!(code, 1, "{:#?}", out.results);
+    let errors = findings(&out, Severity::Error);
+    has(&errors, "items[1].spec.tag", "invalid value");
+    has(
+        &errors,
+        "items[0].spec.serviceAccount",
+        "did you mean \"serviceAccountName\"",
+    );
+    let about_bad = out
+        .results
+        .iter()
+        .find(|r| {
+            r.field
+                .as_ref()
+                .is_some_and(|f| f.path == "items[1].spec.tag")
+        })
+        .unwrap();
+    assert_eq!(about_bad.resource_ref.as_ref().unwrap().name, "bad");
+    assert_eq!(about_bad.file.as_ref().unwrap().path, "lists.yaml");
+    assert!(
+        !out.results.iter().any(|r| r.message.contains("no kind")),
+        "{:#?}",
+        out.results
+    );
+    let summary = &out.results.last().unwrap().message;
+    assert!(
+        summary.starts_with("checked 6 kpack object(s)"),
+        "{summary}"
+    );
+}

@@ -38,6 +38,11 @@ struct Checking {
     entries: Vec<Entry>,
     /// Where the other items with findings are (legacy groups, unknown kinds).
     others: BTreeMap<usize, ItemRefs>,
+    /// How many objects were checked: each object's index in the report. A List's items
+    /// are objects of their own, as `kubectl apply` takes them.
+    objects: usize,
+    /// The objects that are items of a List item: that item's file, and their place in it.
+    members: BTreeMap<usize, (Option<krm::FileRef>, String)>,
 }
 
 impl Validation {
@@ -56,6 +61,8 @@ impl Validation {
                 report: Report::new(),
                 entries: Vec::new(),
                 others: BTreeMap::new(),
+                objects: 0,
+                members: BTreeMap::new(),
             })),
             Err(failure) => {
                 let config = function_config.cloned().unwrap_or_default();
@@ -104,7 +111,22 @@ impl krm::ItemValidator for Validation {
 }
 
 impl Checking {
-    fn check(&mut self, index: usize, item: &Value) {
+    fn check(&mut self, _index: usize, item: &Value) {
+        let Some(members) = list_members(item) else {
+            self.check_object(item);
+            return;
+        };
+        let file = item.file_ref();
+        for (i, member) in members.iter().enumerate() {
+            self.members
+                .insert(self.objects, (file.clone(), format!("items[{i}]")));
+            self.check_object(member);
+        }
+    }
+
+    fn check_object(&mut self, item: &Value) {
+        let index = self.objects;
+        self.objects += 1;
         let findings_before = self.report.len();
         let entry = check_item(
             index,
@@ -126,14 +148,32 @@ impl Checking {
     fn finish(mut self) -> Vec<Diagnostic> {
         references::check(&self.entries, &self.settings, &mut self.report);
         policy::check(&self.entries, &self.settings, &mut self.report);
-        let (entries, others) = (&self.entries, &self.others);
-        let refs = |index: usize| match entries.binary_search_by_key(&index, |e| e.index) {
-            Ok(i) => ItemRefs {
-                resource: entries[i].resource_ref(),
-                file: entries[i].file.clone(),
-            },
-            Err(_) => others.get(&index).cloned().unwrap_or_default(),
+        let (entries, others, members) = (&self.entries, &self.others, &self.members);
+        let refs = |index: usize| {
+            let mut refs = match entries.binary_search_by_key(&index, |e| e.index) {
+                Ok(i) => ItemRefs {
+                    resource: entries[i].resource_ref(),
+                    file: entries[i].file.clone(),
+                    within: None,
+                },
+                Err(_) => others.get(&index).cloned().unwrap_or_default(),
+            };
+            if let Some((file, place)) = members.get(&index) {
+                refs.file = file.clone();
+                refs.within = Some(place.clone());
+            }
+            refs
         };
         self.report.into_results(refs, entries.len())
     }
+}
+
+/// The items of a List item (`kind: List`, or a kind's own list such as `ImageList`, which
+/// `kubectl apply` takes as the objects in it); `None` for any other item.
+fn list_members(item: &Value) -> Option<&Vec<Value>> {
+    let kind = item.kind()?;
+    if !kind.ends_with("List") || kind == "ResourceList" {
+        return None;
+    }
+    item.get("items")?.as_array()
 }
