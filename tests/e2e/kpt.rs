@@ -83,19 +83,19 @@ fn kpt_render_writes_the_images_and_keeps_comments() {
 fn kpt_render_leaves_scalars_of_other_resources_as_written() {
     // Each of these reads as a number or a string that YAML would write otherwise (1.1,
     // '0755', 1000.0, 15, 31, …): to Kubernetes, Helm or a Go string field, a changed value.
-    let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: apps\nspec:\n  chart:\n    spec:\n      chart: podinfo\n      version: 1.10\n  values:\n    defaultMode: 0755\n    octal: 0o17\n    hex: 0x1F\n    size: 1e3\n    ratio: .5\n    plus: +12\n    enabled: True\n    none: ~\n    replicas: 3\n    list: [1.50, 2.0e+3]\n";
+    // Quotes, flow collections and comments are kept too: the functions return the resource
+    // unchanged, and krmwasm writes it back in its own text.
+    let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: podinfo\n  namespace: apps\n  annotations: {config.kubernetes.io/local-config: \"false\"}\nspec:\n  chart:\n    spec:\n      chart: \"podinfo\" # quoted\n      version: 1.10\n  values:\n    defaultMode: 0755\n    octal: 0o17\n    hex: 0x1F\n    size: 1e3\n    ratio: .5\n    plus: +12\n    enabled: True\n    none: ~\n    replicas: 3\n    list: [1.50, 2.0e+3]\n";
     let (_tmp, package) = shop_package();
     std::fs::write(package.join("helmrelease.yaml"), release).unwrap();
     let out = render(&package);
     assert_success(&out);
     let after = std::fs::read_to_string(package.join("helmrelease.yaml")).unwrap();
-    // kpt writes flow sequences in block style; every scalar keeps its text.
+    assert_eq!(after, release);
+    let kptfile = std::fs::read_to_string(package.join("Kptfile")).unwrap();
     assert_eq!(
-        after,
-        release.replace(
-            "  list: [1.50, 2.0e+3]\n",
-            "  list:\n    - 1.50\n    - 2.0e+3\n"
-        )
+        kptfile,
+        std::fs::read_to_string(repo_root().join("examples/kpt/shop/Kptfile")).unwrap()
     );
 }
 

@@ -13,6 +13,7 @@
 //! with its text again ([`AsWritten::restore`]). Everything else is written as before, and
 //! so is every scalar past the first 100,000 noted in one input.
 
+use super::verbatim::Verbatim;
 use crate::Value;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use serde::Deserialize;
@@ -34,6 +35,8 @@ pub struct AsWritten {
     ambiguous: HashSet<u64>,
     /// Every identity seen, by hash.
     seen: HashSet<u64>,
+    /// Whole items, written back in their text when they come back unchanged.
+    verbatim: Verbatim,
 }
 
 /// The same hash for an identity in every table, so that tables merge. A collision only
@@ -95,13 +98,19 @@ impl AsWritten {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.verbatim.is_empty()
+    }
+
+    /// Adds the texts of whole items (see [`Verbatim`]).
+    pub(super) fn add_verbatim(&mut self, items: Verbatim) {
+        self.verbatim.merge(items);
     }
 
     /// Adds what another scan noted: an object in both can no longer be told apart.
     pub fn merge(&mut self, other: AsWritten) {
         // Each table already dropped its own ambiguous objects: only identities in both are
         // newly so.
+        self.verbatim.merge(other.verbatim);
         self.ambiguous.extend(other.ambiguous);
         let mut in_both = false;
         for hash in other.seen {
@@ -168,9 +177,13 @@ impl AsWritten {
     }
 
     /// The YAML of an output item (as a sequence entry, or as a document when `entry` is
-    /// false) with each noted scalar that still holds the value it was read as written as
-    /// it was; `None` when there is none, and the item is written as usual.
+    /// false): the text of an input item read as the same JSON, or else the item with each
+    /// noted scalar that still holds the value it was read as written as it was; `None`
+    /// when there is neither, and the item is written as usual.
     pub(super) fn restore(&self, item_json: &str, entry: bool) -> Option<Vec<u8>> {
+        if let Some(text) = self.verbatim.text(item_json, entry) {
+            return Some(text.into_bytes());
+        }
         let scalars = self.scalars_of(item_json)?;
         let mut item: Value = serde_json::from_str(item_json).ok()?;
         let mut texts = Vec::new();

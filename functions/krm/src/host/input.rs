@@ -4,6 +4,7 @@
 
 use super::as_written::AsWritten;
 use super::items_layout;
+use super::verbatim::Verbatim;
 use crate::codec::{self, DecodeError};
 use crate::raw_list::{self, RawList};
 use crate::strict_value::StrictValue;
@@ -79,6 +80,7 @@ impl Default for FunctionInput {
             items: ItemsJson {
                 json: ITEMS_START.to_vec(),
                 count: 0,
+                texts: Box::default(),
             },
             function_config: None,
             results: Vec::new(),
@@ -320,6 +322,8 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
     // Before any parser sees it, as the whole reader does.
     codec::check_flow_nesting(text).ok()?;
     let mut items = ItemsJson::default();
+    // The items' texts are most of the text: room for them at once, not grown by doubling.
+    items.texts.reserve(text.len());
     let laid_out = if let Some(waiting) = beside {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Laid>(waiting);
         // Reading an item costs more than laying it out: when the reader is behind (the
@@ -362,6 +366,8 @@ pub(super) fn read_item_by_item_on(bytes: &[u8], beside: Option<usize>) -> Optio
     let (envelope, as_written) = laid_out;
     match serde_norway::from_str(&envelope).ok()? {
         Document::List(mut list) if list.items() == 0 => {
+            let mut as_written = as_written;
+            as_written.add_verbatim(*std::mem::take(&mut items.texts));
             list.push_json(items);
             list.as_written = Box::new(as_written);
             list.noted_while_read = true;
@@ -403,6 +409,8 @@ pub(super) fn read_json_list(bytes: &[u8]) -> Option<Document> {
 struct ItemsJson {
     json: Vec<u8>,
     count: usize,
+    /// The texts of the items read from YAML, by their JSON (boxed: a list is moved about).
+    texts: Box<Verbatim>,
 }
 
 impl ItemsJson {
@@ -410,6 +418,7 @@ impl ItemsJson {
         if more.count == 0 {
             return;
         }
+        self.texts.merge(*more.texts);
         if self.count > 0 {
             self.json.push(b',');
         }
@@ -438,12 +447,15 @@ impl ItemsJson {
         self.count += 1;
     }
 
-    /// Reads one item's YAML text; `false` if it does not read.
+    /// Reads one item's YAML text, keeping the text (see [`Verbatim`]); `false` if it does
+    /// not read.
     fn push_yaml(&mut self, yaml: &str) -> bool {
         let Ok(StrictValue(item)) = serde_norway::from_str(yaml) else {
             return false;
         };
+        let start = self.json.len() + usize::from(self.count > 0);
         self.push_tree(&item);
+        self.texts.note(&self.json[start..], yaml);
         true
     }
 }

@@ -262,3 +262,58 @@ fn a_large_list_is_laid_out_beside_its_reading() {
         "{e}"
     );
 }
+
+/// What krmwasm writes for `list` (YAML) when the function returns it unchanged.
+fn passed_through(list: &str) -> String {
+    let mut input = super::FunctionInput::parse_list(list.as_bytes()).unwrap();
+    let as_written = input.take_as_written();
+    let mut output = super::FunctionOutput::parse(input.into_json()).unwrap();
+    output.keep_as_written(as_written);
+    String::from_utf8(output.render(Format::Yaml)).unwrap()
+}
+
+#[test]
+fn items_returned_unchanged_are_written_in_their_own_text() {
+    let list = format!(
+        "{HEAD}items:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {{name: a, annotations: {{config.kubernetes.io/local-config: \"true\"}}}}\n    data:\n      k: \"v\"   # as written\n      script: |\n        echo one\n          two\n  # between the items\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: b\n"
+    );
+    let out = passed_through(&list);
+    assert!(
+        out.contains("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, annotations: {config.kubernetes.io/local-config: \"true\"}}\n  data:\n    k: \"v\"   # as written\n    script: |\n      echo one\n        two\n# between the items\n- apiVersion: v1\n"),
+        "{out}"
+    );
+    assert_eq!(
+        codec::parse_value(out.as_bytes()).unwrap(),
+        codec::parse_value(list.as_bytes()).unwrap()
+    );
+}
+
+/// Every list the corpus makes, returned unchanged, reads back as what was read, and most
+/// of its items are written in their own text.
+#[test]
+fn the_real_world_corpus_passed_through_reads_back_the_same() {
+    let Some(files) = corpus() else { return };
+    let (mut lists, mut in_own_text) = (0, 0);
+    for (path, text) in &files {
+        for indent in ["", "  "] {
+            let list = format!("{HEAD}items:\n{}", as_entries(text, indent));
+            let Ok(expected) = codec::parse_value(list.as_bytes()) else {
+                continue;
+            };
+            if super::FunctionInput::parse_list(list.as_bytes()).is_err() {
+                continue;
+            }
+            lists += 1;
+            let out = passed_through(&list);
+            let read = codec::parse_value(out.as_bytes())
+                .unwrap_or_else(|e| panic!("{path} ({indent:?}): {e}\n{out}"));
+            assert_eq!(read, expected, "{path} ({indent:?}):\n{out}");
+            // Shifted to the output's column, every item as it was written.
+            if out.contains(&as_entries(text, "")) {
+                in_own_text += 1;
+            }
+        }
+    }
+    println!("{in_own_text} of {lists} corpus lists written in their own text");
+    assert!(in_own_text * 2 > lists, "only {in_own_text} of {lists}");
+}

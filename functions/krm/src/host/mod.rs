@@ -14,6 +14,7 @@ mod items_layout;
 mod items_layout_tests;
 mod output;
 mod shares;
+mod verbatim;
 
 pub use ahead::{Ahead, RenderAhead};
 pub use as_written::{AsWritten, scan_while};
