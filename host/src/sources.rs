@@ -129,16 +129,20 @@ fn module_path(uri: &str, source: &CatalogSource) -> anyhow::Result<PathBuf> {
              builtin:NAME or a path relative to the catalog"
         );
     }
+    // A catalog from a registry names what its consumers fetch: a path would be read on each
+    // consumer's machine, whatever is there.
+    if let CatalogSource::Oci(reference) = source {
+        bail!(
+            "{reference}: module uri {uri} is a path, which means nothing for a catalog pulled \
+             from a registry; name modules there by oci://REF"
+        );
+    }
     if path.is_absolute() {
         return Ok(path.to_path_buf());
     }
     match source {
         CatalogSource::File(catalog) => Ok(catalog.parent().unwrap_or(Path::new(".")).join(path)),
-        CatalogSource::Builtin => Ok(path.to_path_buf()),
-        CatalogSource::Oci(reference) => bail!(
-            "{reference}: module uri {uri} is a relative path, which means nothing for a catalog \
-             pulled from a registry; name modules there by oci://REF"
-        ),
+        _ => Ok(path.to_path_buf()),
     }
 }
 

@@ -494,3 +494,56 @@ fn header(head: &str, name: &str) -> String {
         })
         .unwrap_or_else(|| panic!("no {name} header in {head}"))
 }
+
+/// Push publishes only what its consumers can use, and the same module twice is the same
+/// manifest.
+#[test]
+fn push_refuses_what_cannot_be_used_and_is_reproducible() {
+    let registry = Registry::start(Auth::Anonymous);
+    let (cache, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let krm = || krmwasm_with(cache.path(), &registry.docker_config_dir());
+    let addr = registry.addr();
+    let refused = |file: &Path, reference: &str, says: &str| {
+        let out = krm().arg("push").arg(file).arg(reference).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty());
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    };
+    let component = work.path().join("component.wasm");
+    std::fs::write(&component, b"\0asm\x0d\x00\x01\x00").unwrap();
+    refused(
+        &component,
+        &format!("{addr}/fns/c:1"),
+        "not a core WebAssembly module",
+    );
+    let junk = work.path().join("junk.wasm");
+    std::fs::write(&junk, b"\0asm\x01\x00\x00\x00junk").unwrap();
+    refused(
+        &junk,
+        &format!("{addr}/fns/j:1"),
+        "not a valid WebAssembly module",
+    );
+    let by_path = work.path().join("catalog.yaml");
+    std::fs::write(
+        &by_path,
+        catalog_yaml("example.com", "Thing", "m.wasm", &"0".repeat(64)),
+    )
+    .unwrap();
+    refused(&by_path, &format!("{addr}/fns/cat:1"), "a path");
+    let digest = format!("{addr}/fns/m@sha256:{}", "0".repeat(64));
+    let module = work.path().join("m.wasm");
+    std::fs::write(&module, wat::parse_str("(module)").unwrap()).unwrap();
+    refused(&module, &digest, "a push names a tag");
+
+    let push = |tag: &str| {
+        let out = krm()
+            .arg("push")
+            .arg(&module)
+            .arg(format!("{addr}/fns/m:{tag}"))
+            .output()
+            .unwrap();
+        let pushed = stdout_of(&out);
+        pushed.trim_end().rsplit('@').next().unwrap().to_string()
+    };
+    assert_eq!(push("1"), push("2"), "one module, one manifest");
+}

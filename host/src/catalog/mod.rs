@@ -9,7 +9,7 @@ pub mod builtin;
 pub mod openapi;
 pub mod trust;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -198,8 +198,13 @@ impl Catalog {
 
     /// Reads the catalog file at `path`.
     pub fn read(path: &Path) -> anyhow::Result<LoadedCatalog> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the catalog {}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::NotFound => not_a_file_hint(path),
+                _ => String::new(),
+            };
+            anyhow::anyhow!("cannot read the catalog {}: {e}{hint}", path.display())
+        })?;
         let catalog = Catalog::parse(&bytes, &path.display())?;
         Ok(LoadedCatalog {
             source: CatalogSource::File(path.to_path_buf()),
@@ -271,9 +276,41 @@ pub fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// What a catalog named by something that is not a file was probably meant as.
+fn not_a_file_hint(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    if let Some((scheme, _)) = text.split_once("://") {
+        return format!(
+            "\nkrmwasm reads catalogs from files and oci:// references, not {scheme}://: \
+             fetch it into a file and name the file, or publish it to a registry (krmwasm push)"
+        );
+    }
+    // `registry.example.com/catalogs/kpack:1`, `127.0.0.1:5000/c:1`: a registry reference.
+    let first = text.split('/').next().unwrap_or_default();
+    if text.contains('/') && (first.contains('.') || first.contains(':')) && !first.starts_with('.')
+    {
+        return format!("\nfor a catalog in a registry, write oci://{text}");
+    }
+    String::new()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_catalog_named_as_an_url_or_a_registry_reference_gets_a_hint() {
+        let err = |name: &str| Catalog::read(Path::new(name)).unwrap_err().to_string();
+        assert!(
+            err("https://example.com/catalog.yaml").contains("not https://"),
+            "{}",
+            err("https://example.com/catalog.yaml")
+        );
+        assert!(err("127.0.0.1:5000/fns/cat:1").contains("write oci://127.0.0.1:5000/fns/cat:1"));
+        assert!(err("registry.example.com/c:1").contains("write oci://"));
+        assert!(!err("./missing/catalog.yaml").contains("oci://"));
+        assert!(!err("missing.yaml").contains("oci://"));
+    }
 
     const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 

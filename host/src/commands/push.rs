@@ -30,14 +30,38 @@ pub fn push(host: &Host, args: &PushArgs) -> anyhow::Result<ExitCode> {
             builtin::known_names()
         );
     };
-    // Only well-formed catalogs are published: a consumer would refuse a broken one later.
-    if ArtifactKind::of_file(&bytes) == ArtifactKind::Catalog {
-        Catalog::parse(&bytes, &args.file).context(
-            "only wasm modules and function catalogs are pushed, and this is not a valid catalog",
-        )?;
+    // Only what a consumer can use is published: it would refuse the rest later.
+    match ArtifactKind::of_file(&bytes) {
+        ArtifactKind::Catalog => {
+            let catalog = Catalog::parse(&bytes, &args.file).context(
+                "only wasm modules and function catalogs are pushed, and this is not a valid catalog",
+            )?;
+            check_module_uris(&catalog, &args.file)?;
+        }
+        ArtifactKind::Module => crate::runtime::check_module(&bytes)
+            .with_context(|| format!("{} is not pushed", args.file))?,
+    }
+    let reference = crate::oci::parse_reference(&args.reference)?;
+    if args.reference.contains('@') {
+        bail!(
+            "{}: a push names a tag (REGISTRY/REPOSITORY:TAG); the digest is the registry's \
+             answer, printed once the push is done",
+            args.reference
+        );
+    }
+    if !args
+        .reference
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .contains(':')
+    {
+        eprintln!(
+            "krmwasm: {} names no tag: pushing it as :latest",
+            args.reference
+        );
     }
     let pushed = host.sources.registry().push(&args.reference, &bytes)?;
-    let reference = crate::oci::parse_reference(&args.reference)?;
     // stdout is the one line a script takes (`REF=$(krmwasm push …)`); the layer's digest,
     // a catalog entry's sha256 for a module, goes with the transfer reports.
     eprintln!(
@@ -54,4 +78,29 @@ pub fn push(host: &Host, args: &PushArgs) -> anyhow::Result<ExitCode> {
         .as_bytes(),
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A catalog in a registry is read on its consumers' machines: a module uri that is a path
+/// would mean whatever is there.
+fn check_module_uris(catalog: &Catalog, file: &str) -> anyhow::Result<()> {
+    for definition in &catalog.spec.krm_functions {
+        for version in &definition.versions {
+            let Some(wasm) = &version.runtime.wasm else {
+                continue;
+            };
+            if !(wasm.uri.starts_with(crate::oci::SCHEME) || wasm.uri.starts_with("builtin:")) {
+                bail!(
+                    "{file}: the module of {}/{} {} is {}, a path: a catalog pulled from a \
+                     registry cannot read it; push the module (krmwasm push MODULE REF) and name \
+                     it oci://REF@sha256:DIGEST, or build the catalog with \
+                     --module-uri oci://…",
+                    definition.group,
+                    version.name,
+                    definition.names.kind,
+                    wasm.uri
+                );
+            }
+        }
+    }
+    Ok(())
 }

@@ -348,14 +348,15 @@ fn wasm_config(layer_digest: &str) -> String {
     .to_string()
 }
 
-/// Now, or `SOURCE_DATE_EPOCH` when set, so that pushes can be reproduced byte for byte.
+/// `SOURCE_DATE_EPOCH` when set, else the Unix epoch (as ko writes): the same module pushed
+/// twice makes the same manifest, so its digest can be pinned before it is pushed again.
 fn created() -> String {
-    let now = std::env::var("SOURCE_DATE_EPOCH")
+    let at = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
-        .unwrap_or_else(chrono::Utc::now);
-    now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .unwrap_or(chrono::DateTime::UNIX_EPOCH);
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Registries reached over plain HTTP without being named: this machine's own.

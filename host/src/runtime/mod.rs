@@ -292,6 +292,22 @@ impl EngineAhead {
     }
 }
 
+/// Whether `wasm` is a module this host can compile: a core module (not a component) that
+/// validates with the engine's features.
+pub fn check_module(wasm: &[u8]) -> anyhow::Result<()> {
+    // The preamble's version and layer: 1, 0 for a core module; components carry layer 1.
+    if wasm.get(4..8) != Some(&[1, 0, 0, 0]) {
+        anyhow::bail!(
+            "it is not a core WebAssembly module (a WebAssembly component, or another version): \
+             krmwasm runs modules built for wasm32-wasip1"
+        );
+    }
+    let engine = Engine::new(&engine_config()).map_err(to_anyhow)?;
+    Module::validate(&engine, wasm)
+        .map_err(to_anyhow)
+        .context("it is not a valid WebAssembly module")
+}
+
 /// The WASI preview 1 imports a guest may use, as this sandbox serves them.
 fn wasi_linker(engine: &Engine) -> anyhow::Result<Linker<GuestState>> {
     let mut linker: Linker<GuestState> = Linker::new(engine);
