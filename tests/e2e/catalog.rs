@@ -118,6 +118,35 @@ fn an_untrusted_catalog_is_never_used_and_the_error_says_how_to_trust_it() {
     assert!(out.stdout.is_empty());
 }
 
+/// KEP-2906 catalogs mix runtimes: a kind a trusted catalog lists only as a container
+/// function is named as such, not as missing.
+#[test]
+fn a_kind_listed_only_as_a_container_function_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.yaml");
+    let listed = catalog_yaml(GROUP, "Boxed", "m.wasm", &"0".repeat(64)).replace(
+        &format!(
+            "wasm:\n          uri: m.wasm\n          sha256: {}",
+            "0".repeat(64)
+        ),
+        "container:\n          image: example.com/fn:v1",
+    );
+    assert!(listed.contains("container:"), "{listed}");
+    std::fs::write(&catalog, listed).unwrap();
+    let mut cmd = krmwasm();
+    cmd.arg("--trusted-catalog").arg(&catalog);
+    let out = exec(
+        &mut cmd,
+        &list_for(&format!("{GROUP}/v1alpha1"), "Boxed", ""),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("only as a container or exec function"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_catalog_is_trusted_by_flag_environment_or_config_file() {
     let dir = tempfile::tempdir().unwrap();

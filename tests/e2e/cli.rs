@@ -65,6 +65,7 @@ fn exec_mode_names_unknown_kinds_and_missing_config() {
     let stderr = text(&out.stderr);
     assert!(
         stderr.contains("v1/ConfigMap")
+            && stderr.contains("krmwasm run kpack-validate")
             && stderr.contains("kpack.krmwasm.dev/v1alpha1/ImageConfig"),
         "{stderr}"
     );

@@ -250,6 +250,14 @@ impl Catalog {
         })
     }
 
+    /// Whether any entry, runnable here or not (container, exec), is for `api_version`/`kind`.
+    pub fn lists(&self, api_version: &str, kind: &str) -> bool {
+        let (group, version) = split_api_version(api_version);
+        self.spec.krm_functions.iter().any(|d| {
+            d.group == group && d.names.kind == kind && d.versions.iter().any(|v| v.name == version)
+        })
+    }
+
     /// The first entry for `api_version`/`kind` (KEP-2906: first match wins).
     pub fn find(&self, api_version: &str, kind: &str) -> Option<Entry<'_>> {
         let (group, version) = split_api_version(api_version);
@@ -354,6 +362,8 @@ spec:
         let text = catalog("{container: {image: example.com/fn:v1}}");
         let c = Catalog::parse(text.as_bytes(), &"c.yaml").unwrap();
         assert!(c.find("example.com/v1", "SetLabels").is_none());
+        assert!(c.lists("example.com/v1", "SetLabels"));
+        assert!(!c.lists("example.com/v2", "SetLabels"));
     }
 
     #[test]

@@ -242,17 +242,37 @@ impl<'a> TrustedCatalogs<'a> {
 
     /// The first entry for `api_version`/`kind`, loading catalogs only until it is found.
     pub fn resolve(&self, api_version: &str, kind: &str) -> anyhow::Result<Resolved> {
+        if api_version == "v1" && kind == "ConfigMap" {
+            bail!(
+                "krmwasm picks a function by its functionConfig's kind, and a v1/ConfigMap (what \
+                 `kpt fn eval … -- key=value` and a Kptfile's `configMap:` make) names none: run \
+                 one by name (`krmwasm run kpack-validate`), with its config from --fn-config or \
+                 a Kptfile's configPath ({})",
+                crate::builtin::known_kinds()
+            );
+        }
         let mut searched = Vec::new();
+        let mut not_wasm = None;
         for reference in &self.trust.catalogs {
             let catalog = self.trusted(reference)?;
             if let Some(entry) = catalog.catalog.find(api_version, kind) {
                 return Ok(Resolved::of(&catalog, entry));
+            }
+            if not_wasm.is_none() && catalog.catalog.lists(api_version, kind) {
+                not_wasm = Some(reference.to_string());
             }
             searched.push(reference.to_string());
         }
         let builtin = builtin();
         if let Some(entry) = builtin.catalog.find(api_version, kind) {
             return Ok(Resolved::of(&builtin, entry));
+        }
+        if let Some(catalog) = not_wasm {
+            bail!(
+                "{catalog} lists {api_version}/{kind}, but only as a container or exec function: \
+                 krmwasm runs functions with a wasm runtime (runtime.wasm: uri, sha256); run this \
+                 one with kpt or kustomize as its catalog entry says"
+            );
         }
         searched.push(builtin.source.to_string());
         bail!(
