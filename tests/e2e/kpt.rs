@@ -176,6 +176,42 @@ fn kpt_render_keeps_the_objects_of_a_config_of_the_same_name_in_another_namespac
     assert_eq!(snapshot(&package), after, "a second render changes nothing");
 }
 
+/// `kpt fn eval -- key=value` hands the validator a ConfigMap: its data are the settings.
+#[test]
+fn kpt_fn_eval_passes_key_value_settings_to_the_validator() {
+    let (_tmp, package) = shop_package();
+    assert_success(&render(&package));
+    let eval = |settings: &[&str]| {
+        std::process::Command::new(require_tool("kpt"))
+            .args([
+                "fn",
+                "eval",
+                ".",
+                "--exec",
+                "krmwasm run kpack-validate",
+                "--",
+            ])
+            .args(settings)
+            .current_dir(&package)
+            .env("PATH", path_with_krmwasm())
+            .env("KRMWASM_CONFIG", no_user_config())
+            .env("KRMWASM_CACHE_DIR", cache_dir())
+            .output()
+            .unwrap()
+    };
+    assert_success(&eval(&[
+        "defaultStorageClass=true",
+        "externalReferences=ignore",
+    ]));
+    let out = eval(&["allowedRegistries=quay.io", "externalReferences=ignore"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("not from an allowed registry (quay.io)"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn kpt_render_fails_on_a_bad_config_and_changes_nothing() {
     let (_tmp, package) = shop_package();

@@ -41,7 +41,8 @@ impl Settings {
         })
     }
 
-    /// No config, an empty ConfigMap (kpt's default), or a `ValidatorConfig`. The caller
+    /// No config, a ConfigMap (kpt's default, empty, or what `kpt fn eval … -- key=value`
+    /// makes: the spec's fields as strings), or a `ValidatorConfig`. The caller
     /// points the errors at the config: where it is, only the items can tell.
     pub fn from_function_config(config: Option<&Value>) -> Result<Self, Failure> {
         let Some(config) = config else {
@@ -55,13 +56,14 @@ impl Settings {
                 };
                 Self::from_spec(spec)
             }
-            (Some("v1"), Some("ConfigMap"))
-                if config
-                    .get("data")
-                    .and_then(Value::as_object)
-                    .is_none_or(|d| d.is_empty()) =>
-            {
-                Self::from_spec(ValidatorConfigSpec::default())
+            (Some("v1"), Some("ConfigMap")) => {
+                let data = config.get("data").and_then(Value::as_object);
+                match data {
+                    Some(data) if !data.is_empty() => {
+                        Self::from_spec(krm::config::decode(&spec_of_data(data), "data")?)
+                    }
+                    _ => Self::from_spec(ValidatorConfigSpec::default()),
+                }
             }
             (api_version, kind) => Err(Failure::from(Diagnostic::error(format!(
                 "kpack-validate takes no config, or a {}/{}; got {}/{}",
@@ -72,4 +74,29 @@ impl Settings {
             )))),
         }
     }
+}
+
+/// A ConfigMap's `data` (strings only) as a ValidatorConfig spec: `true`/`false` for the
+/// switches, a comma-separated list for `allowedRegistries`. Anything else is left a string,
+/// for decoding to refuse with the field's name.
+fn spec_of_data(data: &serde_json::Map<String, Value>) -> Value {
+    let spec = data
+        .iter()
+        .map(|(key, value)| {
+            let text = value.as_str().unwrap_or_default().trim();
+            let value = match (key.as_str(), text) {
+                ("defaultStorageClass" | "requireDigests", "true") => Value::Bool(true),
+                ("defaultStorageClass" | "requireDigests", "false") => Value::Bool(false),
+                ("allowedRegistries", list) => list
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(|r| Value::String(r.to_string()))
+                    .collect(),
+                _ => value.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Value::Object(spec)
 }

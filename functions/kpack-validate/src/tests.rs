@@ -420,3 +420,43 @@ fn the_items_of_a_list_are_checked_as_objects() {
         "{summary}"
     );
 }
+
+/// `kpt fn eval … -- key=value` makes a ConfigMap of strings: its keys are the
+/// ValidatorConfig's fields.
+#[test]
+fn a_config_map_s_data_is_the_validator_config_s_spec() {
+    let config = |data: Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "function-input"}, "data": data});
+    let (out, code) = run(
+        vec![image("cart")],
+        Some(config(json!({"externalReferences": "ignore",
+            "allowedRegistries": "quay.io, ghcr.io/acme"}))),
+    );
+    assert_eq!(code, 1, "{:#?}", out.results);
+    has(&findings(&out, Severity::Error), "spec.tag", "allowed");
+    assert!(findings(&out, Severity::Warning).is_empty());
+
+    let (out, code) = run(
+        vec![image("cart")],
+        Some(config(
+            json!({"defaultStorageClass": "yes", "allowedRegistry": "quay.io"}),
+        )),
+    );
+    assert_eq!(code, 1);
+    let errors: Vec<String> = out
+        .results
+        .iter()
+        .filter(|r| r.severity == Severity::Error)
+        .map(|r| format!("{}: {}", r.field.as_ref().unwrap().path, r.message))
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("data.defaultStorageClass: invalid type")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("data.allowedRegistry")
+            && e.contains("did you mean `allowedRegistries`")),
+        "{errors:#?}"
+    );
+}

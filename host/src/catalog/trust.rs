@@ -246,8 +246,8 @@ impl<'a> TrustedCatalogs<'a> {
             bail!(
                 "krmwasm picks a function by its functionConfig's kind, and a v1/ConfigMap (what \
                  `kpt fn eval … -- key=value` and a Kptfile's `configMap:` make) names none: run \
-                 one by name (`krmwasm run kpack-validate`), with its config from --fn-config or \
-                 a Kptfile's configPath ({})",
+                 one by name (`krmwasm run kpack-validate`, which takes a ConfigMap's data as its \
+                 settings), or give a config by --fn-config or a Kptfile's configPath ({})",
                 crate::builtin::known_kinds()
             );
         }
