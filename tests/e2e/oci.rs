@@ -546,4 +546,22 @@ fn push_refuses_what_cannot_be_used_and_is_reproducible() {
         pushed.trim_end().rsplit('@').next().unwrap().to_string()
     };
     assert_eq!(push("1"), push("2"), "one module, one manifest");
+
+    // A cache that cannot be written (a read-only HOME) does not stop a pull.
+    let not_a_dir = work.path().join("cache-file");
+    std::fs::write(&not_a_dir, "").unwrap();
+    let pulled = work.path().join("pulled.wasm");
+    let out = krmwasm_with(&not_a_dir, &registry.docker_config_dir())
+        .arg("pull")
+        .arg(format!("{addr}/fns/m:1"))
+        .arg("-o")
+        .arg(&pulled)
+        .output()
+        .unwrap();
+    assert_success(&out);
+    assert!(text(&out.stderr).contains("warning: cannot keep what was fetched"));
+    assert_eq!(
+        std::fs::read(&pulled).unwrap(),
+        std::fs::read(&module).unwrap()
+    );
 }

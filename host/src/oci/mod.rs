@@ -241,7 +241,7 @@ impl<'a> Registry<'a> {
                 let mut bytes = Vec::new();
                 Self::block_on(client.pull_blob(&reference, &layer, &mut bytes))?
                     .map_err(|e| registry_error(e, "pull", source))?;
-                self.store.put_blob(&bytes)?;
+                keep(self.store.put_blob(&bytes).map(drop), self.store.root());
                 bytes
             }
         };
@@ -256,10 +256,12 @@ impl<'a> Registry<'a> {
             layer: layer.digest.clone(),
             media_type: layer.media_type.clone(),
         };
-        self.store
-            .put_reference(&registry, &repository, &key, &record)?;
-        self.store
-            .put_reference(&registry, &repository, &manifest_digest, &record)?;
+        for tag_or_digest in [&key, &manifest_digest] {
+            let kept = self
+                .store
+                .put_reference(&registry, &repository, tag_or_digest, &record);
+            keep(kept, self.store.root());
+        }
         progress(&format!(
             "pulled {} {source}@{manifest_digest} ({}) in {:.1?}",
             kind.noun(),
@@ -411,6 +413,23 @@ fn registry_error(
         source = inner.source();
     }
     anyhow!("cannot {verb} {what}: {cause}{hint}")
+}
+
+/// What was fetched is used whether or not the store could keep it: a cache krmwasm cannot
+/// write (a read-only HOME in a CI job or an Argo CD repo server) is said once, as the
+/// module cache says it.
+fn keep(stored: anyhow::Result<()>, root: &std::path::Path) {
+    if let Err(e) = stored {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            eprintln!(
+                "krmwasm: warning: cannot keep what was fetched in the cache {}: {e:#}; it is \
+                 fetched again next time and --offline cannot use it (point --cache-dir or \
+                 KRMWASM_CACHE_DIR at a writable directory)",
+                root.display()
+            );
+        });
+    }
 }
 
 /// Transfers are reported on stderr (stdout carries results).
