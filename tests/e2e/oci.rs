@@ -251,6 +251,22 @@ fn an_authenticated_registry_takes_docker_credentials() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("config.json"), "{stderr}");
 
+    // Credentials sent and refused: said so, not "wants credentials".
+    let wrong = tempfile::tempdir().unwrap();
+    // base64("krm:wrong")
+    let config = format!(
+        r#"{{"auths":{{"{}":{{"auth":"a3JtOndyb25n"}}}}}}"#,
+        registry.addr()
+    );
+    std::fs::write(wrong.path().join("config.json"), config).unwrap();
+    let out = krmwasm_with(cache.path(), wrong.path())
+        .args(["push", "kpack-image", &reference])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("refused the credentials"), "{stderr}");
+
     stdout_of(
         &krmwasm_with(cache.path(), &registry.docker_config_dir())
             .args(["push", "kpack-image", &reference])

@@ -180,7 +180,7 @@ impl<'a> Registry<'a> {
                 .await?;
             client.fetch_manifest_digest(&reference, &auth).await
         })?
-        .map_err(|e| registry_error(e, "push to", target))?;
+        .map_err(|e| registry_error(e, "push to", target, &auth))?;
         progress(&format!(
             "pushed {target}@{manifest_digest} in {:.1?}",
             started.elapsed()
@@ -223,7 +223,7 @@ impl<'a> Registry<'a> {
                 manifest::IMAGE_MANIFEST_MEDIA_TYPE,
             ],
         ))?
-        .map_err(|e| registry_error(e, "pull", source))?;
+        .map_err(|e| registry_error(e, "pull", source, &auth))?;
         if let Some(pinned) = reference.digest()
             && pinned != manifest_digest
         {
@@ -240,7 +240,7 @@ impl<'a> Registry<'a> {
             None => {
                 let mut bytes = Vec::new();
                 Self::block_on(client.pull_blob(&reference, &layer, &mut bytes))?
-                    .map_err(|e| registry_error(e, "pull", source))?;
+                    .map_err(|e| registry_error(e, "pull", source, &auth))?;
                 keep(self.store.put_blob(&bytes).map(drop), self.store.root());
                 bytes
             }
@@ -378,6 +378,7 @@ fn registry_error(
     e: oci_client::errors::OciDistributionError,
     verb: &str,
     what: &str,
+    auth: &oci_client::secrets::RegistryAuth,
 ) -> anyhow::Error {
     use oci_client::errors::OciDistributionError as E;
     let unauthorized = match &e {
@@ -393,9 +394,27 @@ fn registry_error(
         _ => false,
     };
     let unreachable = matches!(&e, E::RequestError(r) if r.is_connect() || r.is_timeout());
-    let hint = if unauthorized {
+    let not_found = match &e {
+        E::ServerError { code, .. } => *code == 404,
+        E::RegistryError { envelope, .. } => envelope.errors.iter().any(|err| {
+            matches!(
+                err.code,
+                oci_client::errors::OciErrorCode::ManifestUnknown
+                    | oci_client::errors::OciErrorCode::NameUnknown
+                    | oci_client::errors::OciErrorCode::BlobUnknown
+            )
+        }),
+        _ => false,
+    };
+    let sent_credentials = !matches!(auth, oci_client::secrets::RegistryAuth::Anonymous);
+    let hint = if unauthorized && sent_credentials {
+        "; the registry refused the credentials krmwasm sent from docker's config.json \
+         ($DOCKER_CONFIG or ~/.docker): check them, e.g. with `docker login` to this registry"
+    } else if unauthorized {
         "; the registry wants credentials: krmwasm reads them from docker's config.json \
          ($DOCKER_CONFIG or ~/.docker), e.g. after `docker login`"
+    } else if not_found {
+        "; the registry has no such repository, tag or digest: check the reference"
     } else if unreachable {
         "; check the registry's address and that it is up (--offline uses only what is cached)"
     } else {
