@@ -70,6 +70,11 @@ fn modules_and_catalogs_are_pushed_and_pulled_by_tag_and_digest() {
         "application/vnd.wasm.config.v0+json"
     );
     assert_eq!(manifest["layers"][0]["mediaType"], "application/wasm");
+    // ORAS saves a layer under its title.
+    assert_eq!(
+        manifest["layers"][0]["annotations"]["org.opencontainers.image.title"],
+        "kpack-image.wasm"
+    );
     let (_, tags) = registry.get("/v2/krmwasm/kpack-image/tags/list");
     assert!(tags.contains("0.1.0"), "{tags}");
 

@@ -61,7 +61,18 @@ pub fn push(host: &Host, args: &PushArgs) -> anyhow::Result<ExitCode> {
             args.reference
         );
     }
-    let pushed = host.sources.registry().push(&args.reference, &bytes)?;
+    // The name a puller saves it under (ORAS uses the layer's title).
+    let file_name = if path.is_file() {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        format!("{}.wasm", args.file)
+    };
+    let pushed = host
+        .sources
+        .registry()
+        .push(&args.reference, &bytes, &file_name)?;
     // stdout is the one line a script takes (`REF=$(krmwasm push …)`); the layer's digest,
     // a catalog entry's sha256 for a module, goes with the transfer reports.
     eprintln!(

@@ -138,8 +138,9 @@ impl<'a> Registry<'a> {
         Ok(runtime.block_on(future))
     }
 
-    /// Pushes `bytes` (a module or a catalog) to `target`; returns the digests.
-    pub fn push(&self, target: &str, bytes: &[u8]) -> anyhow::Result<Pushed> {
+    /// Pushes `bytes` (a module or a catalog) to `target`, its layer titled `file_name` as
+    /// ORAS names the files it pulls; returns the digests.
+    pub fn push(&self, target: &str, bytes: &[u8], file_name: &str) -> anyhow::Result<Pushed> {
         if self.settings.offline {
             bail!("cannot push {target} with --offline");
         }
@@ -149,7 +150,11 @@ impl<'a> Registry<'a> {
             ArtifactKind::Module => WASM_LAYER,
             ArtifactKind::Catalog => CATALOG_LAYER,
         };
-        let layer = ImageLayer::new(bytes.to_vec(), layer_type.to_string(), None);
+        let title = std::collections::BTreeMap::from([(
+            "org.opencontainers.image.title".to_string(),
+            file_name.to_string(),
+        )]);
+        let layer = ImageLayer::new(bytes.to_vec(), layer_type.to_string(), Some(title));
         let layer_digest = layer.sha256_digest();
         let config = match kind {
             ArtifactKind::Module => Config::new(
