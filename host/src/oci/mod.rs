@@ -268,8 +268,9 @@ impl<'a> Registry<'a> {
             keep(kept, self.store.root());
         }
         progress(&format!(
-            "pulled {} {source}@{manifest_digest} ({}) in {:.1?}",
+            "pulled {} {}@{manifest_digest} ({}) in {:.1?}",
             kind.noun(),
+            source.split('@').next().unwrap_or(source),
             crate::units::format_bytes(bytes.len() as u64),
             started.elapsed()
         ));

@@ -116,8 +116,8 @@ pub struct VerifiedWasm {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "refusing to run {name} from {location}: its sha256 is {actual}, but {source_name} expects {expected}. \
-     The module changed after the catalog was written; rebuild the catalog from the module you \
-     trust (krmwasm catalog build), or fetch the module the catalog names"
+     The module changed after the catalog was written: put the sha256 of the module you \
+     trust in the catalog entry (`sha256sum` of the file), or fetch the module the catalog names"
 )]
 pub struct DigestMismatch {
     pub name: String,
