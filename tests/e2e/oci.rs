@@ -566,7 +566,47 @@ fn push_refuses_what_cannot_be_used_and_is_reproducible() {
         let pushed = stdout_of(&out);
         pushed.trim_end().rsplit('@').next().unwrap().to_string()
     };
-    assert_eq!(push("1"), push("2"), "one module, one manifest");
+    let manifest_digest = push("1");
+    assert_eq!(manifest_digest, push("2"), "one module, one manifest");
+
+    // An image index (what a multi-platform image is) is named as one.
+    let (_, manifest) = registry.get("/v2/fns/m/manifests/1");
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "digest": manifest_digest, "size": manifest.len(),
+                       "platform": {"architecture": "wasm", "os": "wasip1"}}]
+    })
+    .to_string();
+    let (status, _, body) = http(
+        &addr,
+        "PUT",
+        "/v2/fns/m/manifests/index",
+        "application/vnd.oci.image.index.v1+json",
+        index.as_bytes(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let out = krm()
+        .args(["pull", &format!("{addr}/fns/m:index"), "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("image index"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = krm()
+        .args(["pull", &format!("{addr}/fns/m:nope"), "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no such repository, tag or digest"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // A cache that cannot be written (a read-only HOME) does not stop a pull.
     let not_a_dir = work.path().join("cache-file");

@@ -419,6 +419,10 @@ fn registry_error(
     } else if unauthorized {
         "; the registry wants credentials: krmwasm reads them from docker's config.json \
          ($DOCKER_CONFIG or ~/.docker), e.g. after `docker login`"
+    } else if e.to_string().contains("OCI index") {
+        // The registry says "manifest unknown" to a client that does not take indexes.
+        "; it names an image index (several manifests, as a multi-platform image has): krmwasm \
+         pulls single wasm modules and catalogs; name one manifest by its digest"
     } else if not_found {
         "; the registry has no such repository, tag or digest: check the reference"
     } else if unreachable {
