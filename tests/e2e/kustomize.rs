@@ -147,3 +147,51 @@ fn kubectl_kustomize_runs_the_validator_as_a_transformer() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// namePrefix renames generated objects; examples/kustomize/kpack-name-references.yaml under
+/// `configurations:` makes the references between them follow.
+#[test]
+fn kubectl_kustomize_renames_references_with_the_name_reference_configuration() {
+    let home = tempfile::tempdir().unwrap();
+    install_plugins(home.path());
+    for example in ["shop", "builders"] {
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(
+            &repo_root().join("examples/kustomize").join(example),
+            tmp.path(),
+        );
+        std::fs::copy(
+            repo_root().join("examples/kustomize/kpack-name-references.yaml"),
+            tmp.path().join("kpack-name-references.yaml"),
+        )
+        .unwrap();
+        let kustomization = tmp.path().join("kustomization.yaml");
+        let mut text = std::fs::read_to_string(&kustomization).unwrap();
+        text.push_str("namePrefix: p-\nconfigurations: [kpack-name-references.yaml]\n");
+        std::fs::write(&kustomization, text).unwrap();
+        let out = kustomize(tmp.path(), home.path());
+        assert_success(&out);
+        let docs = krm::codec::parse_stream(&out.stdout).unwrap();
+        for d in &docs {
+            assert!(d.name().unwrap().starts_with("p-"), "{d}");
+            let spec = &d["spec"];
+            for reference in [
+                &spec["serviceAccountName"],
+                &spec["stack"]["name"],
+                &spec["lifecycle"]["name"],
+            ] {
+                if let Some(name) = reference.as_str() {
+                    assert!(name.starts_with("p-"), "{example}: {d}");
+                }
+            }
+        }
+        let referencing = |key: &str| {
+            docs.iter()
+                .any(|d| d["spec"][key].is_string() || d["spec"][key].is_object())
+        };
+        match example {
+            "shop" => assert!(referencing("serviceAccountName")),
+            _ => assert!(referencing("stack") && referencing("lifecycle")),
+        }
+    }
+}

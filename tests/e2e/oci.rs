@@ -587,26 +587,16 @@ fn push_refuses_what_cannot_be_used_and_is_reproducible() {
         index.as_bytes(),
     );
     assert_eq!(status, 201, "{body}");
-    let out = krm()
-        .args(["pull", &format!("{addr}/fns/m:index"), "-o", "-"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("image index"),
-        "{}",
-        text(&out.stderr)
-    );
-    let out = krm()
-        .args(["pull", &format!("{addr}/fns/m:nope"), "-o", "-"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("no such repository, tag or digest"),
-        "{}",
-        text(&out.stderr)
-    );
+    let pull_fails = |tag: &str, says: &str| {
+        let out = krm()
+            .args(["pull", &format!("{addr}/fns/m:{tag}"), "-o", "-"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(text(&out.stderr).contains(says), "{}", text(&out.stderr));
+    };
+    pull_fails("index", "image index");
+    pull_fails("nope", "no such repository, tag or digest");
 
     // A cache that cannot be written (a read-only HOME) does not stop a pull.
     let not_a_dir = work.path().join("cache-file");
