@@ -156,12 +156,18 @@ impl fmt::Display for Diagnostic {
         {
             write!(f, " {}", field.path)?;
         }
-        write!(f, ": {}", self.message)?;
+        // The place goes on the first line; further lines of the message follow indented,
+        // so that each line read alone (kpt quotes stderr line by line) says whose it is.
+        let mut lines = self.message.lines();
+        write!(f, ": {}", lines.next().unwrap_or_default())?;
         if let Some(file) = &self.file {
             match file.index {
                 Some(i) if i > 0 => write!(f, " ({}, document {})", file.path, i)?,
                 _ => write!(f, " ({})", file.path)?,
             }
+        }
+        for line in lines {
+            write!(f, "\n  {line}")?;
         }
         Ok(())
     }
@@ -189,6 +195,17 @@ mod tests {
             d.to_string(),
             "[error] kpack.krmwasm.dev/v1alpha1/ImageConfig/apps/shop spec.images[0]: \
              no registry and no tag (image-config.yaml)"
+        );
+        let d = Diagnostic::error("invalid value: x: spec.tag\nrepository can only contain …")
+            .at("spec.tag")
+            .in_file(Some(FileRef {
+                path: "image.yaml".into(),
+                index: Some(2),
+            }));
+        assert_eq!(
+            d.to_string(),
+            "[error] spec.tag: invalid value: x: spec.tag (image.yaml, document 2)\n  \
+             repository can only contain …"
         );
     }
 }
