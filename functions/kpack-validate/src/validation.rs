@@ -171,8 +171,7 @@ impl Checking {
 /// The items of a List item (`kind: List`, or a kind's own list such as `ImageList`, which
 /// `kubectl apply` takes as the objects in it); `None` for any other item.
 fn list_members(item: &Value) -> Option<&Vec<Value>> {
-    let kind = item.kind()?;
-    if !kind.ends_with("List") || kind == "ResourceList" {
+    if !krm::codec::is_applied_list_kind(item.kind()?) {
         return None;
     }
     item.get("items")?.as_array()

@@ -78,6 +78,13 @@ pub fn is_resource_list_kind(kind: Option<&str>) -> bool {
     matches!(kind, Some("ResourceList" | "List"))
 }
 
+/// Whether an object of this `kind` is a list whose `items` `kubectl apply` takes as objects
+/// of their own (`List`, or a kind's own list such as `ImageList`). A ResourceList is a
+/// function's input, not one.
+pub fn is_applied_list_kind(kind: &str) -> bool {
+    kind.ends_with("List") && kind != "ResourceList"
+}
+
 /// Why `value` is not a ResourceList, if it is not one.
 pub fn expect_resource_list(value: &Value) -> Result<(), DecodeError> {
     let kind = value.get("kind").and_then(Value::as_str);

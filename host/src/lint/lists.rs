@@ -9,8 +9,7 @@ use std::collections::HashMap;
 /// The items of `document` if it is a List, else the document itself, back.
 pub fn split(document: Value) -> Result<Vec<Value>, Value> {
     let kind = document.get("kind").and_then(Value::as_str).unwrap_or("");
-    // A ResourceList is a KRM function's input, not something kubectl applies.
-    if !kind.ends_with("List") || kind == "ResourceList" {
+    if !krm::codec::is_applied_list_kind(kind) {
         return Err(document);
     }
     match document {
