@@ -51,7 +51,7 @@ pub struct Cli {
 /// mode, `run`, `lint`), and shown only there.
 #[derive(Clone, Debug, clap::Args)]
 pub struct SandboxArgs {
-    /// Most linear memory a function may use (e.g. 512MiB).
+    /// Most memory a function may use, its linear memories and tables together (e.g. 512MiB).
     #[arg(long, env = "KRMWASM_MEMORY_LIMIT", value_parser = parse_size, default_value = "512MiB")]
     pub memory_limit: u64,
     /// Longest a function may run (e.g. 60s, 500ms; more than zero).

@@ -259,6 +259,48 @@ fn a_guest_that_grows_memory_past_the_limit_is_stopped() {
     assert_stopped(&out, "needed more than 16 MiB of memory");
 }
 
+/// A module may declare many memories and many tables; the limit holds for all of them
+/// together, at run time and when the module is instantiated.
+#[test]
+fn memories_and_tables_share_one_memory_limit() {
+    // Three memories of 8 MiB each, the first two granted within 20 MiB, the third not.
+    let memories = "(memory $a 0) (memory $b 0) (memory $c 0)";
+    let grow = |memory: &str| {
+        format!(
+            "(if (i32.eq (memory.grow {memory} (i32.const 128)) (i32.const -1)) (then unreachable))"
+        )
+    };
+    let body = format!(
+        "{} {} (call $proc_exit (i32.const 7))",
+        grow("$a"),
+        grow("$b")
+    );
+    let out = run_module(&body, memories, &["--memory-limit", "20MiB"]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out.stderr));
+    let body = format!("{} {} {}", grow("$a"), grow("$b"), grow("$c"));
+    let out = run_module(&body, memories, &["--memory-limit", "20MiB"]);
+    assert_stopped(&out, "needed more than 20 MiB of memory");
+
+    // Tables: a pointer per element. Three of 512 Ki elements declare 12 MiB.
+    let tables = "(table $t1 524288 funcref) (table $t2 524288 funcref) (table $t3 524288 funcref)";
+    let out = run_module("", tables, &["--memory-limit", "8MiB"]);
+    assert_stopped(&out, "needed more than 8 MiB of memory");
+    let out = run_module("", tables, &["--memory-limit", "16MiB"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("without writing a ResourceList"),
+        "{}",
+        text(&out.stderr)
+    );
+    let body = "(if (i32.eq (table.grow $t1 (ref.null func) (i32.const 524288)) (i32.const -1)) (then unreachable))";
+    let out = run_module(body, tables, &["--memory-limit", "16MiB"]);
+    assert_stopped(&out, "needed more than 16 MiB of memory");
+
+    // A memory the module keeps to itself is sized at instantiation all the same.
+    let out = run_module("", "(memory $hidden 512)", &["--memory-limit", "16MiB"]);
+    assert_stopped(&out, "needed more than 16 MiB of memory");
+}
+
 /// The flood guest ignores write errors and writes pieces that do not divide the limit: the
 /// first write past it must stop the guest as over its output limit, not as a crash and not
 /// at the timeout.

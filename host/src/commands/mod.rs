@@ -196,7 +196,7 @@ impl Host {
             render_ahead,
         );
         crate::debug!(
-            "{name}: ran in {:?}, linear memory {}",
+            "{name}: ran in {:?}, memory {}",
             started.elapsed(),
             crate::units::format_bytes(invocation.memory_peak as u64)
         );

@@ -1,12 +1,14 @@
 //! Runs WASI preview 1 command modules as KRM functions, sandboxed.
 //!
 //! Sandbox: no preopened directories, no environment beyond what the host passes on purpose
-//! (`KRM_OUTPUT`), no sockets, stdin/stdout/stderr in memory. Limits: linear memory (the
-//! allocation fails, the guest aborts, the host reports it), wall-clock time (a call still
-//! running at its deadline ends the process, see watchdog.rs), and stdout size.
+//! (`KRM_OUTPUT`), no sockets, stdin/stdout/stderr in memory. Limits: memory, the guest's
+//! linear memories and tables together (the growth fails, the guest aborts, the host
+//! reports it; see limiter.rs), wall-clock time (a call still running at its deadline ends
+//! the process, see watchdog.rs), and stdout size.
 
 mod cache;
 mod follow;
+mod limiter;
 mod output;
 mod poll;
 mod preinit;
@@ -16,12 +18,13 @@ mod watchdog;
 pub use cache::{ModuleCache, sha256_hex};
 pub use follow::Follower;
 use follow::Following;
+use limiter::MemoryLimiter;
 use output::CappedOutput;
 
 use crate::units::format_bytes;
 use anyhow::Context as _;
 use std::time::Duration;
-use wasmtime::{Config, Engine, Linker, Module, ResourceLimiter, Store};
+use wasmtime::{Config, Engine, Linker, Module, Store};
 use wasmtime_wasi::I32Exit;
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
@@ -97,7 +100,7 @@ pub struct Invocation {
     pub status: Result<i32, RunError>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
-    /// The most linear memory the guest had, in bytes.
+    /// The most memory the guest's linear memories and tables held together, in bytes.
     pub memory_peak: usize,
 }
 
@@ -239,39 +242,6 @@ impl poll::RunTime for GuestState {
 
     fn timeout(&self) -> Duration {
         self.timeout
-    }
-}
-
-/// Refuses memory growth past the limit, and remembers that it did and how large the
-/// memory grew (wasmtime asks it for a memory's initial size too).
-struct MemoryLimiter {
-    max_bytes: usize,
-    hit: bool,
-    peak: usize,
-}
-
-impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        if desired > self.max_bytes {
-            self.hit = true;
-            return Ok(false);
-        }
-        self.peak = self.peak.max(desired);
-        Ok(true)
-    }
-
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1_000_000)
     }
 }
 
@@ -529,11 +499,7 @@ impl Runtime {
             .build_p1();
         let state = GuestState {
             wasi,
-            limiter: MemoryLimiter {
-                max_bytes: usize::try_from(limits.memory).unwrap_or(usize::MAX),
-                hit: false,
-                peak: 0,
-            },
+            limiter: MemoryLimiter::new(usize::try_from(limits.memory).unwrap_or(usize::MAX)),
             started,
             timeout: limits.timeout,
             stdout,
@@ -603,8 +569,8 @@ impl Run {
     fn conclude(self, result: Result<(), CallError>, limits: &Limits) -> Invocation {
         let Run { name, store } = self;
         let (stdout, stderr) = (store.data().stdout.clone(), store.data().stderr.clone());
-        let memory_hit = store.data().limiter.hit;
-        let memory_peak = store.data().limiter.peak;
+        let memory_hit = store.data().limiter.hit();
+        let memory_peak = store.data().limiter.peak();
         drop(store);
         let output_hit = stdout.exceeded();
         let stdout = stdout.into_bytes();
@@ -641,6 +607,11 @@ impl Run {
                 limit: STDERR_LIMIT as u64,
             }),
             Ok(()) => Ok(0),
+            // Instantiating sizes every memory and table: past the limit, that is what to say.
+            Err(Startup(_)) if memory_hit => Err(RunError::MemoryLimit {
+                name,
+                limit: limits.memory,
+            }),
             Err(Startup(message)) => Err(RunError::Start { name, message }),
             Err(Guest(e)) => match e.downcast_ref::<I32Exit>() {
                 Some(I32Exit(code)) => Ok(*code),
