@@ -333,13 +333,33 @@ fn a_panic_is_reported_with_the_function_name_and_its_message() {
     assert_stopped_named(&out, "panic", "adversarial guest: nothing to do, giving up");
 }
 
+/// A crash leads with the trap, then names where it happened as the guest's source does
+/// (demangled), without the frames of Rust's runtime around them.
 #[test]
 fn a_trap_is_reported_with_the_function_name() {
     let out = run_guest(&adversarial("trap"), &[]);
-    assert_stopped_named(&out, "trap", "crashed");
-    assert_stopped_named(&out, "trap", "unreachable");
+    assert_stopped_named(
+        &out,
+        "trap",
+        "function trap crashed: wasm trap: wasm `unreachable` instruction executed",
+    );
+    assert_stopped_named(&out, "trap", "\n  at trap::main\n");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("_ZN"), "mangled names: {stderr}");
+    assert!(!stderr.contains("lang_start"), "runtime frames: {stderr}");
+
     let out = run_module("unreachable", "", &[]);
     assert_stopped(&out, "crashed");
+}
+
+/// Endless recursion: the stack's limit, and the frame that repeats, once.
+#[test]
+fn a_guest_that_recurses_without_end_is_stopped_at_the_stack_limit() {
+    let out = run_module("(call $deep)", "(func $deep (call $deep))", &[]);
+    assert_stopped(
+        &out,
+        "function probe crashed: wasm trap: call stack exhausted (recursion too deep or without end)\n  at deep (repeated 64 times)\n",
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! the process, see watchdog.rs), and stdout size.
 
 mod cache;
+mod crash;
 mod follow;
 mod limiter;
 mod output;
@@ -546,6 +547,7 @@ fn engine_config() -> Config {
     // every cached load ~3 ms slower; without it a crash's backtrace still names the
     // functions (when the module keeps its names), only not the byte offsets within them.
     config.generate_address_map(false);
+    config.wasm_backtrace_max_frames(std::num::NonZeroUsize::new(crash::FRAMES_CAPTURED));
     // For profiling guests with `perf`: wasm functions named in /tmp/perf-<pid>.map.
     if std::env::var_os("KRMWASM_PERFMAP").is_some() {
         config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -591,7 +593,7 @@ impl Run {
             } else {
                 RunError::Crashed {
                     name: name.clone(),
-                    message: format!("{e:#}"),
+                    message: crash::describe(&e),
                 }
             }
         };
