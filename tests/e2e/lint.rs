@@ -285,11 +285,85 @@ fn sarif_report_is_valid_sarif_2_1_0() {
     assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     assert_eq!(location["region"]["startLine"], 17);
     assert_eq!(location["region"]["startColumn"], 8);
-    assert!(tag["partialFingerprints"]["krmwasmFinding/v1"].is_string());
+    assert!(tag["partialFingerprints"]["krmwasmFinding/v2"].is_string());
     let parse = results.iter().find(|r| r["ruleId"] == "parse").unwrap();
     assert_eq!(
         parse["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "broken.yaml"
+    );
+}
+
+/// Every issue carries what GitLab requires (it drops a report short of any, silently), paths
+/// are relative to the directory lint ran in, and no two issues share a fingerprint (GitLab
+/// would show them as one), even two findings alike in all but their line.
+#[test]
+fn gitlab_report_is_code_quality_that_gitlab_reads() {
+    // The same Image twice in one file: two alike findings about its tag, and the duplicate.
+    let bad = WARNS.replace("registry.example.com/web", "Registry.example.com/Web");
+    let twice = format!("{bad}---\n{bad}");
+    let dir = tree(&[("apps.yaml", APPS), ("deploy/web.yaml", &twice)]);
+    let absolute = dir.path().join("apps.yaml").canonicalize().unwrap();
+    let out = lint_in(
+        &dir.path().canonicalize().unwrap(),
+        &["--format", "gitlab", "./deploy", absolute.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let issues = report.as_array().expect("an array of issues");
+    let mut fingerprints = std::collections::HashSet::new();
+    for issue in issues {
+        for field in ["description", "check_name", "fingerprint"] {
+            assert!(
+                issue[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{field}: {issue:#}"
+            );
+        }
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap()),
+            "{issue:#}"
+        );
+        let path = issue["location"]["path"].as_str().unwrap();
+        assert!(
+            !path.starts_with('/') && !path.starts_with("./"),
+            "{issue:#}"
+        );
+        assert!(
+            issue["location"]["positions"]["begin"]["line"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        assert!(
+            fingerprints.insert(issue["fingerprint"].as_str().unwrap().to_string()),
+            "a fingerprint twice: {report:#}"
+        );
+    }
+    let tag = issues
+        .iter()
+        .find(|i| i["location"]["path"] == "apps.yaml" && i["check_name"] == "krmwasm/webhook")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(tag["severity"], "major");
+    assert_eq!(tag["location"]["positions"]["begin"]["line"], 17);
+    assert_eq!(tag["location"]["positions"]["begin"]["column"], 8);
+    assert!(
+        tag["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Image apps/cart: "),
+        "{tag:#}"
+    );
+    let alike: Vec<&Value> = issues
+        .iter()
+        .filter(|i| {
+            i["location"]["path"] == "deploy/web.yaml" && i["check_name"] == "krmwasm/webhook"
+        })
+        .collect();
+    assert_eq!(alike.len(), 2, "{report:#}");
+    assert_eq!(alike[0]["description"], alike[1]["description"]);
+    assert_ne!(
+        alike[0]["location"]["positions"]["begin"]["line"],
+        alike[1]["location"]["positions"]["begin"]["line"]
     );
 }
 

@@ -1,7 +1,8 @@
 //! The formats `krmwasm lint` prints: for people (text), for programs (json), and for CI
-//! systems (junit, sarif, github).
+//! systems (junit, sarif, github, gitlab).
 
 mod github;
+mod gitlab;
 mod json;
 mod junit;
 mod sarif;
@@ -21,6 +22,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations), then the text report.
     Github,
+    /// GitLab Code Quality (artifacts:reports:codequality), shown on merge requests.
+    Gitlab,
 }
 
 /// The report in `format`. `colour` applies to text only.
@@ -31,7 +34,38 @@ pub fn render(outcome: &Outcome, format: Format, colour: bool) -> String {
         Format::Junit => junit::render(outcome),
         Format::Sarif => sarif::render(outcome),
         Format::Github => github::render(outcome),
+        Format::Gitlab => gitlab::render(outcome),
     }
+}
+
+/// Each finding's fingerprint, in order: what (rule, message), which object and field, in which
+/// file; not the line, so that a finding is known again when lines move above it. Code scanning
+/// and GitLab take findings with one fingerprint for one, so findings alike in all of these are
+/// told apart by their count.
+fn fingerprints(findings: &[super::Finding]) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let identity = [
+                f.rule.as_str(),
+                f.file
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_start_matches("./"),
+                &resource_label(f).unwrap_or_default(),
+                f.field.as_deref().unwrap_or_default(),
+                &f.message,
+            ]
+            .join("\0");
+            let count = seen.entry(identity.clone()).or_insert(0usize);
+            *count += 1;
+            match *count {
+                1 => crate::runtime::sha256_hex(identity.as_bytes()),
+                n => crate::runtime::sha256_hex(format!("{identity}\0{n}").as_bytes()),
+            }
+        })
+        .collect()
 }
 
 /// `file:line:col`, or as much of it as is known.
@@ -84,4 +118,40 @@ fn summary(outcome: &Outcome) -> String {
         line += &format!("; {} not linted", parts.join(" and "));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::{Finding, locate::Region};
+
+    fn finding(line: usize, message: &str) -> Finding {
+        Finding {
+            severity: krm::Severity::Error,
+            rule: "webhook".into(),
+            message: message.into(),
+            file: Some("./deploy/a.yaml".into()),
+            document: Some(0),
+            region: Some(Region {
+                line,
+                column: 3,
+                end_line: line,
+                end_column: 9,
+            }),
+            resource: None,
+            field: Some("spec.tag".into()),
+            source: "kpack-validate".into(),
+        }
+    }
+
+    #[test]
+    fn fingerprints_outlast_moved_lines_and_tell_alike_findings_apart() {
+        let before = fingerprints(&[finding(5, "bad tag"), finding(9, "no builder")]);
+        let after = fingerprints(&[finding(7, "bad tag"), finding(11, "no builder")]);
+        assert_eq!(before, after);
+        assert_ne!(before[0], before[1], "the message tells them apart");
+        let alike = fingerprints(&[finding(5, "bad tag"), finding(9, "bad tag")]);
+        assert_ne!(alike[0], alike[1]);
+        assert_eq!(alike[0], before[0]);
+    }
 }

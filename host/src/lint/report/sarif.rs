@@ -51,7 +51,11 @@ pub fn render(outcome: &Outcome) -> String {
     let results: Vec<sarif::Result> = outcome
         .findings
         .iter()
-        .map(|f| result(f, rules.iter().position(|r| *r == f.rule).unwrap_or(0)))
+        .zip(super::fingerprints(&outcome.findings))
+        .map(|(f, fingerprint)| {
+            let rule_index = rules.iter().position(|r| *r == f.rule).unwrap_or(0);
+            result(f, rule_index, fingerprint)
+        })
         .collect();
     let driver = sarif::ToolComponent::builder()
         .name("krmwasm")
@@ -88,7 +92,7 @@ fn rule_description(rule: &str) -> String {
     }
 }
 
-fn result(f: &Finding, rule_index: usize) -> sarif::Result {
+fn result(f: &Finding, rule_index: usize, fingerprint: String) -> sarif::Result {
     let level = match f.severity {
         Severity::Error => sarif::ResultLevel::Error,
         Severity::Warning => sarif::ResultLevel::Warning,
@@ -119,19 +123,9 @@ fn result(f: &Finding, rule_index: usize) -> sarif::Result {
                 .build(),
         );
     }
-    // Stable across runs and line moves: what, where in the object, which object.
-    let fingerprint = format!(
-        "{}:{}:{}:{}",
-        f.rule,
-        f.file.as_deref().unwrap_or_default(),
-        super::resource_label(f).unwrap_or_default(),
-        f.field.as_deref().unwrap_or_default()
-    );
-    let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(
-        "krmwasmFinding/v1".to_string(),
-        crate::runtime::sha256_hex(fingerprint.as_bytes()),
-    );
+    // v2: the message counts too, and alike findings are numbered (v1 gave two findings
+    // about one field the same fingerprint, which code scanning shows as one).
+    let fingerprints = BTreeMap::from([("krmwasmFinding/v2".to_string(), fingerprint)]);
     sarif::Result::builder()
         .rule_id(f.rule.clone())
         .rule_index(rule_index as i64)

@@ -1,0 +1,130 @@
+//! GitLab Code Quality: the subset of Code Climate's issue format that GitLab reads from
+//! `artifacts:reports:codequality` and shows on a merge request (the widget, and the diff's
+//! lines in the tiers that have it). Every field GitLab requires is always written: it drops a
+//! report with an issue short of them without saying so, and takes issues with one fingerprint
+//! for one.
+
+use super::super::{Finding, Outcome};
+use krm::Severity;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Issue {
+    description: String,
+    check_name: String,
+    fingerprint: String,
+    severity: &'static str,
+    location: Location,
+}
+
+#[derive(Serialize)]
+struct Location {
+    path: String,
+    positions: Positions,
+}
+
+#[derive(Serialize)]
+struct Positions {
+    begin: Position,
+    end: Position,
+}
+
+#[derive(Serialize)]
+struct Position {
+    line: usize,
+    column: usize,
+}
+
+pub fn render(outcome: &Outcome) -> String {
+    let cwd = std::env::current_dir().ok();
+    let issues: Vec<Issue> = outcome
+        .findings
+        .iter()
+        .zip(super::fingerprints(&outcome.findings))
+        .map(|(f, fingerprint)| issue(f, fingerprint, cwd.as_deref()))
+        .collect();
+    let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
+    text.push('\n');
+    text
+}
+
+fn issue(f: &Finding, fingerprint: String, cwd: Option<&std::path::Path>) -> Issue {
+    // GitLab's five levels: an error fails the pipeline's lint, so it ranks above the rest.
+    let severity = match f.severity {
+        Severity::Error => "major",
+        Severity::Warning => "minor",
+        Severity::Info => "info",
+    };
+    let description = match super::resource_label(f) {
+        Some(resource) => format!("{resource}: {}", f.message),
+        None => f.message.clone(),
+    };
+    let (begin, end) = match f.region {
+        Some(r) => (
+            Position {
+                line: r.line,
+                column: r.column,
+            },
+            Position {
+                line: r.end_line,
+                column: r.end_column,
+            },
+        ),
+        // The whole file: its first line.
+        None => (
+            Position { line: 1, column: 1 },
+            Position { line: 1, column: 1 },
+        ),
+    };
+    Issue {
+        description,
+        check_name: format!("krmwasm/{}", f.rule),
+        fingerprint,
+        severity,
+        location: Location {
+            path: repository_path(f.file.as_deref(), cwd),
+            positions: Positions { begin, end },
+        },
+    }
+}
+
+/// A file as GitLab places it: relative to the repository (the directory lint runs in, as a
+/// CI job does), without `./`. A finding about the whole set, which no file holds, is placed
+/// on the directory itself (`.`): GitLab needs a path.
+fn repository_path(file: Option<&str>, cwd: Option<&std::path::Path>) -> String {
+    let Some(file) = file else {
+        return ".".to_string();
+    };
+    let path = std::path::Path::new(file);
+    let relative = cwd
+        .filter(|_| path.is_absolute())
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let mut text = relative.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest.to_string();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_relative_to_the_repository() {
+        let cwd = Some(Path::new("/builds/team/app"));
+        assert_eq!(
+            repository_path(Some("./deploy/a.yaml"), cwd),
+            "deploy/a.yaml"
+        );
+        assert_eq!(
+            repository_path(Some("/builds/team/app/deploy/a.yaml"), cwd),
+            "deploy/a.yaml"
+        );
+        assert_eq!(repository_path(Some("/srv/a.yaml"), cwd), "/srv/a.yaml");
+        assert_eq!(repository_path(Some("<stdin>"), cwd), "<stdin>");
+        assert_eq!(repository_path(None, cwd), ".");
+    }
+}
