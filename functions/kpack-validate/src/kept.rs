@@ -6,8 +6,11 @@ use serde_json::Value;
 use std::borrow::Cow;
 
 /// The fields of an Image that references.rs and policy.rs read, as JSON pointers.
-const IMAGE_FIELDS: [&str; 6] = [
+const IMAGE_FIELDS: [&str; 8] = [
     "/spec/tag",
+    "/spec/serviceAccountName",
+    // v1alpha1's name for it.
+    "/spec/serviceAccount",
     "/spec/additionalTags",
     "/spec/builder/kind",
     "/spec/builder/name",
@@ -16,8 +19,10 @@ const IMAGE_FIELDS: [&str; 6] = [
 ];
 
 /// The fields of a Build that references.rs and policy.rs read, as JSON pointers.
-const BUILD_FIELDS: [&str; 4] = [
+const BUILD_FIELDS: [&str; 6] = [
     "/spec/tags",
+    "/spec/serviceAccountName",
+    "/spec/serviceAccount",
     "/spec/builder/ref",
     "/spec/builder/image",
     "/spec/source/registry/image",
@@ -164,20 +169,21 @@ mod tests {
             kept,
             Kept::Fields(Box::new([
                 ("/spec/tag", json!("r/a")),
+                ("/spec/serviceAccountName", json!("s")),
                 ("/spec/builder/kind", json!("Builder")),
                 ("/spec/builder/name", json!("b")),
                 ("/spec/cache/registry/tag", json!("r/c")),
             ]))
         );
         assert_eq!(kept.pointer("/spec/builder/name"), Some(&json!("b")));
-        assert_eq!(kept.pointer("/spec/serviceAccountName"), None);
+        assert_eq!(kept.pointer("/spec/source/git/url"), None);
         let builder = Keep::WhatSetChecksRead.of("Builder", Cow::Borrowed(&image));
         assert_eq!(builder, Kept::Whole(Box::new(image.clone())));
         assert_eq!(
             Keep::Whole
                 .of("Image", Cow::Borrowed(&image))
-                .pointer("/spec/serviceAccountName"),
-            Some(&json!("s"))
+                .pointer("/spec/source/git/url"),
+            Some(&json!("u"))
         );
     }
 }

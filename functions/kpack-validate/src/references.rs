@@ -11,12 +11,18 @@ use krm::Severity;
 use serde_json::Value;
 use std::collections::HashMap;
 
-pub fn check(entries: &[Entry], settings: &Settings, report: &mut Report) {
+pub fn check(
+    entries: &[Entry],
+    service_accounts: &ServiceAccounts,
+    settings: &Settings,
+    report: &mut Report,
+) {
     duplicates(entries, report);
     let set = Set::new(entries);
     let tags = Tags::new(entries);
     for e in entries {
         let Some(object) = &e.object else { continue };
+        service_accounts.check_reference(e, object, settings, report);
         match e.kind {
             "Image" => {
                 let kind = str_of(object, "/spec/builder/kind");
@@ -145,6 +151,93 @@ impl<'a> Set<'a> {
         report.add(from.index, severity, Rule::Reference, path, format!(
             "{kind} {name}{scope} is not in the input: it must exist in the cluster (set externalReferences in a ValidatorConfig to change how this is reported)"
         ));
+    }
+}
+
+/// The input's ServiceAccounts (`v1`), by namespace and name.
+///
+/// Most ServiceAccounts a kpack object names live in the cluster, with registry credentials
+/// that stay out of a repository, and the input often holds others (an app's own, for its
+/// Deployment): one missing from the input says nothing. One missing whose name is a near
+/// miss of one the input has in the same namespace is likely a typo, and kpack would refuse
+/// to build with it, in the cluster, after merge.
+#[derive(Debug, Default)]
+pub struct ServiceAccounts(Vec<(Option<String>, String)>);
+
+impl ServiceAccounts {
+    /// Notes `item` when it is a ServiceAccount.
+    pub fn note(&mut self, item: &Value) {
+        use krm::Object;
+        if item.api_version() == Some("v1")
+            && item.kind() == Some("ServiceAccount")
+            && let Some(name) = item.name()
+        {
+            self.0
+                .push((item.namespace().map(str::to_string), name.to_string()));
+        }
+    }
+
+    /// Reports `e`'s ServiceAccount when it is missing and a near miss of one in the input.
+    fn check_reference(&self, e: &Entry, object: &Kept, settings: &Settings, report: &mut Report) {
+        let severity = match settings.external_references {
+            _ if self.0.is_empty() => return,
+            LevelOrIgnore::Ignore => return,
+            LevelOrIgnore::Warning => Severity::Warning,
+            LevelOrIgnore::Error => Severity::Error,
+        };
+        let Some((name, namespace, path)) = service_account_of(e, object) else {
+            return;
+        };
+        // Namespaces match as Set::find matches them: one left unset may be set later.
+        let of_namespace = || {
+            self.0
+                .iter()
+                .filter(|(ns, _)| namespace.is_none() || ns.is_none() || ns.as_deref() == namespace)
+                .map(|(_, sa)| sa.as_str())
+        };
+        if name == "default" || of_namespace().any(|sa| sa == name) {
+            return;
+        }
+        let Some(meant) = krm::suggest::slip_from(name, of_namespace()) else {
+            return;
+        };
+        let scope = namespace.map_or_else(String::new, |ns| format!(" in namespace {ns}"));
+        report.add(e.index, severity, Rule::Reference, path, format!(
+            "ServiceAccount {name} is not in the input, but {meant} is{scope}: is one of the two names misspelt? (If {name} exists in the cluster, set externalReferences in a ValidatorConfig to change how this is reported.)"
+        ));
+    }
+}
+
+/// The ServiceAccount `e` runs with: its name, namespace and the field naming it. Namespaced
+/// kinds name one of their namespace (`default` unless set; v1alpha1 calls the field
+/// `serviceAccount`), cluster-scoped kinds an optional reference with both.
+fn service_account_of<'o>(
+    e: &'o Entry,
+    object: &'o Kept,
+) -> Option<(&'o str, Option<&'o str>, &'static str)> {
+    match e.kind {
+        "Image" | "Build" | "Builder" | "Buildpack" => {
+            let (name, path) = match str_of(object, "/spec/serviceAccountName") {
+                "" => (
+                    str_of(object, "/spec/serviceAccount"),
+                    "spec.serviceAccount",
+                ),
+                name => (name, "spec.serviceAccountName"),
+            };
+            let name = if name.is_empty() { "default" } else { name };
+            Some((name, e.namespace.as_deref(), path))
+        }
+        "ClusterBuilder" | "ClusterStack" | "ClusterStore" | "ClusterBuildpack"
+        | "ClusterLifecycle" => {
+            let name = str_of(object, "/spec/serviceAccountRef/name");
+            let namespace = str_of(object, "/spec/serviceAccountRef/namespace");
+            (!name.is_empty() && !namespace.is_empty()).then_some((
+                name,
+                Some(namespace),
+                "spec.serviceAccountRef.name",
+            ))
+        }
+        _ => None,
     }
 }
 

@@ -238,6 +238,81 @@ fn references_outside_the_set_follow_the_policy() {
     );
 }
 
+/// A ServiceAccount missing from the input is reported only when its name is a near miss of
+/// one the input has in the object's namespace: others live in the cluster.
+#[test]
+fn service_accounts_near_misses_are_reported() {
+    let sa = |name: &str, namespace: &str| json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": name, "namespace": namespace}});
+    let mut named = image("cart");
+    named["spec"]["serviceAccountName"] = json!("kpack-buidler");
+    let mut legacy = image("web");
+    legacy["apiVersion"] = json!("kpack.io/v1alpha1");
+    legacy["spec"]["serviceAccount"] = json!("kpack-bulder");
+    let mut elsewhere = image("shop");
+    elsewhere["spec"]["serviceAccountName"] = json!("registry-credentials");
+    let store = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "ClusterStore", "metadata": {"name": "private"},
+        "spec": {"sources": [{"image": "gcr.io/paketo-buildpacks/java"}], "serviceAccountRef": {"name": "puler", "namespace": "kpack"}}});
+    let mut items = vec![named, legacy, elsewhere, image("plain"), store];
+    items.extend(builder_set());
+
+    let reported = |items: Vec<Value>, config: Option<Value>| -> Vec<(Severity, String, String)> {
+        let (out, _) = run(items, config);
+        out.results
+            .iter()
+            .filter(|r| r.message.starts_with("ServiceAccount "))
+            .map(|r| {
+                (
+                    r.severity,
+                    r.field.as_ref().unwrap().path.clone(),
+                    r.message.clone(),
+                )
+            })
+            .collect()
+    };
+    // None in the input: they live in the cluster.
+    assert!(reported(items.clone(), None).is_empty());
+
+    // The builder's `builder`, an app's `cart`: not near misses of the others.
+    items.extend([
+        sa("kpack-builder", "apps"),
+        sa("builder", "apps"),
+        sa("cart", "apps"),
+        sa("puller", "kpack"),
+        sa("kpack-builder", "other"),
+    ]);
+    let found = reported(items.clone(), None);
+    let paths: Vec<&str> = found.iter().map(|(_, p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "spec.serviceAccountName",
+            "spec.serviceAccount",
+            "spec.serviceAccountRef.name"
+        ],
+        "{found:#?}"
+    );
+    assert!(found.iter().all(|(s, _, _)| *s == Severity::Warning));
+    assert_eq!(
+        found[0].2,
+        "ServiceAccount kpack-buidler is not in the input, but kpack-builder is in namespace apps: \
+         is one of the two names misspelt? (If kpack-buidler exists in the cluster, set \
+         externalReferences in a ValidatorConfig to change how this is reported.)"
+    );
+    assert!(
+        found[2]
+            .2
+            .contains("puler is not in the input, but puller is in namespace kpack")
+    );
+
+    // The policy for references outside the input applies.
+    for (level, expected) in [("error", Some(Severity::Error)), ("ignore", None)] {
+        let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig",
+                            "metadata": {"name": "v"}, "spec": {"externalReferences": level}});
+        let found = reported(items.clone(), Some(config));
+        assert_eq!(found.first().map(|f| f.0), expected, "{level}");
+    }
+}
+
 #[test]
 fn duplicates_and_colliding_tags_are_found() {
     let mut items = builder_set();

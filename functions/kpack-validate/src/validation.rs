@@ -43,6 +43,8 @@ struct Checking {
     objects: usize,
     /// The objects that are items of a List item: that item's file, and their place in it.
     members: BTreeMap<usize, (Option<krm::FileRef>, String)>,
+    /// The input's ServiceAccounts, as references.rs matches kpack's references to them.
+    service_accounts: references::ServiceAccounts,
 }
 
 impl Validation {
@@ -63,6 +65,7 @@ impl Validation {
                 others: BTreeMap::new(),
                 objects: 0,
                 members: BTreeMap::new(),
+                service_accounts: references::ServiceAccounts::default(),
             })),
             Err(failure) => {
                 let config = function_config.cloned().unwrap_or_default();
@@ -128,6 +131,7 @@ impl Checking {
         let index = self.objects;
         self.objects += 1;
         let findings_before = self.report.len();
+        self.service_accounts.note(item);
         let entry = check_item(
             index,
             item,
@@ -146,7 +150,12 @@ impl Checking {
     }
 
     fn finish(mut self) -> Vec<Diagnostic> {
-        references::check(&self.entries, &self.settings, &mut self.report);
+        references::check(
+            &self.entries,
+            &self.service_accounts,
+            &self.settings,
+            &mut self.report,
+        );
         policy::check(&self.entries, &self.settings, &mut self.report);
         let (entries, others, members) = (&self.entries, &self.others, &self.members);
         let refs = |index: usize| {

@@ -33,6 +33,26 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
         .map(|(_, candidate)| candidate)
 }
 
+/// The candidate `name` is a slip of the keys from: one edit away (a letter left out, added,
+/// changed, or two swapped), two for names of eight letters or more; case counts. Stricter
+/// than [`closest`], for names chosen freely (a ServiceAccount's), where a long shared part
+/// (`-service-account`) makes different names look close by a share of their length.
+pub fn slip_from<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .filter_map(|candidate| {
+            let shorter = name.chars().count().min(candidate.chars().count());
+            let allowed = if shorter >= 8 { 2 } else { 1 };
+            // Edits are at least the difference in length.
+            if name.chars().count().abs_diff(candidate.chars().count()) > allowed {
+                return None;
+            }
+            let distance = edits(name, candidate);
+            (distance <= allowed).then_some((distance, candidate))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
 /// Edits between `a` and `b`, by characters: insertions, deletions, substitutions and swaps
 /// of neighbours (`gti` is one edit from `git`).
 fn edits(a: &str, b: &str) -> usize {
@@ -91,6 +111,28 @@ mod tests {
             closest("success", ["successful", "failed"].into_iter()),
             Some("successful")
         );
+    }
+
+    #[test]
+    fn slips_are_an_edit_or_two_away() {
+        let accounts = ["kpack-builder", "kpack-service-account", "puller", "cart"];
+        let cases = [
+            ("kpack-buidler", Some("kpack-builder")),
+            ("kpack-bulder", Some("kpack-builder")),
+            ("kpack-service-acount", Some("kpack-service-account")),
+            ("puler", Some("puller")),
+            ("carts", Some("cart")),
+            ("kpack-builder", Some("kpack-builder")),
+            // Different names that share a long part, or a prefix.
+            ("builder-service-account", None),
+            ("tutorial-service-account", None),
+            ("cart-sa", None),
+            ("kpack", None),
+            ("Puller", Some("puller")),
+        ];
+        for (name, meant) in cases {
+            assert_eq!(slip_from(name, accounts.into_iter()), meant, "{name}");
+        }
     }
 
     #[test]
