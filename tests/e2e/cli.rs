@@ -102,6 +102,40 @@ fn run_takes_a_config_and_a_stream_of_resources() {
     }
 }
 
+/// A byte order mark (which some editors write) before a config, an input file or stdin.
+#[test]
+fn run_reads_input_that_starts_with_a_byte_order_mark() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bom = |text: &str| format!("\u{feff}{text}");
+    std::fs::write(tmp.path().join("config.yaml"), bom(CONFIG)).unwrap();
+    std::fs::write(
+        tmp.path().join("resources.yaml"),
+        bom("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
+    )
+    .unwrap();
+    let out = krmwasm()
+        .args(["run", "kpack-image", "--output", "json", "--fn-config"])
+        .arg(tmp.path().join("config.yaml"))
+        .arg("--input")
+        .arg(tmp.path().join("resources.yaml"))
+        .output()
+        .unwrap();
+    assert_success(&out);
+    let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
+    let kinds: Vec<_> = list.items.iter().map(|i| i.kind().unwrap()).collect();
+    assert_eq!(kinds, ["ConfigMap", "Image"]);
+
+    let mut cmd = krmwasm();
+    cmd.args(["run", "kpack-validate"]);
+    let out = run_with_stdin(&mut cmd, bom(CONFIG).as_bytes());
+    assert_success(&out);
+    assert!(
+        text(&out.stdout).contains("kind: ImageConfig"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
 #[test]
 fn run_writes_the_scalars_of_its_input_as_they_were_written() {
     // A large stream (read with its scalars noted on a second thread), a small one, and a

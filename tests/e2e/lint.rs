@@ -1149,6 +1149,54 @@ spec:
     ])
 }
 
+/// Files as Windows editors save them: a byte order mark first, CRLF line ends. kubectl,
+/// kustomize and kpt read them; so does lint, with findings at the places an editor shows.
+#[test]
+fn files_with_a_byte_order_mark_and_crlf_lines_are_read() {
+    let windows = |text: &str| format!("\u{feff}{}", text.replace('\n', "\r\n"));
+    let dir = tree(&[
+        ("apps.yaml", &windows(APPS)),
+        (
+            "overlay/kustomization.yaml",
+            &windows("resources: [../apps.yaml]\npatches:\n- path: fix.yaml\n"),
+        ),
+        (
+            "overlay/fix.yaml",
+            &windows(
+                "apiVersion: kpack.io/v1alpha2\nkind: Image\nmetadata: {name: cart, namespace: apps}\nspec: {tag: x}\n",
+            ),
+        ),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let places: Vec<(&str, &str, u64, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // As from the same files saved the Unix way (sarif_report_is_valid_sarif_2_1_0).
+    assert!(
+        places.contains(&("webhook", "./apps.yaml", 17, 8)),
+        "{report:#}"
+    );
+    assert!(
+        places.iter().all(|(rule, ..)| *rule != "parse"),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["setAside"][0]["file"], "./overlay/fix.yaml",
+        "{report:#}"
+    );
+}
+
 #[test]
 fn kustomize_patches_and_helm_templates_are_set_aside() {
     let dir = kustomize_tree();

@@ -9,6 +9,18 @@ use crate::strict_value::StrictValue;
 use serde_json::Value;
 use std::fmt;
 
+/// Removes the UTF-8 byte order mark some editors write at a file's start. YAML allows it
+/// there, and kubectl, kustomize and kpt read such files, but the YAML parser takes it for
+/// content (`did not find expected <document start>`). Called where input is read, so that
+/// every later reading of the text (parsing, locating findings, keeping items' texts) sees
+/// the same bytes, and line 1's columns count from its first visible character.
+pub fn strip_byte_order_mark(bytes: &mut Vec<u8>) {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    if bytes.starts_with(BOM) {
+        bytes.drain(..BOM.len());
+    }
+}
+
 /// Serialization format of a ResourceList or stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
@@ -282,6 +294,15 @@ pub fn stream_to_yaml(values: &[Value]) -> Vec<u8> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_byte_order_mark_is_removed_only_at_the_start() {
+        let mut text = "\u{feff}a: \u{feff}\n".as_bytes().to_vec();
+        strip_byte_order_mark(&mut text);
+        assert_eq!(text, "a: \u{feff}\n".as_bytes());
+        strip_byte_order_mark(&mut text);
+        assert_eq!(text, "a: \u{feff}\n".as_bytes());
+    }
 
     #[test]
     fn deep_flow_nesting_is_refused_before_parsing() {

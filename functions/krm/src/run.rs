@@ -338,7 +338,10 @@ fn output_format() -> Format {
 pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
     let mut input = Vec::new();
     match std::io::stdin().read_to_end(&mut input) {
-        Ok(_) => Some(input),
+        Ok(_) => {
+            crate::codec::strip_byte_order_mark(&mut input);
+            Some(input)
+        }
         Err(e) => {
             eprintln!("{name}: cannot read stdin: {e}");
             None

@@ -198,13 +198,14 @@ impl Catalog {
 
     /// Reads the catalog file at `path`.
     pub fn read(path: &Path) -> anyhow::Result<LoadedCatalog> {
-        let bytes = std::fs::read(path).map_err(|e| {
+        let mut bytes = std::fs::read(path).map_err(|e| {
             let hint = match e.kind() {
                 std::io::ErrorKind::NotFound => not_a_file_hint(path),
                 _ => String::new(),
             };
             anyhow::anyhow!("cannot read the catalog {}: {e}{hint}", path.display())
         })?;
+        krm::codec::strip_byte_order_mark(&mut bytes);
         let catalog = Catalog::parse(&bytes, &path.display())?;
         Ok(LoadedCatalog {
             source: CatalogSource::File(path.to_path_buf()),

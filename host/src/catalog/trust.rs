@@ -158,8 +158,9 @@ pub fn config_path() -> Option<PathBuf> {
 }
 
 fn read_config(path: &Path) -> anyhow::Result<HostConfig> {
-    let bytes = std::fs::read(path)
+    let mut bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the krmwasm config {}", path.display()))?;
+    krm::codec::strip_byte_order_mark(&mut bytes);
     let value = krm::codec::parse_value(&bytes)
         .map_err(|e| anyhow!("{}: not YAML: {e}", path.display()))?;
     let config: HostConfig = serde_path_to_error::deserialize(value)

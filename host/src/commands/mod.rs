@@ -258,8 +258,9 @@ impl FunctionConfigFile {
     /// Reads and parses `path`, naming the file when it cannot.
     pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path)
+        let mut bytes = std::fs::read(path)
             .with_context(|| format!("cannot read the function config {display}"))?;
+        codec::strip_byte_order_mark(&mut bytes);
         let mut value = codec::parse_value(&bytes)
             .with_context(|| format!("cannot parse the function config {display}"))?;
         match &value {
@@ -282,12 +283,13 @@ impl FunctionConfigFile {
     }
 }
 
-/// Reads all of stdin.
+/// Reads all of stdin (without a byte order mark).
 pub fn read_stdin() -> anyhow::Result<Vec<u8>> {
     let mut buf = Vec::new();
     std::io::stdin()
         .read_to_end(&mut buf)
         .context("cannot read stdin")?;
+    codec::strip_byte_order_mark(&mut buf);
     Ok(buf)
 }
 

@@ -99,7 +99,11 @@ fn read(path: &Path) -> LoadedFile {
         std::io::stdin().read_to_end(&mut buf).map(|_| buf)
     } else {
         std::fs::read(path)
-    };
+    }
+    .map(|mut bytes| {
+        krm::codec::strip_byte_order_mark(&mut bytes);
+        bytes
+    });
     let failed = |display: String, text: String, rule: &str, message: String, region| LoadedFile {
         error: Some(Finding {
             severity: Severity::Error,

@@ -56,12 +56,13 @@ fn listed_patches(files: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
     for directory in directories {
         for name in KUSTOMIZATION_FILES {
             let kustomization = directory.join(name);
-            let Ok(text) = std::fs::read_to_string(&kustomization) else {
+            let Ok(mut text) = std::fs::read(&kustomization) else {
                 continue;
             };
+            krm::codec::strip_byte_order_mark(&mut text);
             // A kustomization that cannot be read as one lists nothing here; it is linted
             // with the rest when it is among the inputs, and kustomize says what is wrong.
-            let Ok(documents) = krm::codec::parse_stream(text.as_bytes()) else {
+            let Ok(documents) = krm::codec::parse_stream(&text) else {
                 continue;
             };
             for path in documents.first().map(patch_paths).unwrap_or_default() {
