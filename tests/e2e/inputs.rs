@@ -137,7 +137,7 @@ fn malformed_input_gets_a_clear_error() {
         ),
         (
             b"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- metadata: {name: \xff\xfe}\n",
-            &["not UTF-8"],
+            &["the byte 0xFF at line 4, column 20 is not UTF-8"],
         ),
         (
             b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",

@@ -966,8 +966,15 @@ fn unreadable_input_is_reported_with_exit_2() {
         .find(|f| f["file"] == "latin1.yaml")
         .unwrap();
     assert!(
-        latin1["message"].as_str().unwrap().contains("UTF-8"),
+        latin1["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the byte 0xE9 at line 1, column 7 is not UTF-8"),
         "{latin1}"
+    );
+    assert_eq!(
+        (latin1["line"].as_u64(), latin1["column"].as_u64()),
+        (Some(1), Some(7))
     );
     assert!(
         findings.iter().any(|f| f["rule"] == "webhook"),

@@ -21,6 +21,70 @@ pub fn strip_byte_order_mark(bytes: &mut Vec<u8>) {
     }
 }
 
+/// Where and why text is not UTF-8, for people: UTF-16 (what Windows PowerShell 5 writes
+/// with `>`) is named as such, anything else by its first bad byte's line and column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotUtf8 {
+    /// 1-based; the column counts characters.
+    pub line: usize,
+    pub column: usize,
+    byte: Option<u8>,
+    utf16: bool,
+}
+
+impl NotUtf8 {
+    /// Whether the text is UTF-16: its lines and columns are then not a place to show.
+    pub fn is_utf16(&self) -> bool {
+        self.utf16
+    }
+
+    pub fn of(bytes: &[u8], error: &std::str::Utf8Error) -> Self {
+        let valid = &bytes[..error.valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        // Valid up to here, so this line's start is too.
+        let column = std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count());
+        let utf16 = bytes.starts_with(&[0xff, 0xfe])
+            || bytes.starts_with(&[0xfe, 0xff])
+            || matches!(bytes, [a, 0, b, 0, ..] | [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii());
+        NotUtf8 {
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: column + 1,
+            // No error length: the text ends inside a character.
+            byte: error
+                .error_len()
+                .and_then(|_| bytes.get(error.valid_up_to()).copied()),
+            utf16,
+        }
+    }
+}
+
+impl fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.utf16, self.byte) {
+            (true, _) => f.write_str(
+                "the text is UTF-16, not UTF-8 (Windows PowerShell 5 writes files so with `>`): \
+                 save it as UTF-8",
+            ),
+            (false, Some(byte)) => write!(
+                f,
+                "the byte 0x{byte:02X} at line {}, column {} is not UTF-8: save the file as \
+                 UTF-8 (it may be in Latin-1 or another older encoding)",
+                self.line, self.column
+            ),
+            (false, None) => write!(
+                f,
+                "the text ends inside a UTF-8 character (line {}, column {}): it is cut short, \
+                 or not UTF-8",
+                self.line, self.column
+            ),
+        }
+    }
+}
+
+fn utf8_text(bytes: &[u8]) -> Result<&str, DecodeError> {
+    std::str::from_utf8(bytes).map_err(|e| DecodeError(NotUtf8::of(bytes, &e).to_string()))
+}
+
 /// Serialization format of a ResourceList or stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
@@ -70,8 +134,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, DecodeError> {
             _ => {}
         }
     }
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    let text = utf8_text(bytes)?;
     check_flow_nesting(text)?;
     serde_norway::from_str(text)
         .map(|StrictValue(v)| v)
@@ -180,8 +243,7 @@ pub fn read_stream<T: serde::de::DeserializeOwned>(
         return each(document);
     }
     // Not JSON after all (YAML's flow style starts the same way): the YAML reader says why.
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| DecodeError(format!("input is not UTF-8: {e}")))?;
+    let text = utf8_text(bytes)?;
     check_flow_nesting(text)?;
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
         each(T::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?)?;
@@ -294,6 +356,40 @@ pub fn stream_to_yaml(values: &[Value]) -> Vec<u8> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_that_is_not_utf8_is_placed_and_utf16_named() {
+        let latin1 = b"a: 1\nname: caf\xe9\n";
+        let err = parse_value(latin1).unwrap_err();
+        assert!(
+            err.0
+                .starts_with("the byte 0xE9 at line 2, column 10 is not UTF-8"),
+            "{err}"
+        );
+        let after_umlaut = "ü: caf".bytes().chain([0xe9]).collect::<Vec<u8>>();
+        let e = std::str::from_utf8(&after_umlaut).unwrap_err();
+        assert_eq!(
+            (
+                NotUtf8::of(&after_umlaut, &e).line,
+                NotUtf8::of(&after_umlaut, &e).column
+            ),
+            (1, 7)
+        );
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("a: 1\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let err = parse_value(&utf16).unwrap_err();
+        assert!(err.0.contains("the text is UTF-16, not UTF-8"), "{err}");
+        let cut = "name: é".as_bytes();
+        let cut = &cut[..cut.len() - 1];
+        let e = std::str::from_utf8(cut).unwrap_err();
+        assert!(
+            NotUtf8::of(cut, &e)
+                .to_string()
+                .contains("the text ends inside a UTF-8 character (line 1, column 7)")
+        );
+    }
 
     #[test]
     fn a_byte_order_mark_is_removed_only_at_the_start() {

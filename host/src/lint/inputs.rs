@@ -146,8 +146,13 @@ fn read(path: &Path) -> LoadedFile {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            let message = format!("not UTF-8 text: {}", e.utf8_error());
-            return failed(display, String::new(), "parse", message, None);
+            let why = krm::codec::NotUtf8::of(e.as_bytes(), &e.utf8_error());
+            let region =
+                (!why.is_utf16()).then(|| crate::lint::locate::Region::point(why.line, why.column));
+            let message = why.to_string();
+            // For the code frame: the line, with the byte shown as a replacement character.
+            let shown = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            return failed(display, shown, "parse", message, region);
         }
     };
     match krm::codec::parse_stream(text.as_bytes()) {
