@@ -78,56 +78,36 @@ fn exec_mode_names_unknown_kinds_and_missing_config() {
     assert_failed_with(&out, &["ResourceList on stdin"]);
 }
 
+/// Also with a byte order mark (which some editors write) before the config, the input file
+/// and stdin.
 #[test]
 fn run_takes_a_config_and_a_stream_of_resources() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("config.yaml"), CONFIG).unwrap();
-    std::fs::write(
-        tmp.path().join("resources.yaml"),
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-    )
-    .unwrap();
-    for function in ["kpack-image", "ImageConfig"] {
-        let out = krmwasm()
-            .args(["run", function, "--output", "json", "--fn-config"])
-            .arg(tmp.path().join("config.yaml"))
-            .arg("--input")
-            .arg(tmp.path().join("resources.yaml"))
-            .output()
-            .unwrap();
-        assert_success(&out);
-        let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
-        let kinds: Vec<_> = list.items.iter().map(|i| i.kind().unwrap()).collect();
-        assert_eq!(kinds, ["Namespace", "ConfigMap", "Image"]);
-    }
-}
-
-/// A byte order mark (which some editors write) before a config, an input file or stdin.
-#[test]
-fn run_reads_input_that_starts_with_a_byte_order_mark() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bom = |text: &str| format!("\u{feff}{text}");
-    std::fs::write(tmp.path().join("config.yaml"), bom(CONFIG)).unwrap();
-    std::fs::write(
-        tmp.path().join("resources.yaml"),
-        bom("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"),
-    )
-    .unwrap();
-    let out = krmwasm()
-        .args(["run", "kpack-image", "--output", "json", "--fn-config"])
-        .arg(tmp.path().join("config.yaml"))
-        .arg("--input")
-        .arg(tmp.path().join("resources.yaml"))
-        .output()
+    let resources = "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    for mark in ["", "\u{feff}"] {
+        std::fs::write(tmp.path().join("config.yaml"), format!("{mark}{CONFIG}")).unwrap();
+        std::fs::write(
+            tmp.path().join("resources.yaml"),
+            format!("{mark}{resources}"),
+        )
         .unwrap();
-    assert_success(&out);
-    let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
-    let kinds: Vec<_> = list.items.iter().map(|i| i.kind().unwrap()).collect();
-    assert_eq!(kinds, ["ConfigMap", "Image"]);
-
+        for function in ["kpack-image", "ImageConfig"] {
+            let out = krmwasm()
+                .args(["run", function, "--output", "json", "--fn-config"])
+                .arg(tmp.path().join("config.yaml"))
+                .arg("--input")
+                .arg(tmp.path().join("resources.yaml"))
+                .output()
+                .unwrap();
+            assert_success(&out);
+            let list: krm::ResourceList = serde_json::from_slice(&out.stdout).unwrap();
+            let kinds: Vec<_> = list.items.iter().map(|i| i.kind().unwrap()).collect();
+            assert_eq!(kinds, ["Namespace", "ConfigMap", "Image"]);
+        }
+    }
     let mut cmd = krmwasm();
     cmd.args(["run", "kpack-validate"]);
-    let out = run_with_stdin(&mut cmd, bom(CONFIG).as_bytes());
+    let out = run_with_stdin(&mut cmd, format!("\u{feff}{CONFIG}").as_bytes());
     assert_success(&out);
     assert!(
         text(&out.stdout).contains("kind: ImageConfig"),
