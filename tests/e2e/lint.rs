@@ -444,6 +444,25 @@ fn github_report_writes_escaped_workflow_commands() {
     );
     // The log keeps the full text report.
     assert!(stdout.contains("--> apps.yaml:17:8"), "{stdout}");
+
+    // GitHub matches annotations to the change's files by their paths from the checkout:
+    // not `./apps.yaml` (lint's default `.`), nor an absolute path within it.
+    let root = dir.path().canonicalize().unwrap();
+    for args in [
+        vec!["--format", "github"],
+        vec!["--format", "github", root.to_str().unwrap()],
+    ] {
+        let out = lint_in(&root, &args);
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.starts_with("::warning file=a%2Cb%3Ac%25.yaml,"),
+            "{args:?}: {stdout}"
+        );
+        assert!(
+            stdout.contains("\n::error file=apps.yaml,line=17,"),
+            "{args:?}: {stdout}"
+        );
+    }
 }
 
 #[test]
@@ -749,16 +768,39 @@ clusterBuilders:
         text(&expanded.stderr)
     );
 
-    // Named with --config as well, the policy's mistake is said once.
+    // Named with --config as well, the policy's mistake is said once, however the input
+    // reached it (as given, or found in `.` as `./policy.yaml`).
+    for input in ["policy.yaml", "."] {
+        let out = lint_in(
+            dir.path(),
+            &["--format", "json", "--config", "policy.yaml", input],
+        );
+        let report = json_report(&out);
+        let policy: Vec<&Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap().ends_with("policy.yaml"))
+            .collect();
+        assert_eq!(policy.len(), 1, "{input}: {report:#}");
+    }
+}
+
+/// A file reached twice (named and in a named directory, by two spellings, through a link)
+/// is linted once: otherwise each of its objects is its own duplicate.
+#[test]
+fn a_file_reached_twice_is_linted_once() {
+    let dir = tree(&[("deploy/stack.yaml", CLEAN)]);
+    std::os::unix::fs::symlink(dir.path().join("deploy"), dir.path().join("link")).unwrap();
     let out = lint_in(
         dir.path(),
-        &["--format", "json", "--config", "policy.yaml", "policy.yaml"],
+        &["deploy", "deploy/stack.yaml", "./deploy/stack.yaml", "link"],
     );
-    let report = json_report(&out);
-    assert_eq!(
-        report["findings"].as_array().unwrap().len(),
-        1,
-        "{report:#}"
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).ends_with("0 errors, 0 warnings, 0 notes in 1 file (1 document)\n"),
+        "{}",
+        text(&out.stdout)
     );
 }
 

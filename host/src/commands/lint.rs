@@ -58,11 +58,6 @@ pub fn lint(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
-    let config = args
-        .config
-        .as_deref()
-        .map(FunctionConfigFile::read)
-        .transpose()?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -70,6 +65,20 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
     };
     let started = std::time::Instant::now();
     let tree = crate::tree::manifests(&paths);
+    // A config that is also among the inputs goes by the input's name (`vc.yaml` given to
+    // --config, `./vc.yaml` found in `.`), so that each of its mistakes is said once.
+    let config = args
+        .config
+        .as_deref()
+        .map(|named| {
+            let same = std::fs::canonicalize(named).ok();
+            let input = tree
+                .files
+                .iter()
+                .find(|file| same.is_some() && std::fs::canonicalize(file).ok() == same);
+            FunctionConfigFile::read(input.map_or(named, PathBuf::as_path))
+        })
+        .transpose()?;
     crate::debug!(
         "lint: {} files found in {:?}",
         tree.files.len(),

@@ -87,10 +87,19 @@ pub struct Walked {
 /// (a subdirectory the user may not read) is listed, and the rest walked.
 pub fn walk_all(paths: &[PathBuf]) -> Walked {
     let mut walked = Walked::default();
+    // A file reached twice (named twice, named and in a named directory, through a link) is
+    // read once, under the first name it was reached by: read twice, each of its objects
+    // would be its own duplicate and each finding said twice.
+    let mut seen = std::collections::HashSet::new();
+    let mut first_time = |path: &Path| {
+        seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    };
     for path in paths {
         if path.as_os_str() == "-" || !path.is_dir() {
             // A missing file is reported when it is read, with the others.
-            walked.files.push(path.clone());
+            if first_time(path) {
+                walked.files.push(path.clone());
+            }
             continue;
         }
         let mut found = Vec::new();
@@ -109,7 +118,9 @@ pub fn walk_all(paths: &[PathBuf]) -> Walked {
             }
         }
         found.sort();
-        walked.files.extend(found);
+        walked
+            .files
+            .extend(found.into_iter().filter(|p| first_time(p)));
     }
     walked
 }
@@ -179,5 +190,31 @@ mod tests {
             .map(|p| p.strip_prefix(dir.path()).unwrap().display().to_string())
             .collect();
         assert_eq!(names, ["a.yml", "b/x.yaml", "c.json"]);
+    }
+
+    #[test]
+    fn a_file_reached_twice_is_given_once_under_its_first_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("d")).unwrap();
+        std::fs::write(dir.path().join("d/a.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("d"), dir.path().join("link")).unwrap();
+        let paths = [
+            dir.path().join("d"),
+            dir.path().join("d/a.yaml"),
+            dir.path().join("d/../d/a.yaml"),
+            dir.path().join("link"),
+            "-".into(),
+            "-".into(),
+            dir.path().join("missing.yaml"),
+            dir.path().join("missing.yaml"),
+        ];
+        assert_eq!(
+            walk_all(&paths).files,
+            [
+                dir.path().join("d/a.yaml"),
+                "-".into(),
+                dir.path().join("missing.yaml")
+            ]
+        );
     }
 }

@@ -7,15 +7,16 @@ use krm::Severity;
 use std::fmt::Write as _;
 
 pub fn render(outcome: &Outcome) -> String {
+    let cwd = std::env::current_dir().ok();
     let mut out = String::new();
     for f in &outcome.findings {
-        let _ = writeln!(out, "{}", command(f));
+        let _ = writeln!(out, "{}", command(f, cwd.as_deref()));
     }
     out.push_str(&super::text::render(outcome, false));
     out
 }
 
-fn command(f: &Finding) -> String {
+fn command(f: &Finding, cwd: Option<&std::path::Path>) -> String {
     let level = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -23,7 +24,8 @@ fn command(f: &Finding) -> String {
     };
     let mut properties = Vec::new();
     if let Some(file) = &f.file {
-        properties.push(format!("file={}", escape_property(file)));
+        let file = super::repository_path(file, cwd);
+        properties.push(format!("file={}", escape_property(&file)));
     }
     if let Some(r) = f.region {
         properties.push(format!("line={}", r.line));

@@ -82,49 +82,12 @@ fn issue(f: &Finding, fingerprint: String, cwd: Option<&std::path::Path>) -> Iss
         fingerprint,
         severity,
         location: Location {
-            path: repository_path(f.file.as_deref(), cwd),
+            // GitLab needs a path: a finding about the whole set is placed on the directory.
+            path: f
+                .file
+                .as_deref()
+                .map_or_else(|| ".".to_string(), |file| super::repository_path(file, cwd)),
             positions: Positions { begin, end },
         },
-    }
-}
-
-/// A file as GitLab places it: relative to the repository (the directory lint runs in, as a
-/// CI job does), without `./`. A finding about the whole set, which no file holds, is placed
-/// on the directory itself (`.`): GitLab needs a path.
-fn repository_path(file: Option<&str>, cwd: Option<&std::path::Path>) -> String {
-    let Some(file) = file else {
-        return ".".to_string();
-    };
-    let path = std::path::Path::new(file);
-    let relative = cwd
-        .filter(|_| path.is_absolute())
-        .and_then(|cwd| path.strip_prefix(cwd).ok())
-        .unwrap_or(path);
-    let mut text = relative.to_string_lossy().replace('\\', "/");
-    while let Some(rest) = text.strip_prefix("./") {
-        text = rest.to_string();
-    }
-    text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::path::Path;
-
-    #[test]
-    fn paths_are_relative_to_the_repository() {
-        let cwd = Some(Path::new("/builds/team/app"));
-        assert_eq!(
-            repository_path(Some("./deploy/a.yaml"), cwd),
-            "deploy/a.yaml"
-        );
-        assert_eq!(
-            repository_path(Some("/builds/team/app/deploy/a.yaml"), cwd),
-            "deploy/a.yaml"
-        );
-        assert_eq!(repository_path(Some("/srv/a.yaml"), cwd), "/srv/a.yaml");
-        assert_eq!(repository_path(Some("<stdin>"), cwd), "<stdin>");
-        assert_eq!(repository_path(None, cwd), ".");
     }
 }

@@ -38,6 +38,22 @@ pub fn render(outcome: &Outcome, format: Format, colour: bool) -> String {
     }
 }
 
+/// A file as CI systems place annotations: relative to the repository (the directory lint
+/// runs in, as a CI job does), without `./`, which GitHub does not match to a file of the
+/// change; an absolute path outside it, and `<stdin>`, as they are.
+fn repository_path(file: &str, cwd: Option<&std::path::Path>) -> String {
+    let path = std::path::Path::new(file);
+    let relative = cwd
+        .filter(|_| path.is_absolute())
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path);
+    let mut text = relative.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest.to_string();
+    }
+    text
+}
+
 /// Each finding's fingerprint, in order: what (rule, message), which object and field, in which
 /// file; not the line, so that a finding is known again when lines move above it. Code scanning
 /// and GitLab take findings with one fingerprint for one, so findings alike in all of these are
@@ -141,6 +157,20 @@ mod tests {
             resource: None,
             field: Some("spec.tag".into()),
             source: "kpack-validate".into(),
+        }
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_repository() {
+        let cwd = Some(std::path::Path::new("/builds/team/app"));
+        for (file, placed) in [
+            ("./deploy/a.yaml", "deploy/a.yaml"),
+            ("././a.yaml", "a.yaml"),
+            ("/builds/team/app/deploy/a.yaml", "deploy/a.yaml"),
+            ("/srv/a.yaml", "/srv/a.yaml"),
+            ("<stdin>", "<stdin>"),
+        ] {
+            assert_eq!(repository_path(file, cwd), placed);
         }
     }
 
