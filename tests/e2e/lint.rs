@@ -786,6 +786,33 @@ clusterBuilders:
     }
 }
 
+/// A document that is a list or a plain value is no object: kubectl and kustomize refuse it.
+#[test]
+fn documents_that_are_not_objects_are_errors() {
+    let dir = tree(&[(
+        "mixed.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nhello\n---\n- {kind: Image}\n",
+    )]);
+    let out = lint_in(dir.path(), &["--format", "json", "mixed.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let places: Vec<(u64, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(places.len(), 2, "{report:#}");
+    assert_eq!(places[0].0, 5);
+    assert!(
+        places[0]
+            .1
+            .starts_with("this document is a string, not a Kubernetes object")
+    );
+    assert_eq!(places[1].0, 7);
+    assert!(places[1].1.starts_with("this document is a list"));
+}
+
 /// A file reached twice (named and in a named directory, by two spellings, through a link)
 /// is linted once: otherwise each of its objects is its own duplicate.
 #[test]

@@ -71,6 +71,18 @@ pub struct SyntaxError {
 
 impl SourceMap {
     pub fn parse(text: &str) -> Result<SourceMap, SyntaxError> {
+        // saphyr-parser refuses a tab between a key's colon and its value (`name:\tcart`),
+        // which libyaml, kubectl and kustomize read. A space in its place spans the same
+        // bytes and columns, and only where structure can hold one does it change anything.
+        match Self::parse_exactly(text) {
+            Err(error) if text.contains('\t') => {
+                Self::parse_exactly(&text.replace('\t', " ")).map_err(|_| error)
+            }
+            parsed => parsed,
+        }
+    }
+
+    fn parse_exactly(text: &str) -> Result<SourceMap, SyntaxError> {
         let mut builder = Builder::default();
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|e| SyntaxError {
@@ -373,6 +385,15 @@ spec:
                 Segment::Key("x".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_tab_after_a_colon_does_not_lose_the_places() {
+        let map =
+            SourceMap::parse("kind: Image\nmetadata:\n  name:\tcart\nspec: {tag:\tx, b: y}\n")
+                .unwrap();
+        assert_eq!(at(&map, 0, "metadata.name"), (3, 9));
+        assert_eq!(at(&map, 0, "spec.b"), (4, 19));
     }
 
     #[test]

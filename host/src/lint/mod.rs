@@ -123,6 +123,31 @@ pub fn lint(
                     .map(|m| str_at(m, "name"))
                     .unwrap_or_default(),
             });
+            // kubectl and kustomize take only mappings as objects; a list or a plain value
+            // would otherwise pass unchecked.
+            if !document.is_object() {
+                let shape = match &document {
+                    serde_json::Value::Array(_) => "a list",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Number(_) => "a number",
+                    _ => "a plain value",
+                };
+                outcome.findings.push(Finding {
+                    severity: Severity::Error,
+                    rule: "parse".into(),
+                    message: format!(
+                        "this document is {shape}, not a Kubernetes object (a mapping with \
+                         apiVersion, kind and metadata): kubectl and kustomize refuse it"
+                    ),
+                    file: Some(file.display.clone()),
+                    document: Some(index),
+                    region: None,
+                    resource: None,
+                    field: None,
+                    source: "krmwasm".into(),
+                });
+                continue;
+            }
             let objects = match lists::split(document) {
                 Ok(listed) => {
                     for (item, object) in listed.iter().enumerate() {

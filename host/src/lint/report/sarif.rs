@@ -158,7 +158,16 @@ fn artifact_location(file: &str) -> sarif::ArtifactLocation {
         .split('/')
         .map(|segment| percent_encoding::utf8_percent_encode(segment, PATH_SEGMENT).to_string())
         .collect();
-    let uri = uri.join("/");
+    let mut uri = uri.join("/");
+    // A first segment with a colon would read as a scheme (`a:b.yaml`); RFC 3986 §4.2 has
+    // such a relative reference start with `./`.
+    if uri
+        .split('/')
+        .next()
+        .is_some_and(|first| first.contains(':'))
+    {
+        uri.insert_str(0, "./");
+    }
     sarif::ArtifactLocation::builder()
         .uri(uri)
         .uri_base_id("%SRCROOT%")
@@ -182,5 +191,7 @@ mod tests {
             Some("file:///srv/x%20y.yaml")
         );
         assert_eq!(uri("<stdin>"), None);
+        assert_eq!(uri("a:b.yaml").as_deref(), Some("./a:b.yaml"));
+        assert_eq!(uri("d/a:b.yaml").as_deref(), Some("d/a:b.yaml"));
     }
 }
