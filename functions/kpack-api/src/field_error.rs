@@ -11,10 +11,13 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// The paths are kept sorted, as knative's `FieldError.Error()` prints them.
     pub fn new(message: impl Into<String>, paths: &[&str]) -> Self {
+        let mut paths: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
+        paths.sort();
         FieldError {
             message: message.into(),
-            paths: paths.iter().map(|p| p.to_string()).collect(),
+            paths,
             details: None,
         }
     }

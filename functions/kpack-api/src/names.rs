@@ -15,15 +15,33 @@ pub fn is_dns1123_subdomain(name: &str) -> bool {
 /// A label value (kpack requires Image names to be one): at most 63 characters of letters,
 /// digits, `-`, `_` and `.`, starting and ending with a letter or digit; empty is allowed.
 pub fn is_label_value(value: &str) -> bool {
+    label_value_problems(value).is_empty()
+}
+
+/// What is wrong with a label value, in the words of Kubernetes' `IsValidLabelValue` (which
+/// kpack joins into its error's details).
+pub fn label_value_problems(value: &str) -> Vec<&'static str> {
     let alnum = |c: u8| c.is_ascii_alphanumeric();
     let bytes = value.as_bytes();
-    bytes.is_empty()
-        || (bytes.len() <= 63
-            && alnum(bytes[0])
+    let mut problems = Vec::new();
+    if bytes.len() > 63 {
+        problems.push("must be no more than 63 characters");
+    }
+    let shaped = bytes.is_empty()
+        || (alnum(bytes[0])
             && alnum(bytes[bytes.len() - 1])
             && bytes
                 .iter()
-                .all(|&c| alnum(c) || matches!(c, b'-' | b'_' | b'.')))
+                .all(|&c| alnum(c) || matches!(c, b'-' | b'_' | b'.')));
+    if !shaped {
+        problems.push(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', \
+             '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  \
+             or 'my_value',  or '12345', regex used for validation is \
+             '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        );
+    }
+    problems
 }
 
 /// A service binding name, as kpack's webhook requires: `^[a-z0-9\-\.]{1,253}$`.

@@ -126,8 +126,8 @@ fn webhook_errors_use_kpacks_words_and_paths() {
     has(&errors, "spec.tag", "missing field(s): spec.tag");
     has(
         &errors,
-        "spec.source.git",
-        "expected exactly one, got both: spec.source.git, spec.source.blob",
+        "spec.source.blob",
+        "expected exactly one, got both: spec.source.blob, spec.source.git",
     );
     let r = &out.results[0];
     assert_eq!(r.resource_ref.as_ref().unwrap().name, "cart");

@@ -140,22 +140,24 @@ impl Build {
                 );
             }
         }
+        // kpack makes all four checks of the builder, none ending the others.
         let builder_paths = ["spec.builder.image", "spec.builder.ref"];
-        match (
-            s.builder.image.as_deref().filter(|i| !i.is_empty()),
-            &s.builder.reference,
-        ) {
+        let image = s.builder.image.as_deref().filter(|i| !i.is_empty());
+        match (image, &s.builder.reference) {
             (None, None) => errors.push(FieldError::missing(&builder_paths)),
             (Some(_), Some(_)) => errors.push(FieldError::both(&builder_paths)),
-            (Some(image), None) => errors.extend(rules::image(image, "spec.builder.image")),
-            (None, Some(r)) => {
-                if r.name().is_empty() {
-                    errors.push(FieldError::missing(&["spec.builder.ref.name"]));
-                }
-                if r.kind().is_empty() {
-                    errors.push(FieldError::missing(&["spec.builder.ref.kind"]));
-                }
+            _ => {}
+        }
+        if let Some(r) = &s.builder.reference {
+            if r.name().is_empty() {
+                errors.push(FieldError::missing(&["spec.builder.ref.name"]));
             }
+            if r.kind().is_empty() {
+                errors.push(FieldError::missing(&["spec.builder.ref.kind"]));
+            }
+        }
+        if let Some(image) = image {
+            errors.extend(rules::image(image, "spec.builder.image"));
         }
         errors.extend(rules::source(&s.source, "spec.source"));
         if let Some(cache) = &s.cache
@@ -184,7 +186,7 @@ impl Build {
             s.notary.as_ref(),
             "spec.notary",
         ));
-        errors.extend(rules::cosign(s.cosign.as_ref(), "spec.cosign"));
+        // Unlike an Image's, a Build's cosign config is not checked by kpack.
         errors
     }
 }

@@ -240,9 +240,11 @@ impl SharedSpec<'_> {
                         "{at}image reference currently not supported"
                     )]));
                 } else if id.is_empty() && name.is_empty() && kind.is_empty() {
-                    errors.push(FieldError::neither(&[&format!(
-                        "{at}{{id,image,name + kind}}"
-                    )]));
+                    errors.push(FieldError::neither(&[
+                        &format!("{at}id"),
+                        &format!("{at}image"),
+                        &format!("{at}name + kind"),
+                    ]));
                 }
             }
         }

@@ -169,16 +169,18 @@ impl Image {
     /// kpack's validating webhook (on create), on a defaulted Image.
     pub fn validate(&self, ctx: &Context) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        if let Some(name) = &self.metadata.name
-            && !crate::names::is_label_value(name)
-        {
-            errors.push(
-                FieldError::new(
-                    format!("invalid image name: {name}, name must be a valid label"),
-                    &["metadata.name"],
-                )
-                .details("a valid label must be 63 characters or less and must be empty or begin and end with an alphanumeric character ([a-z0-9A-Z]) with dashes (-), underscores (_), dots (.), and alphanumerics between"),
-            );
+        if let Some(name) = &self.metadata.name {
+            let problems = crate::names::label_value_problems(name);
+            if !problems.is_empty() {
+                // kpack's words, its doubled "a" included, and Kubernetes' for the details.
+                errors.push(
+                    FieldError::new(
+                        format!("invalid image name: {name}, name must be a a valid label"),
+                        &["metadata.name"],
+                    )
+                    .details(problems.join(",")),
+                );
+            }
         }
         errors.extend(self.spec.validate(ctx));
         errors
@@ -199,11 +201,13 @@ impl ImageSpec {
             ));
         }
         errors.extend(rules::source(&self.source, "spec.source"));
-        if let Some(build) = &self.build {
-            errors.extend(rules::node_selector(
-                build.node_selector.as_ref(),
-                "spec.build.nodeSelector",
-            ));
+        // kpack returns from the build's checks at an os in the node selector.
+        let os_selected = self.build.as_ref().and_then(|build| {
+            rules::node_selector(build.node_selector.as_ref(), "spec.build.nodeSelector").pop()
+        });
+        let build = self.build.as_ref().filter(|_| os_selected.is_none());
+        errors.extend(os_selected);
+        if let Some(build) = build {
             // A Go string: an empty creationTime is no creationTime.
             if let Some(t) = build.creation_time.as_deref()
                 && !t.is_empty()
@@ -215,10 +219,7 @@ impl ImageSpec {
             errors.extend(rules::env(&build.env, "spec.build.env", ctx));
         }
         errors.extend(rules::controller_only(
-            self.build
-                .as_ref()
-                .map(|b| &b.cnb_bindings[..])
-                .unwrap_or_default(),
+            build.map(|b| &b.cnb_bindings[..]).unwrap_or_default(),
             "spec.build.cnbBindings",
             self.notary.as_ref(),
             "spec.notary",
@@ -270,6 +271,7 @@ impl ImageSpec {
 
     fn validate_additional_tags(&self) -> Vec<FieldError> {
         let mut errors = Vec::new();
+        let mut other_registry_said = false;
         let main = Tag::parse(&self.tag).ok();
         for (i, extra) in self.additional_tags.iter().enumerate() {
             let path = format!("spec.additionalTags[{i}]");
@@ -279,16 +281,20 @@ impl ImageSpec {
                     if let Some(main) = &main
                         && t.repository.registry != main.repository.registry
                     {
-                        errors.push(
-                            FieldError::new(
-                                "all additionalTags must have the same registry as tag",
-                                &["spec.additionalTags"],
-                            )
-                            .details(format!(
-                                "expected registry: {}, got: {}",
-                                main.repository.registry, t.repository.registry
-                            )),
-                        );
+                        // kpack says so once, for the first such tag.
+                        if !other_registry_said {
+                            other_registry_said = true;
+                            errors.push(
+                                FieldError::new(
+                                    "all additionalTags must have the same registry as tag",
+                                    &["spec.additionalTags"],
+                                )
+                                .details(format!(
+                                    "expected registry: {}, got: {}",
+                                    main.repository.registry, t.repository.registry
+                                )),
+                            );
+                        }
                     }
                 }
             }

@@ -97,10 +97,10 @@ pub fn source(s: &SourceConfig, path: &str) -> Vec<FieldError> {
         if let Some(n) = blob.strip_components
             && n < 0
         {
-            errors.push(
-                FieldError::invalid(n, &p("blob.stripComponents"))
-                    .details(format!("expected positive integer got {n}")),
-            );
+            errors.push(FieldError::new(
+                format!("expected positive integer got {n}"),
+                &[&p("blob.stripComponents")],
+            ));
         }
     }
     if let Some(registry) = &s.registry {

@@ -29,6 +29,10 @@ impl ClusterStore {
         let s = &self.spec;
         let mut errors =
             rules::service_account_ref(s.service_account_ref.as_ref(), "spec.serviceAccountRef");
+        // kpack returns at an incomplete serviceAccountRef.
+        if !errors.is_empty() {
+            return errors;
+        }
         if s.sources.is_empty() {
             errors.push(FieldError::missing(&["spec.sources"]));
         }

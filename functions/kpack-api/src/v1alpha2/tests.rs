@@ -82,13 +82,25 @@ fn i1_name_must_be_a_label_value() {
         with(&image(), |v| v["metadata"]["name"] = json!("app.v2_x")),
         Vec::<String>::new()
     );
+    // kpack's words (its doubled "a" too), then Kubernetes' reasons joined by commas.
     let errors = with(&image(), |v| v["metadata"]["name"] = json!("a".repeat(64)));
-    assert!(
-        errors[0].starts_with(&format!(
-            "invalid image name: {}, name must be a valid label: metadata.name",
+    assert_eq!(
+        errors,
+        [format!(
+            "invalid image name: {}, name must be a a valid label: metadata.name\n\
+             must be no more than 63 characters",
             "a".repeat(64)
-        )),
-        "{errors:?}"
+        )]
+    );
+    let errors = with(&image(), |v| {
+        v["metadata"]["name"] = json!(format!("-{}", "a".repeat(63)))
+    });
+    assert_eq!(
+        errors[0].split_once('\n').unwrap().1,
+        "must be no more than 63 characters,a valid label must be an empty string or consist of \
+         alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric \
+         character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is \
+         '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
     );
 }
 
@@ -133,6 +145,12 @@ fn i4_i5_additional_tags_parse_and_share_the_registry() {
             "all additionalTags must have the same registry as tag: spec.additionalTags\nexpected registry: registry.example.com, got: other.example.com"
         ]
     );
+    // kpack returns at the first tag on another registry.
+    let errors = with(&image(), |v| {
+        v["spec"]["additionalTags"] = json!(["other.example.com/app:v1", "third.example.com/app"])
+    });
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].ends_with("got: other.example.com"), "{errors:?}");
 }
 
 #[test]
@@ -166,13 +184,13 @@ fn i6_i7_builder_name_and_kind() {
 fn i8_to_i11_exactly_one_complete_source() {
     assert_error(
         &with(&image(), |v| v["spec"]["source"] = json!({"subPath": "x"})),
-        "expected exactly one, got neither: spec.source.git, spec.source.blob, spec.source.registry",
+        "expected exactly one, got neither: spec.source.blob, spec.source.git, spec.source.registry",
     );
     assert_error(
         &with(&image(), |v| {
             v["spec"]["source"]["blob"] = json!({"url": "https://b/x.tgz"})
         }),
-        "expected exactly one, got both: spec.source.git, spec.source.blob",
+        "expected exactly one, got both: spec.source.blob, spec.source.git",
     );
     assert_error(
         &with(&image(), |v| {
@@ -190,7 +208,7 @@ fn i8_to_i11_exactly_one_complete_source() {
     assert_eq!(
         with(&image(), |v| v["spec"]["source"]["blob"] =
             json!({"url": ""})),
-        ["expected exactly one, got both: spec.source.git, spec.source.blob"]
+        ["expected exactly one, got both: spec.source.blob, spec.source.git"]
     );
     let blob = |b: Value| with(&image(), |v| v["spec"]["source"] = json!({"blob": b}));
     assert_eq!(
@@ -207,7 +225,7 @@ fn i8_to_i11_exactly_one_complete_source() {
     );
     assert_error(
         &blob(json!({"url": "u", "stripComponents": -1})),
-        "invalid value: -1: spec.source.blob.stripComponents",
+        "expected positive integer got -1: spec.source.blob.stripComponents",
     );
     let registry = |r: Value| with(&image(), |v| v["spec"]["source"] = json!({"registry": r}));
     assert_eq!(
@@ -238,6 +256,16 @@ fn i12_node_selector_leaves_the_os_to_kpack() {
             v["spec"]["build"] = json!({"nodeSelector": {"kubernetes.io/os": "linux"}})
         }),
         "invalid key name \"kubernetes.io/os\": spec.build.nodeSelector",
+    );
+    // kpack checks nothing more of the build then.
+    assert_eq!(
+        with(&image(), |v| {
+            v["spec"]["build"] = json!({"nodeSelector": {"kubernetes.io/os": "linux"},
+                                        "services": [{"kind": "Secret"}], "cnbBindings": [{"name": "b"}]})
+        }),
+        [
+            "invalid key name \"kubernetes.io/os\": spec.build.nodeSelector\nos is determined automatically"
+        ]
     );
 }
 
@@ -365,7 +393,7 @@ fn i18_i19_one_cache_type_and_a_storage_class() {
                     json!({"volume": {"size": "2G"}, "registry": {"tag": "r.io/c"}})
             },
         ),
-        "only one type of cache can be specified: spec.cache.volume, spec.cache.registry",
+        "only one type of cache can be specified: spec.cache.registry, spec.cache.volume",
     );
     let mut object = image();
     object["spec"]["cache"] = json!({"volume": {"size": "2G"}});
@@ -469,6 +497,26 @@ fn b1_to_b11_build_rules() {
         }),
         "expected exactly one, got both: spec.builder.image, spec.builder.ref",
     );
+    // No check of the builder ends the others.
+    let errors = with(&build(), |v| {
+        v["spec"]["builder"] = json!({"image": "NOT@@valid", "ref": {"kind": ""}})
+    });
+    let first_lines: Vec<&str> = errors.iter().map(|e| e.lines().next().unwrap()).collect();
+    assert_eq!(
+        first_lines,
+        [
+            "expected exactly one, got both: spec.builder.image, spec.builder.ref",
+            "missing field(s): spec.builder.ref.name",
+            "missing field(s): spec.builder.ref.kind",
+            "invalid value: NOT@@valid: spec.builder.image",
+        ]
+    );
+    // Unlike an Image's, a Build's cosign config is not checked.
+    assert_eq!(
+        with(&build(), |v| v["spec"]["cosign"] =
+            json!({"annotations": [{"name": "a"}]})),
+        Vec::<String>::new()
+    );
     assert_eq!(
         with(&build(), |v| v["spec"]["builder"] =
             json!({"ref": {"kind": "ClusterBuilder", "name": "b"}})),
@@ -494,14 +542,14 @@ fn b1_to_b11_build_rules() {
     );
     assert_error(
         &with(&build(), |v| v["spec"]["source"] = json!({})),
-        "expected exactly one, got neither: spec.source.git, spec.source.blob, spec.source.registry",
+        "expected exactly one, got neither: spec.source.blob, spec.source.git, spec.source.registry",
     );
     assert_error(
         &with(
             &build(),
             |v| v["spec"]["cache"] = json!({"volume": {"persistentVolumeClaimName": "c"}, "registry": {"tag": "r.io/c"}}),
         ),
-        "only one type of cache can be specified: spec.cache.volume, spec.cache.registry",
+        "only one type of cache can be specified: spec.cache.registry, spec.cache.volume",
     );
     assert_error(
         &with(&build(), |v| {
@@ -613,7 +661,7 @@ fn bl1_to_bl8_builder_rules() {
         &with(&builder(), |v| {
             v["spec"]["order"][0]["group"][0] = json!({"version": "1.0"})
         }),
-        "expected exactly one, got neither: spec.order[0].group[0].{id,image,name + kind}",
+        "expected exactly one, got neither: spec.order[0].group[0].id, spec.order[0].group[0].image, spec.order[0].group[0].name + kind",
     );
     // The service account and the kinds are defaulted, so leaving them out is fine.
     let info = kinds::lookup("kpack.io/v1alpha2", "Builder").unwrap();
@@ -717,7 +765,7 @@ fn bl4_to_bl7_empty_strings_are_unset() {
             with(&base, |v| v["spec"]["order"][0]["group"][0] =
                 json!({"id": "", "image": "", "kind": "", "name": ""})),
             [format!(
-                "expected exactly one, got neither: {prefix}order[0].group[0].{{id,image,name + kind}}"
+                "expected exactly one, got neither: {prefix}order[0].group[0].id, {prefix}order[0].group[0].image, {prefix}order[0].group[0].name + kind"
             )]
         );
     }
@@ -823,6 +871,14 @@ fn st1_to_st3_cluster_store_rules() {
             v["spec"]["serviceAccountRef"] = json!({"name": "sa"})
         }),
         "missing field(s): spec.serviceAccountRef.namespace",
+    );
+    // kpack returns at an incomplete serviceAccountRef.
+    assert_eq!(
+        with(&store, |v| {
+            v["spec"]["serviceAccountRef"] = json!({"namespace": "kpack"});
+            v["spec"]["sources"][1]["image"] = json!("gcr.io/x:<tag>");
+        }),
+        ["missing field(s): spec.serviceAccountRef.name"]
     );
 }
 
