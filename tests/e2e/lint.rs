@@ -786,6 +786,52 @@ clusterBuilders:
     }
 }
 
+/// YAML merge keys are read as kubectl and kustomize read them, and what they merge is checked.
+#[test]
+fn merge_keys_are_resolved() {
+    let dir = tree(&[(
+        "images.yaml",
+        "apiVersion: v1
+kind: List
+items:
+- apiVersion: kpack.io/v1alpha2
+  kind: Image
+  metadata: {name: one, namespace: apps}
+  spec:
+    tag: registry.example.com/one
+    builder: &builder {kind: ClusterBuilder, name: base}
+    source: &source {git: {url: https://github.com/example/one, revision: main}}
+- apiVersion: kpack.io/v1alpha2
+  kind: Image
+  metadata: {name: two, namespace: apps}
+  spec:
+    tag: registry.example.com/two
+    builder: {<<: *builder, kind: Builder}
+    source:
+      <<: *source
+      subPath: two
+      bogus: x
+",
+    )]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    let report = json_report(&out);
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().all(|m| !m.contains("\"<<\"")), "{report:#}");
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("unknown field \"bogus\"")),
+        "{report:#}"
+    );
+    // The first Image's builder, the second's bogus field (which stops its other checks).
+    assert_eq!(messages.len(), 2, "{report:#}");
+}
+
 /// A document that is a list or a plain value is no object: kubectl and kustomize refuse it.
 #[test]
 fn documents_that_are_not_objects_are_errors() {

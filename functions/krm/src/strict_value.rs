@@ -138,11 +138,62 @@ impl<'de> Visitor<'de> for StrictVisitor {
                 return large_map(entries, access, value);
             }
         }
+        let entries = merge_keys(entries);
         let mut map = Map::with_capacity(entries.len());
         map.extend(entries);
         Ok(Value::Object(map))
     }
 }
+
+/// The YAML merge key: `<<: *defaults` (or a list of them) gives a mapping the entries of
+/// another that it does not set itself, as kubectl and kustomize read it. Earlier mappings of
+/// a list win over later ones; the merged entries take the place of `<<`. A `<<` whose value
+/// is not a mapping or a list of them is left as an ordinary key, for the schema to refuse.
+fn merge_keys(entries: Vec<(String, Value)>) -> Vec<(String, Value)> {
+    let mergeable = |value: &Value| match value {
+        Value::Object(_) => true,
+        Value::Array(list) => list.iter().all(Value::is_object),
+        _ => false,
+    };
+    if !entries
+        .iter()
+        .any(|(key, value)| key == MERGE_KEY && mergeable(value))
+    {
+        return entries;
+    }
+    let explicit: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|(key, _)| key != MERGE_KEY)
+        .map(|(key, _)| key.clone())
+        .collect();
+    let mut merged_keys = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        if key != MERGE_KEY || !mergeable(&value) {
+            out.push((key, value));
+            continue;
+        }
+        let sources = match value {
+            Value::Array(list) => list,
+            single => vec![single],
+        };
+        for (k, v) in sources
+            .into_iter()
+            .filter_map(|source| match source {
+                Value::Object(map) => Some(map),
+                _ => None,
+            })
+            .flatten()
+        {
+            if !explicit.contains(&k) && merged_keys.insert(k.clone()) {
+                out.push((k, v));
+            }
+        }
+    }
+    out
+}
+
+const MERGE_KEY: &str = "<<";
 
 /// Up to this many entries, a mapping's keys are checked for duplicates by a scan.
 const SMALL_MAP: usize = 16;
@@ -160,6 +211,10 @@ fn large_map<'de, A: MapAccess<'de>>(
         }
         let value = access.next_value_seed(value)?;
         map.insert(key, value);
+    }
+    if map.contains_key(MERGE_KEY) {
+        let merged = merge_keys(map.into_iter().collect());
+        return Ok(Value::Object(merged.into_iter().collect()));
     }
     Ok(Value::Object(map))
 }
@@ -340,6 +395,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn merge_keys_give_what_a_mapping_does_not_set() {
+        let yaml = "base: &b {x: 1, y: 2}\nmore: &m {y: 3, z: 4}\n\
+                    one: {<<: *b, y: 9}\nlist: {<<: [*b, *m], w: 0}\nodd: {<<: 5}\n";
+        let StrictValue(v) = serde_norway::from_str(yaml).unwrap();
+        assert_eq!(v["one"], serde_json::json!({"x": 1, "y": 9}));
+        let list: Vec<(&String, &Value)> = v["list"].as_object().unwrap().iter().collect();
+        assert_eq!(
+            serde_json::to_string(&v["list"]).unwrap(),
+            r#"{"x":1,"y":2,"z":4,"w":0}"#,
+            "{list:?}"
+        );
+        assert_eq!(v["odd"], serde_json::json!({"<<": 5}));
+        // Many keys (the large-map path) merge the same way.
+        let keys: String = (0..20).map(|i| format!("k{i}: {i}, ")).collect();
+        let StrictValue(v) =
+            serde_norway::from_str(&format!("b: &b {{x: 1}}\nm: {{{keys}<<: *b}}\n")).unwrap();
+        assert_eq!(v["m"]["x"], 1);
+        assert!(v["m"].get("<<").is_none());
     }
 
     #[test]
