@@ -815,12 +815,21 @@ items:
     )]);
     let out = lint_in(dir.path(), &["--format", "json"]);
     let report = json_report(&out);
-    let messages: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
+    let findings = report["findings"].as_array().unwrap();
+    let messages: Vec<&str> = findings
         .iter()
         .map(|f| f["message"].as_str().unwrap())
         .collect();
+    // An unknown field is shown by its key, not its value.
+    let bogus = findings
+        .iter()
+        .find(|f| f["field"] == "spec.source.bogus")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(
+        [&bogus["line"], &bogus["column"], &bogus["endColumn"]],
+        [20, 7, 12],
+        "{report:#}"
+    );
     assert!(messages.iter().all(|m| !m.contains("\"<<\"")), "{report:#}");
     assert!(
         messages

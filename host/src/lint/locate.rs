@@ -105,8 +105,14 @@ impl SourceMap {
         let segments = field.map(parse_path).unwrap_or_default();
         let direct = walk(root, &segments);
         let best = if direct.depth < segments.len() {
-            let mut in_spec = vec![Segment::Key("spec".into())];
-            in_spec.extend(segments.iter().cloned());
+            // `spec` goes after a List member's `items[i]`, which lint itself put first.
+            let member = match segments.as_slice() {
+                [Segment::Key(items), Segment::Index(_), ..] if items == "items" => 2,
+                _ => 0,
+            };
+            let mut in_spec = segments[..member].to_vec();
+            in_spec.push(Segment::Key("spec".into()));
+            in_spec.extend(segments[member..].iter().cloned());
             let via_spec = walk(root, &in_spec);
             if via_spec.depth > direct.depth + 1 {
                 via_spec
@@ -117,6 +123,17 @@ impl SourceMap {
             direct
         };
         Some(Region::of(best.span.unwrap_or_else(|| first_key(root))))
+    }
+
+    /// The key of `field` in document `index`, when the whole path is there: where a finding
+    /// about the key itself goes (an unknown field), rather than its value.
+    pub fn locate_key(&self, index: usize, field: &str) -> Option<Region> {
+        let segments = parse_path(field);
+        let walked = walk(self.documents.get(index)?, &segments);
+        (walked.depth == segments.len() && matches!(segments.last(), Some(Segment::Key(_))))
+            .then_some(walked.key_span)
+            .flatten()
+            .map(Region::of)
     }
 
     /// The first key that repeats one before it in the same mapping, and where the repeat is.
@@ -187,6 +204,8 @@ struct Walked {
     /// How many segments matched.
     depth: usize,
     span: Option<Span>,
+    /// The key (or, in a sequence, the item) of the last segment matched.
+    key_span: Option<Span>,
 }
 
 fn walk(root: &Node, segments: &[Segment]) -> Walked {
@@ -194,6 +213,7 @@ fn walk(root: &Node, segments: &[Segment]) -> Walked {
     let mut walked = Walked {
         depth: 0,
         span: None,
+        key_span: None,
     };
     for segment in segments {
         let next = match (node, segment) {
@@ -206,6 +226,7 @@ fn walk(root: &Node, segments: &[Segment]) -> Walked {
         };
         let Some((value, key_span)) = next else { break };
         walked.depth += 1;
+        walked.key_span = Some(key_span);
         // A scalar is shown by its value; a map or sequence by the key that holds it.
         walked.span = Some(match value {
             Node::Scalar(span) if span.end.index() > span.start.index() => *span,
@@ -354,6 +375,31 @@ spec:
     fn webhook_paths_relative_to_spec_are_found() {
         let map = SourceMap::parse(TEXT).unwrap();
         assert_eq!(at(&map, 1, "order[0].group[1].kind"), (15, 13));
+        // Also for a member of a List.
+        let list = format!(
+            "kind: List\nitems:\n{}",
+            TEXT.split("---\n")
+                .last()
+                .unwrap()
+                .lines()
+                .enumerate()
+                .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+                .collect::<String>()
+        );
+        let map = SourceMap::parse(&list).unwrap();
+        assert_eq!(at(&map, 0, "items[0].tag"), (8, 10));
+    }
+
+    #[test]
+    fn a_key_itself_can_be_located() {
+        let map = SourceMap::parse(TEXT).unwrap();
+        let r = map.locate_key(1, "spec.order[0].group[1].kind").unwrap();
+        assert_eq!((r.line, r.column, r.end_column), (15, 7, 11));
+        assert!(
+            map.locate_key(1, "spec.order[0].group[1].nothing")
+                .is_none()
+        );
+        assert!(map.locate_key(1, "spec.order[0]").is_none());
     }
 
     #[test]

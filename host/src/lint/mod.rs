@@ -450,9 +450,19 @@ fn place(outcome: &mut Outcome, members: &lists::Members) {
         if let Some(map) = map {
             let path = members.path_in_list(finding);
             let path = path.as_deref().or(finding.field.as_deref());
-            finding.region = map.locate(index, path);
+            finding.region = path
+                .filter(|path| is_about_the_key(&finding.message, path))
+                .and_then(|path| map.locate_key(index, path))
+                .or_else(|| map.locate(index, path));
         }
     }
+}
+
+/// Whether a finding is about the key its path ends in, not the value: kpack-validate's
+/// `unknown field "x"` (a misspelt key is to be shown as the key).
+fn is_about_the_key(message: &str, path: &str) -> bool {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    message.starts_with(&format!("unknown field {key:?}"))
 }
 
 /// Whether the exit code should say "findings": any at or above `fail_on`.
