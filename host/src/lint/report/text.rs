@@ -41,7 +41,8 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
         Severity::Warning => ("warning", "1;33"),
         Severity::Info => ("note", "1;36"),
     };
-    let mut lines = f.message.lines();
+    let message = printable(&f.message);
+    let mut lines = message.lines();
     let _ = writeln!(
         out,
         "{}{} {}",
@@ -52,7 +53,12 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
     for more in lines {
         let _ = writeln!(out, "  {more}");
     }
-    let _ = writeln!(out, "  {} {}", style.paint("1;34", "-->"), super::place(f));
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        style.paint("1;34", "-->"),
+        printable(&super::place(f))
+    );
     if let (Some(file), Some(region)) = (&f.file, f.region)
         && let Some(source) = outcome.sources.get(file)
         && let Some(text) = source.lines().nth(region.line.saturating_sub(1))
@@ -64,13 +70,14 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
         } else {
             1
         };
+        let (text, column, width) = framed(text, region.column.saturating_sub(1), width);
         let bar = style.paint("1;34", "|");
         let _ = writeln!(out, "{gutter} {bar}");
         let _ = writeln!(out, "{} {bar} {text}", style.paint("1;34", &number));
         let _ = writeln!(
             out,
             "{gutter} {bar} {}{}",
-            " ".repeat(region.column.saturating_sub(1)),
+            " ".repeat(column),
             style.paint(colour, &"^".repeat(width))
         );
     }
@@ -85,4 +92,86 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
         let _ = writeln!(out, "  = {}", context.join(", "));
     }
     out.push('\n');
+}
+
+/// Text from the input as a terminal can be trusted with it: control characters (an escape
+/// sequence in a value would otherwise act on the reader's terminal) written as escapes.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.contains(control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if control(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
+/// Most characters of a source line a code frame shows: a longer line is cut to a window
+/// around the span, marked with `…` at the cuts.
+const FRAME_WIDTH: usize = 160;
+
+/// A source line for a code frame, and where in it the span starts and how wide it is (in
+/// characters): one character per character (tabs and control characters as one blank, so
+/// the caret stays under its column), cut to [`FRAME_WIDTH`] around the span.
+fn framed(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if chars.len() <= FRAME_WIDTH {
+        return (chars.into_iter().collect(), column, width);
+    }
+    let start = column.saturating_sub(FRAME_WIDTH / 4).min(chars.len());
+    let end = (start + FRAME_WIDTH).min(chars.len());
+    let mut shown = String::new();
+    let mut column = column - start;
+    if start > 0 {
+        shown.push('…');
+        column += 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let width = width
+        .min(end.saturating_sub(start + column.saturating_sub(usize::from(start > 0))))
+        .max(1);
+    (shown, column, width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            printable("tag \u{1b}[2Jx\nnext\tcol"),
+            "tag \\u{1b}[2Jx\nnext\tcol"
+        );
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let (text, column, width) = framed("a:\tb", 3, 1);
+        assert_eq!((text.as_str(), column, width), ("a: b", 3, 1));
+        let long = format!("key: {}", "x".repeat(1000));
+        let (text, column, width) = framed(&long, 500, 600);
+        assert_eq!(text.chars().count(), FRAME_WIDTH + 2);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(column, FRAME_WIDTH / 4 + 1);
+        assert!(column + width <= FRAME_WIDTH + 1, "{column} {width}");
+        // At the start of the line: no cut there.
+        let (text, column, _) = framed(&long, 5, 3);
+        assert!(!text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(column, 5);
+    }
 }
