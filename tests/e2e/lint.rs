@@ -367,6 +367,15 @@ fn gitlab_report_is_code_quality_that_gitlab_reads() {
     );
 }
 
+/// A document with a kind and no name (a List) is named by its kind alone.
+#[test]
+fn junit_names_a_nameless_document_by_its_kind() {
+    let dir = tree(&[("l.yaml", "apiVersion: v1\nkind: List\nitems: []\n")]);
+    let out = lint_in(dir.path(), &["--format", "junit", "l.yaml"]);
+    let xml = text(&out.stdout);
+    assert!(xml.contains(r#"<testcase name="l.yaml#0 List" "#), "{xml}");
+}
+
 #[test]
 fn junit_report_has_one_testcase_per_document() {
     let dir = tree(&[("apps.yaml", APPS), ("web.yaml", WARNS)]);

@@ -21,6 +21,8 @@ pub fn render(outcome: &Outcome) -> String {
         let name = match (doc.kind.as_str(), doc.name.as_str()) {
             // A kustomization or any other document without kind and name.
             ("", "") => format!("{}#{}", doc.file, doc.index),
+            // A List, or a kind without a name: its kind alone.
+            (kind, "") => format!("{}#{} {kind}", doc.file, doc.index),
             (kind, name) => format!("{}#{} {kind}/{name}", doc.file, doc.index),
         };
         failures += usize::from(case(&mut cases, &name, &doc.file, &findings));
