@@ -91,17 +91,19 @@ pub fn walk_all(paths: &[PathBuf]) -> Walked {
     // read once, under the first name it was reached by: read twice, each of its objects
     // would be its own duplicate and each finding said twice.
     let mut seen = std::collections::HashSet::new();
-    let mut first_time = |path: &Path| {
-        seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
-    };
+    let canonical =
+        |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     for path in paths {
         if path.as_os_str() == "-" || !path.is_dir() {
             // A missing file is reported when it is read, with the others.
-            if first_time(path) {
+            if seen.insert(canonical(path)) {
                 walked.files.push(path.clone());
             }
             continue;
         }
+        // The walk follows no links below the directory, so a file's real path is the
+        // directory's and the rest of the file's: one lookup per directory, not per file.
+        let root = canonical(path);
         let mut found = Vec::new();
         for entry in ignore::WalkBuilder::new(path)
             .add_custom_ignore_filename(IGNORE_FILE)
@@ -118,9 +120,10 @@ pub fn walk_all(paths: &[PathBuf]) -> Walked {
             }
         }
         found.sort();
-        walked
-            .files
-            .extend(found.into_iter().filter(|p| first_time(p)));
+        walked.files.extend(found.into_iter().filter(|file| {
+            let within = file.strip_prefix(path).unwrap_or(file);
+            seen.insert(root.join(within))
+        }));
     }
     walked
 }
