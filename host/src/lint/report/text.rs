@@ -117,33 +117,37 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 /// around the span, marked with `…` at the cuts.
 const FRAME_WIDTH: usize = 160;
 
-/// A source line for a code frame, and where in it the span starts and how wide it is (in
-/// characters): one character per character (tabs and control characters as one blank, so
-/// the caret stays under its column), cut to [`FRAME_WIDTH`] around the span.
+/// A source line for a code frame, and where under it the caret goes and how wide it is, in
+/// terminal cells (a CJK character or an emoji takes two). Tabs and control characters show
+/// as one blank; a line longer than [`FRAME_WIDTH`] is cut to a window around the span.
+/// `column` and `width` count characters.
 fn framed(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    use unicode_width::UnicodeWidthChar;
     let chars: Vec<char> = line
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if chars.len() <= FRAME_WIDTH {
-        return (chars.into_iter().collect(), column, width);
-    }
-    let start = column.saturating_sub(FRAME_WIDTH / 4).min(chars.len());
-    let end = (start + FRAME_WIDTH).min(chars.len());
+    let (start, end) = if chars.len() <= FRAME_WIDTH {
+        (0, chars.len())
+    } else {
+        let start = column.saturating_sub(FRAME_WIDTH / 4).min(chars.len());
+        (start, (start + FRAME_WIDTH).min(chars.len()))
+    };
+    let window = &chars[start..end];
+    let cells = |chars: &[char]| chars.iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let before = column.saturating_sub(start).min(window.len());
+    let span = &window[before..(before + width).min(window.len())];
     let mut shown = String::new();
-    let mut column = column - start;
+    let mut offset = cells(&window[..before]);
     if start > 0 {
         shown.push('…');
-        column += 1;
+        offset += 1;
     }
-    shown.extend(&chars[start..end]);
+    shown.extend(window);
     if end < chars.len() {
         shown.push('…');
     }
-    let width = width
-        .min(end.saturating_sub(start + column.saturating_sub(usize::from(start > 0))))
-        .max(1);
-    (shown, column, width)
+    (shown, offset, cells(span).max(1))
 }
 
 #[cfg(test)]
@@ -160,6 +164,13 @@ mod tests {
     }
 
     #[test]
+    fn carets_count_terminal_cells() {
+        // `名前: x` — the value starts at character 5, in cell 7.
+        let (text, column, width) = framed("名前: 値x", 4, 2);
+        assert_eq!((text.as_str(), column, width), ("名前: 値x", 6, 3));
+    }
+
+    #[test]
     fn long_lines_are_cut_around_the_span() {
         let (text, column, width) = framed("a:\tb", 3, 1);
         assert_eq!((text.as_str(), column, width), ("a: b", 3, 1));
@@ -168,7 +179,7 @@ mod tests {
         assert_eq!(text.chars().count(), FRAME_WIDTH + 2);
         assert!(text.starts_with('…') && text.ends_with('…'));
         assert_eq!(column, FRAME_WIDTH / 4 + 1);
-        assert!(column + width <= FRAME_WIDTH + 1, "{column} {width}");
+        assert_eq!(column + width, FRAME_WIDTH + 1, "{column} {width}");
         // At the start of the line: no cut there.
         let (text, column, _) = framed(&long, 5, 3);
         assert!(!text.starts_with('…') && text.ends_with('…'));
