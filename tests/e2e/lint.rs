@@ -850,6 +850,47 @@ items:
     assert_eq!(messages.len(), 2, "{report:#}");
 }
 
+/// Plain values kubectl (YAML 1.1) reads as booleans, numbers or times, in kpack objects only.
+#[test]
+fn values_kubectl_reads_otherwise_are_warned_of() {
+    let image = WARNS.replace(
+        "  source:",
+        "  build:\n    env:\n    - {name: A, value: yes}\n    - {name: B, value: 'yes'}\n    - {name: C, value: 012345}\n  source:",
+    );
+    let dir = tree(&[
+        ("web.yaml", &image),
+        (
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: yes}\n",
+        ),
+    ]);
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    let report = json_report(&out);
+    let misread: Vec<(&str, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "yaml")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        misread,
+        [("./web.yaml", 9, 24), ("./web.yaml", 11, 24)],
+        "{report:#}"
+    );
+    let messages = text(&out.stdout);
+    assert!(
+        messages.contains("kubectl reads the plain value 012345 as the number 5349"),
+        "{messages}"
+    );
+}
+
 /// A document that is a list or a plain value is no object: kubectl and kustomize refuse it.
 #[test]
 fn documents_that_are_not_objects_are_errors() {

@@ -13,6 +13,7 @@ pub mod inputs;
 mod lists;
 pub mod locate;
 pub mod report;
+mod yaml11;
 
 use crate::commands::{FunctionConfigFile, Host};
 use crate::tree::fragments::Fragment;
@@ -30,7 +31,7 @@ pub struct Finding {
     pub severity: Severity,
     /// `schema`, `webhook`, `metadata`, `reference`, `policy`, … as the validator tags it
     /// (`validation` when it does not); `config` for a function config; `parse` and `read` for
-    /// input that could not be taken in.
+    /// input that could not be taken in; `yaml` for a value kubectl reads otherwise.
     pub rule: String,
     pub message: String,
     /// The path as given on the command line (or `<stdin>`); `None` for findings about the set.
@@ -113,6 +114,9 @@ pub fn lint(
             outcome.sources.insert(file.display, file.text);
             continue;
         }
+        outcome
+            .findings
+            .extend(misread_values(&file.display, &file.text, &file.documents));
         for (index, document) in file.documents.into_iter().enumerate() {
             outcome.documents.push(Document {
                 file: file.display.clone(),
@@ -456,6 +460,45 @@ fn place(outcome: &mut Outcome, members: &lists::Members) {
                 .or_else(|| map.locate(index, path));
         }
     }
+}
+
+/// Plain values of kpack objects that kubectl, reading YAML 1.1, takes for something else
+/// than the text kpack-validate checked (see yaml11.rs). Only files whose kpack objects hold
+/// such text are scanned.
+fn misread_values(file: &str, text: &str, documents: &[Value]) -> Vec<Finding> {
+    let kpack = |document: &Value| {
+        document
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|v| v.starts_with("kpack.io/"))
+    };
+    if !documents
+        .iter()
+        .any(|d| kpack(d) && yaml11::may_hold_misread(d))
+    {
+        return Vec::new();
+    }
+    let scanned = |index: usize| documents.get(index).is_some_and(kpack);
+    yaml11::scan(text, scanned)
+        .into_iter()
+        .map(|misread| Finding {
+            severity: Severity::Warning,
+            rule: "yaml".into(),
+            message: format!(
+                "kubectl reads the plain value {value} as {reading} (YAML 1.1), where kustomize, \
+                 kpt and these checks read the text \"{value}\": quote it ('{value}') if the text \
+                 is meant",
+                value = misread.value,
+                reading = misread.reading,
+            ),
+            file: Some(file.to_string()),
+            document: Some(misread.document),
+            region: Some(misread.region),
+            resource: documents.get(misread.document).map(resource_ref),
+            field: None,
+            source: "krmwasm".into(),
+        })
+        .collect()
 }
 
 /// Whether a finding is about the key its path ends in, not the value: kpack-validate's

@@ -87,6 +87,7 @@ fn rule_description(rule: &str) -> String {
             "The function that takes this config refuses it, or no function takes it".into()
         }
         "parse" => "The file is not valid YAML".into(),
+        "yaml" => "A plain value kubectl reads as something else (YAML 1.1)".into(),
         "read" => "The file cannot be read".into(),
         other => format!("{other} findings"),
     }
