@@ -116,6 +116,34 @@ fn run_takes_a_config_and_a_stream_of_resources() {
     );
 }
 
+/// A document that is a list or a plain value is no resource: refused with its file and
+/// place, rather than passed to the function as an item (kpt would refuse the list).
+#[test]
+fn run_refuses_documents_that_are_not_objects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("mixed.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n- a\n",
+    )
+    .unwrap();
+    let out = krmwasm()
+        .args(["run", "kpack-validate", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains(&format!(
+            "cannot parse the input {}: document 1: this document is a list, not a Kubernetes object",
+            file.display()
+        )),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn run_writes_the_scalars_of_its_input_as_they_were_written() {
     // A large stream (read with its scalars noted on a second thread), a small one, and a

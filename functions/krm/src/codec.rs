@@ -85,6 +85,23 @@ fn utf8_text(bytes: &[u8]) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|e| DecodeError(NotUtf8::of(bytes, &e).to_string()))
 }
 
+/// Why a document is no Kubernetes object, when it is a list or a plain value (which kubectl
+/// and kustomize refuse); `None` for a mapping.
+pub fn not_an_object(document: &Value) -> Option<String> {
+    let shape = match document {
+        Value::Object(_) => return None,
+        Value::Array(_) => "a list",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "empty",
+    };
+    Some(format!(
+        "this document is {shape}, not a Kubernetes object (a mapping with apiVersion, kind \
+         and metadata): kubectl and kustomize refuse it"
+    ))
+}
+
 /// Serialization format of a ResourceList or stream.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {

@@ -248,17 +248,21 @@ fn read_source(
     let mut count = 0;
     let add = |document: Document, index: usize, items: &mut FunctionInput| {
         let mut item = document.into_tree();
+        if let Some(why) = krm::codec::not_an_object(&item) {
+            return Err(krm::codec::DecodeError(format!("document {index}: {why}")));
+        }
         annotate(&mut item, index);
         items.push(&item);
+        Ok(())
     };
     read_documents(bytes, |document| {
         match count {
             0 => first = Some(document),
             _ => {
                 if let Some(first) = first.take() {
-                    add(first, 0, items);
+                    add(first, 0, items)?;
                 }
-                add(document, count, items);
+                add(document, count, items)?;
             }
         }
         count += 1;
@@ -267,7 +271,7 @@ fn read_source(
     match first {
         Some(Document::List(list)) => Ok(Some(list)),
         Some(other) => {
-            add(other, 0, items);
+            add(other, 0, items)?;
             Ok(None)
         }
         None => Ok(None),

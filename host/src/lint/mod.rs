@@ -129,20 +129,11 @@ pub fn lint(
             });
             // kubectl and kustomize take only mappings as objects; a list or a plain value
             // would otherwise pass unchecked.
-            if !document.is_object() {
-                let shape = match &document {
-                    serde_json::Value::Array(_) => "a list",
-                    serde_json::Value::String(_) => "a string",
-                    serde_json::Value::Number(_) => "a number",
-                    _ => "a plain value",
-                };
+            if let Some(message) = krm::codec::not_an_object(&document) {
                 outcome.findings.push(Finding {
                     severity: Severity::Error,
                     rule: "parse".into(),
-                    message: format!(
-                        "this document is {shape}, not a Kubernetes object (a mapping with \
-                         apiVersion, kind and metadata): kubectl and kustomize refuse it"
-                    ),
+                    message,
                     file: Some(file.display.clone()),
                     document: Some(index),
                     region: None,
