@@ -84,11 +84,20 @@ impl SourceMap {
 
     fn parse_exactly(text: &str) -> Result<SourceMap, SyntaxError> {
         let mut builder = Builder::default();
+        // The characters of the text, taken only when a block scalar needs its end moved.
+        let mut chars: Option<Vec<char>> = None;
         for event in Parser::new_from_str(text) {
             let (event, span) = event.map_err(|e| SyntaxError {
                 region: Region::point(e.marker().line(), e.marker().col() + 1),
                 message: e.info().to_string(),
             })?;
+            let span = match &event {
+                Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..) => {
+                    let chars = chars.get_or_insert_with(|| text.chars().collect());
+                    block_scalar_span(chars, span)
+                }
+                _ => span,
+            };
             builder.on(event, span);
         }
         Ok(SourceMap {
@@ -145,6 +154,30 @@ impl SourceMap {
     pub fn document_start(&self, index: usize) -> Option<Region> {
         self.documents.get(index).map(|d| Region::of(first_key(d)))
     }
+}
+
+/// A block scalar (`|`, `>`) as far as its last character: the parser ends its span where
+/// the next token begins, on a later line.
+fn block_scalar_span(chars: &[char], span: Span) -> Span {
+    let (start, end) = (span.start.index(), span.end.index().min(chars.len()));
+    let mut last = end;
+    while last > start && chars[last - 1].is_whitespace() {
+        last -= 1;
+    }
+    if last == end {
+        return span;
+    }
+    let line_start = chars[..last]
+        .iter()
+        .rposition(|&c| c == '\n')
+        .map_or(0, |i| i + 1);
+    let lines_back = chars[last..end].iter().filter(|&&c| c == '\n').count();
+    let end = saphyr_parser::Marker::new(
+        last,
+        span.end.line().saturating_sub(lines_back),
+        last - line_start,
+    );
+    Span::new(span.start, end)
 }
 
 /// A document's first key (or the node itself): where a finding about the whole document goes.
@@ -388,6 +421,13 @@ spec:
         );
         let map = SourceMap::parse(&list).unwrap();
         assert_eq!(at(&map, 0, "items[0].tag"), (8, 10));
+    }
+
+    #[test]
+    fn a_block_scalar_ends_at_its_last_character() {
+        let map = SourceMap::parse("spec:\n  tag: >-\n    X/Y\n  b: c\n").unwrap();
+        let r = map.locate(0, Some("spec.tag")).unwrap();
+        assert_eq!((r.line, r.column, r.end_line, r.end_column), (3, 5, 3, 8));
     }
 
     #[test]
