@@ -71,11 +71,16 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         .config
         .as_deref()
         .map(|named| {
-            let same = std::fs::canonicalize(named).ok();
-            let input = tree
-                .files
-                .iter()
-                .find(|file| same.is_some() && std::fs::canonicalize(file).ok() == same);
+            let real = std::fs::canonicalize(named).ok();
+            let input = real.as_ref().and_then(|real| {
+                tree.files.iter().find(|file| {
+                    // A file found in a directory is no link (the walk follows none), so its
+                    // name is its real name: only those named so, and the files given on the
+                    // command line, need their real path looked up.
+                    (file.file_name() == real.file_name() || paths.contains(file))
+                        && std::fs::canonicalize(file).ok().as_ref() == Some(real)
+                })
+            });
             FunctionConfigFile::read(input.map_or(named, PathBuf::as_path))
         })
         .transpose()?;
