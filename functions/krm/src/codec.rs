@@ -11,14 +11,30 @@ use std::fmt;
 
 /// Removes the UTF-8 byte order mark some editors write at a file's start. YAML allows it
 /// there, and kubectl, kustomize and kpt read such files, but the YAML parser takes it for
-/// content (`did not find expected <document start>`). Called where input is read, so that
-/// every later reading of the text (parsing, locating findings, keeping items' texts) sees
-/// the same bytes, and line 1's columns count from its first visible character.
-pub fn strip_byte_order_mark(bytes: &mut Vec<u8>) {
+/// content (`did not find expected <document start>`). Removed as input is read
+/// ([`read_file`], [`read_all`]), so that every later reading of the text (parsing, locating
+/// findings, keeping items' texts) sees the same bytes, and line 1's columns count from its
+/// first visible character.
+fn strip_byte_order_mark(bytes: &mut Vec<u8>) {
     const BOM: &[u8] = "\u{feff}".as_bytes();
     if bytes.starts_with(BOM) {
         bytes.drain(..BOM.len());
     }
+}
+
+/// Reads a file of YAML or JSON whole, without its byte order mark.
+pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let mut bytes = std::fs::read(path)?;
+    strip_byte_order_mark(&mut bytes);
+    Ok(bytes)
+}
+
+/// Reads YAML or JSON from `input` (stdin) to its end, without its byte order mark.
+pub fn read_all(mut input: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    input.read_to_end(&mut bytes)?;
+    strip_byte_order_mark(&mut bytes);
+    Ok(bytes)
 }
 
 /// Where and why text is not UTF-8, for people: UTF-16 (what Windows PowerShell 5 writes

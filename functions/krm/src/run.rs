@@ -3,7 +3,7 @@
 use crate::codec::{self, Format};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::resource_list::ResourceList;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 /// What a function returns when it cannot do its job: the error results to report.
@@ -336,12 +336,8 @@ fn output_format() -> Format {
 }
 
 pub(crate) fn read_stdin(name: &str) -> Option<Vec<u8>> {
-    let mut input = Vec::new();
-    match std::io::stdin().read_to_end(&mut input) {
-        Ok(_) => {
-            crate::codec::strip_byte_order_mark(&mut input);
-            Some(input)
-        }
+    match crate::codec::read_all(std::io::stdin()) {
+        Ok(input) => Some(input),
         Err(e) => {
             eprintln!("{name}: cannot read stdin: {e}");
             None

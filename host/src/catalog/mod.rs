@@ -198,14 +198,13 @@ impl Catalog {
 
     /// Reads the catalog file at `path`.
     pub fn read(path: &Path) -> anyhow::Result<LoadedCatalog> {
-        let mut bytes = std::fs::read(path).map_err(|e| {
+        let bytes = krm::codec::read_file(path).map_err(|e| {
             let hint = match e.kind() {
                 std::io::ErrorKind::NotFound => not_a_file_hint(path),
                 _ => String::new(),
             };
             anyhow::anyhow!("cannot read the catalog {}: {e}{hint}", path.display())
         })?;
-        krm::codec::strip_byte_order_mark(&mut bytes);
         let catalog = Catalog::parse(&bytes, &path.display())?;
         Ok(LoadedCatalog {
             source: CatalogSource::File(path.to_path_buf()),

@@ -158,9 +158,8 @@ pub fn config_path() -> Option<PathBuf> {
 }
 
 fn read_config(path: &Path) -> anyhow::Result<HostConfig> {
-    let mut bytes = std::fs::read(path)
+    let bytes = krm::codec::read_file(path)
         .with_context(|| format!("cannot read the krmwasm config {}", path.display()))?;
-    krm::codec::strip_byte_order_mark(&mut bytes);
     let value = krm::codec::parse_value(&bytes)
         .map_err(|e| anyhow!("{}: not YAML: {e}", path.display()))?;
     let config: HostConfig = serde_path_to_error::deserialize(value)

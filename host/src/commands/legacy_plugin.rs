@@ -11,9 +11,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(host: &Host, config_path: &Path) -> anyhow::Result<ExitCode> {
-    let mut config_bytes = std::fs::read(config_path)
+    let config_bytes = codec::read_file(config_path)
         .with_context(|| format!("cannot read the plugin config {}", config_path.display()))?;
-    codec::strip_byte_order_mark(&mut config_bytes);
     let config = codec::parse_value(&config_bytes)
         .with_context(|| format!("the plugin config {} is not YAML", config_path.display()))?;
     let wasm = super::dispatch::module_for_config(host, &config)

@@ -17,7 +17,7 @@ use crate::sources::Sources;
 use anyhow::{Context, bail};
 use krm::codec::{self, Format};
 use krm::host::{FunctionInput, FunctionOutput, RenderAhead};
-use std::io::{Read, Write};
+use std::io::Write;
 
 /// The host side of a function call: where modules come from, what is trusted, the runtime,
 /// the limits, and the KRM protocol.
@@ -258,9 +258,8 @@ impl FunctionConfigFile {
     /// Reads and parses `path`, naming the file when it cannot.
     pub fn read(path: &std::path::Path) -> anyhow::Result<Self> {
         let display = path.display().to_string();
-        let mut bytes = std::fs::read(path)
+        let bytes = codec::read_file(path)
             .with_context(|| format!("cannot read the function config {display}"))?;
-        codec::strip_byte_order_mark(&mut bytes);
         let mut value = codec::parse_value(&bytes)
             .with_context(|| format!("cannot parse the function config {display}"))?;
         match &value {
@@ -285,12 +284,7 @@ impl FunctionConfigFile {
 
 /// Reads all of stdin (without a byte order mark).
 pub fn read_stdin() -> anyhow::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .context("cannot read stdin")?;
-    codec::strip_byte_order_mark(&mut buf);
-    Ok(buf)
+    codec::read_all(std::io::stdin()).context("cannot read stdin")
 }
 
 /// Writes `bytes` to stdout in one go.

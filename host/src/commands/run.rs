@@ -159,9 +159,8 @@ fn read_sources(args: &RunArgs) -> anyhow::Result<Vec<Source>> {
     }
     let mut sources = Vec::new();
     for (path, walked) in expand_directories(&args.input)? {
-        let mut bytes = std::fs::read(&path)
+        let bytes = krm::codec::read_file(&path)
             .with_context(|| format!("cannot read the input {}", path.display()))?;
-        krm::codec::strip_byte_order_mark(&mut bytes);
         // A file named on the command line is taken as it is; one found in a directory is
         // set aside when it is a ytt template, as lint sets it aside.
         if walked && crate::tree::fragments::ytt::is_template(&bytes) {

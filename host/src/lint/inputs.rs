@@ -6,7 +6,6 @@ use super::locate::{Region, SourceMap};
 use crate::tree::fragments::{self, Fragment};
 use krm::Severity;
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Said of a file that does not parse and holds `{{`: a Go template (Helm's, outside a chart
@@ -95,15 +94,10 @@ fn read(path: &Path) -> LoadedFile {
         path.to_string_lossy().into_owned()
     };
     let bytes = if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).map(|_| buf)
+        krm::codec::read_all(std::io::stdin())
     } else {
-        std::fs::read(path)
-    }
-    .map(|mut bytes| {
-        krm::codec::strip_byte_order_mark(&mut bytes);
-        bytes
-    });
+        krm::codec::read_file(path)
+    };
     let failed = |display: String, text: String, rule: &str, message: String, region| LoadedFile {
         error: Some(Finding {
             severity: Severity::Error,

@@ -56,10 +56,9 @@ fn listed_patches(files: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
     for directory in directories {
         for name in KUSTOMIZATION_FILES {
             let kustomization = directory.join(name);
-            let Ok(mut text) = std::fs::read(&kustomization) else {
+            let Ok(text) = krm::codec::read_file(&kustomization) else {
                 continue;
             };
-            krm::codec::strip_byte_order_mark(&mut text);
             // A kustomization that cannot be read as one lists nothing here; it is linted
             // with the rest when it is among the inputs, and kustomize says what is wrong.
             let Ok(documents) = krm::codec::parse_stream(&text) else {
