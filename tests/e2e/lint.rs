@@ -1093,6 +1093,65 @@ fn broken_yaml_is_reported_at_its_place_with_exit_2() {
 }
 
 #[test]
+fn a_broken_document_leaves_the_others_in_its_file_linted() {
+    // APPS with a broken document after its Image (an unclosed flow sequence, which the parser
+    // only notices at the next `---`) and one with a duplicate key at the end.
+    let file =
+        format!("{APPS}---\nkind: Image\nspec: {{tag: [a\n---\n{WARNS}---\nkind: X\nkind: Y\n");
+    let dir = tree(&[("apps.yaml", &file)]);
+    let out = lint_in(dir.path(), &["--format", "json", "apps.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let parse: Vec<(u64, u64)> = findings
+        .iter()
+        .filter(|f| f["rule"] == "parse")
+        .map(|f| (f["document"].as_u64().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    // Document 3 is the broken Image (lines 27–29, noticed at the `---` on 30), 5 the
+    // duplicate (its repeat on line 40).
+    assert_eq!(parse.len(), 2, "{report:#}");
+    assert_eq!(parse[0].0, 3, "{report:#}");
+    assert_eq!(parse[0].1, 30, "{report:#}");
+    assert_eq!(parse[1], (5, 40), "{report:#}");
+    // The documents before, between and after are linted, in their places.
+    let tag = finding_in(&report, |f| f["field"] == "spec.tag");
+    assert_eq!(
+        (tag["document"].as_u64(), tag["line"].as_u64()),
+        (Some(1), Some(17))
+    );
+    let web = finding_in(&report, |f| f["resource"]["name"] == "web");
+    assert_eq!(web["document"], 4, "{report:#}");
+    assert_eq!(web["line"], 36, "{report:#}");
+    assert_eq!(report["summary"]["documents"], 6, "{report:#}");
+
+    let junit = lint_in(dir.path(), &["--format", "junit", "apps.yaml"]);
+    let junit = text(&junit.stdout);
+    assert!(
+        junit.contains("<testcase name=\"apps.yaml#3\" classname=\"apps.yaml\""),
+        "{junit}"
+    );
+    let case = junit.split("apps.yaml#3").nth(1).unwrap();
+    assert!(
+        case.split("</testcase>")
+            .next()
+            .unwrap()
+            .contains("not valid YAML"),
+        "{junit}"
+    );
+
+    let text_out = lint_in(dir.path(), &["apps.yaml"]);
+    let stdout = text(&text_out.stdout);
+    assert!(
+        stdout.contains(
+            "the document that starts on line 27 does not end before the next one\n  \
+             --> apps.yaml:30:1"
+        ),
+        "placed where the parser noticed, naming the document: {stdout}"
+    );
+}
+
+#[test]
 fn a_template_outside_a_chart_is_named_as_one() {
     // A Helm template lint cannot tell is one: no Chart.yaml above its templates directory.
     let template =

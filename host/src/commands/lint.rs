@@ -124,7 +124,7 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
 fn nothing_to_lint(paths: &[PathBuf], files: &[inputs::LoadedFile]) -> anyhow::Result<()> {
     let some = files
         .iter()
-        .any(|f| f.display == inputs::STDIN || f.error.is_some() || !f.documents.is_empty());
+        .any(|f| f.display == inputs::STDIN || !f.errors.is_empty() || !f.documents.is_empty());
     if some {
         return Ok(());
     }

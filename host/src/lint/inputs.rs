@@ -2,15 +2,11 @@
 //! documents. A file that cannot be read or parsed becomes a finding with its place.
 
 use super::Finding;
-use super::locate::{Region, SourceMap};
+use super::syntax;
 use crate::tree::fragments::{self, Fragment};
 use krm::Severity;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-
-/// Said of a file that does not parse and holds `{{`: a Go template (Helm's, outside a chart
-/// lint recognises) is not YAML until it is rendered.
-const TEMPLATE_HINT: &str = "\nit looks like a template ({{ … }}): lint what it renders (`helm template CHART | krmwasm lint -`), or list it in .krmwasmignore";
 
 /// How stdin is named in findings.
 pub const STDIN: &str = "<stdin>";
@@ -21,9 +17,14 @@ pub struct LoadedFile {
     /// As given on the command line (paths under a directory argument: joined to it).
     pub display: String,
     pub text: String,
+    /// `text` with the documents that did not parse blanked out, when some did not but
+    /// others did: what `documents` were read from and are placed in.
+    pub parsed_text: Option<String>,
+    /// An empty mapping stands for each document that did not parse, so that the others keep
+    /// their indices; `errors` name its index.
     pub documents: Vec<Value>,
-    /// Why the file gave no documents.
-    pub error: Option<Finding>,
+    /// Why the file, or some of its documents, gave no documents.
+    pub errors: Vec<Finding>,
     /// Set when the text showed the file to be a template, not a manifest: it is reported as
     /// set aside, not linted.
     pub set_aside: Option<Fragment>,
@@ -65,23 +66,15 @@ pub fn read_all(files: &[PathBuf]) -> Vec<LoadedFile> {
 /// read: a `read` finding at it, and nothing under it linted.
 pub fn unwalkable(place: crate::tree::Unwalkable) -> LoadedFile {
     let display = place.path.to_string_lossy().into_owned();
+    let message = format!(
+        "cannot read: {}; nothing under it was linted (list it in .krmwasmignore to skip it)",
+        place.error
+    );
     LoadedFile {
-        error: Some(Finding {
-            severity: Severity::Error,
-            rule: "read".into(),
-            message: format!(
-                "cannot read: {}; nothing under it was linted (list it in .krmwasmignore to skip it)",
-                place.error
-            ),
-            file: Some(display.clone()),
-            document: None,
-            region: None,
-            resource: None,
-            field: None,
-            source: "krmwasm".into(),
-        }),
+        errors: vec![Finding::own(Severity::Error, "read", message, &display)],
         display,
         text: String::new(),
+        parsed_text: None,
         documents: Vec::new(),
         set_aside: None,
     }
@@ -98,20 +91,15 @@ fn read(path: &Path) -> LoadedFile {
     } else {
         krm::codec::read_file(path)
     };
+    let finding = |display: &str, rule: &str, message: String, region| Finding {
+        region,
+        ..Finding::own(Severity::Error, rule, message, display)
+    };
     let failed = |display: String, text: String, rule: &str, message: String, region| LoadedFile {
-        error: Some(Finding {
-            severity: Severity::Error,
-            rule: rule.to_string(),
-            message,
-            file: Some(display.clone()),
-            document: None,
-            region,
-            resource: None,
-            field: None,
-            source: "krmwasm".into(),
-        }),
+        errors: vec![finding(&display, rule, message, region)],
         display,
         text,
+        parsed_text: None,
         documents: Vec::new(),
         set_aside: None,
     };
@@ -132,8 +120,9 @@ fn read(path: &Path) -> LoadedFile {
         return LoadedFile {
             display,
             text: String::new(),
+            parsed_text: None,
             documents: Vec::new(),
-            error: None,
+            errors: Vec::new(),
             set_aside: Some(Fragment::ytt_template(path.to_path_buf())),
         };
     }
@@ -149,55 +138,39 @@ fn read(path: &Path) -> LoadedFile {
             return failed(display, shown, "parse", message, region);
         }
     };
-    match krm::codec::parse_stream(text.as_bytes()) {
-        Ok(documents) => LoadedFile {
+    let error = match krm::codec::parse_stream(text.as_bytes()) {
+        Ok(documents) => {
+            return LoadedFile {
+                display,
+                text,
+                parsed_text: None,
+                documents,
+                errors: Vec::new(),
+                set_aside: None,
+            };
+        }
+        Err(error) => error,
+    };
+    // One broken document need not keep lint from the others.
+    if let Some(salvaged) = syntax::salvage(&text) {
+        return LoadedFile {
+            errors: salvaged
+                .broken
+                .into_iter()
+                .map(|b| Finding {
+                    document: b.document,
+                    ..finding(&display, "parse", b.message, b.region)
+                })
+                .collect(),
             display,
             text,
-            documents,
-            error: None,
+            parsed_text: Some(salvaged.text),
+            documents: salvaged.documents,
             set_aside: None,
-        },
-        Err(e) => {
-            // The span-aware parser places syntax errors and finds the repeat of a duplicate
-            // key; anything else the strict reader refused carries its own position. Input
-            // nested too deep is not handed to it: it would take seconds to say so.
-            let strict = || (e.to_string(), position_in(&e.to_string()));
-            let (message, region) = if krm::codec::check_flow_nesting(&text).is_err() {
-                strict()
-            } else {
-                match SourceMap::parse(&text) {
-                    Err(syntax) => (syntax.message, Some(syntax.region)),
-                    Ok(map) => match map.duplicate_key() {
-                        Some((key, region)) => (
-                            format!("duplicate key {key:?}: a mapping may hold a key only once"),
-                            Some(region),
-                        ),
-                        None => strict(),
-                    },
-                }
-            };
-            let mut message = format!("not valid YAML: {message}");
-            if text.contains("{{") {
-                message.push_str(TEMPLATE_HINT);
-            }
-            failed(display, text, "parse", message, region)
-        }
+        };
     }
-}
-
-/// "… at line 3 column 5" in a YAML error message.
-fn position_in(message: &str) -> Option<Region> {
-    let at = message.rfind("at line ")?;
-    let mut words = message[at + 8..].split(|c: char| !c.is_ascii_digit());
-    let line = words.next()?.parse().ok()?;
-    let column = message[at..]
-        .split("column ")
-        .nth(1)?
-        .split(|c: char| !c.is_ascii_digit())
-        .next()?
-        .parse()
-        .ok()?;
-    Some(Region::point(line, column))
+    let why = syntax::diagnose(&text, &error);
+    failed(display, text, "parse", why.message, why.region)
 }
 
 /// A bar on stderr while a large tree is read; indicatif draws nothing unless stderr is a
@@ -245,13 +218,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn yaml_error_positions_are_read() {
-        let r = position_in("document 0: duplicate key `a` at line 3 column 5").unwrap();
-        assert_eq!((r.line, r.column), (3, 5));
-        assert!(position_in("no place").is_none());
-    }
-
-    #[test]
     fn a_file_nested_too_deep_is_placed_without_the_span_parser() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("deep.yaml");
@@ -259,7 +225,9 @@ mod tests {
         std::fs::write(&path, deep).unwrap();
         let started = std::time::Instant::now();
         let file = read(&path);
-        let error = file.error.expect("refused");
+        let [error] = &file.errors[..] else {
+            panic!("one error: {:?}", file.errors)
+        };
         assert!(
             error.message.contains("nested deeper than 256 levels"),
             "{}",

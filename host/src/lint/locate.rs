@@ -150,6 +150,13 @@ impl SourceMap {
         self.documents.iter().find_map(duplicate_in)
     }
 
+    /// The index of the document that starts on `line` (1-based).
+    pub fn document_on_line(&self, line: usize) -> Option<usize> {
+        self.documents
+            .iter()
+            .position(|d| d.span().start.line() == line)
+    }
+
     /// Where document `index` starts.
     pub fn document_start(&self, index: usize) -> Option<Region> {
         self.documents.get(index).map(|d| Region::of(first_key(d)))

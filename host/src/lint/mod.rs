@@ -13,6 +13,7 @@ pub mod inputs;
 mod lists;
 pub mod locate;
 pub mod report;
+mod syntax;
 mod yaml11;
 
 use crate::commands::{FunctionConfigFile, Host};
@@ -43,6 +44,25 @@ pub struct Finding {
     pub field: Option<String>,
     /// The function that reported it (its module's name), or `krmwasm` for input errors.
     pub source: String,
+}
+
+impl Finding {
+    /// One of krmwasm's own findings about `file` (input it could not take in, a config no
+    /// function takes, a value kubectl reads otherwise), about no place in particular until
+    /// narrowed with struct update syntax.
+    pub fn own(severity: Severity, rule: &str, message: String, file: &str) -> Finding {
+        Finding {
+            severity,
+            rule: rule.to_string(),
+            message,
+            file: Some(file.to_string()),
+            document: None,
+            region: None,
+            resource: None,
+            field: None,
+            source: "krmwasm".into(),
+        }
+    }
 }
 
 /// One document that was linted (JUnit reports one test case each).
@@ -106,17 +126,18 @@ pub fn lint(
     // Documents a trusted function takes as its config, each with that function.
     let mut configs = Vec::new();
     let mut members = lists::Members::default();
+    // The texts documents were read from, where they are not the files' own (see `place`).
+    let mut parsed_texts = HashMap::new();
     for file in files {
-        if let Some(error) = file.error {
+        let broken: Vec<Option<usize>> = file.errors.iter().map(|e| e.document).collect();
+        if !file.errors.is_empty() {
             outcome.input_errors = true;
-            outcome.findings.push(error);
-            // Kept for the code frame under a syntax error.
-            outcome.sources.insert(file.display, file.text);
-            continue;
+            outcome.findings.extend(file.errors);
         }
+        let parsed_text = file.parsed_text.as_deref().unwrap_or(&file.text);
         outcome
             .findings
-            .extend(misread_values(&file.display, &file.text, &file.documents));
+            .extend(misread_values(&file.display, parsed_text, &file.documents));
         for (index, document) in file.documents.into_iter().enumerate() {
             outcome.documents.push(Document {
                 file: file.display.clone(),
@@ -127,19 +148,16 @@ pub fn lint(
                     .map(|m| str_at(m, "name"))
                     .unwrap_or_default(),
             });
+            // A document that did not parse is its parse error, nothing more.
+            if broken.contains(&Some(index)) {
+                continue;
+            }
             // kubectl and kustomize take only mappings as objects; a list or a plain value
             // would otherwise pass unchecked.
             if let Some(message) = krm::codec::not_an_object(&document) {
                 outcome.findings.push(Finding {
-                    severity: Severity::Error,
-                    rule: "parse".into(),
-                    message,
-                    file: Some(file.display.clone()),
                     document: Some(index),
-                    region: None,
-                    resource: None,
-                    field: None,
-                    source: "krmwasm".into(),
+                    ..Finding::own(Severity::Error, "parse", message, &file.display)
                 });
                 continue;
             }
@@ -163,20 +181,19 @@ pub fn lint(
                     });
                 } else if let Some((field, message)) = functions.unserved(&object) {
                     outcome.findings.push(Finding {
-                        severity: Severity::Error,
-                        rule: "config".into(),
-                        message,
-                        file: Some(file.display.clone()),
                         document: Some(index),
-                        region: None,
                         resource: Some(resource_ref(&object)),
                         field: Some(field.into()),
-                        source: "krmwasm".into(),
+                        ..Finding::own(Severity::Error, "config", message, &file.display)
                     });
                 }
                 items.push(object);
             }
         }
+        if let Some(parsed_text) = file.parsed_text {
+            parsed_texts.insert(file.display.clone(), parsed_text);
+        }
+        // Also the code frame's source under a syntax error.
         outcome.sources.insert(file.display, file.text);
     }
     // Serialized once for every validator; the trees themselves are not needed again.
@@ -196,7 +213,7 @@ pub fn lint(
     crate::debug!("lint: validators ran in {:?}", started.elapsed());
     check_configs(&mut runner, configs, &mut outcome);
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
-    place(&mut outcome, &members);
+    place(&mut outcome, &members, &parsed_texts);
     // Ordered by place, then by what is said there, so that repeats sit together.
     let place = |f: &Finding| f.region.map(|r| (r.line, r.column));
     outcome.findings.sort_by(|a, b| {
@@ -316,15 +333,8 @@ fn check_configs(
             Err(e) => {
                 outcome.input_errors = true;
                 outcome.findings.push(Finding {
-                    severity: Severity::Error,
-                    rule: "config".into(),
-                    message: format!("{e:#}"),
-                    file: Some(config.file.clone()),
                     document: Some(config.index),
-                    region: None,
-                    resource: None,
-                    field: None,
-                    source: "krmwasm".into(),
+                    ..Finding::own(Severity::Error, "config", format!("{e:#}"), &config.file)
                 });
                 continue;
             }
@@ -426,8 +436,9 @@ fn finding(
     })
 }
 
-/// Fills in regions, parsing each file with findings once with spans.
-fn place(outcome: &mut Outcome, members: &lists::Members) {
+/// Fills in regions, parsing each file with findings once with spans: its text, or the text
+/// its documents were read from when some did not parse (`parsed_texts`, by file).
+fn place(outcome: &mut Outcome, members: &lists::Members, parsed_texts: &HashMap<String, String>) {
     let mut maps: HashMap<String, Option<SourceMap>> = HashMap::new();
     for finding in &mut outcome.findings {
         if finding.region.is_some() {
@@ -437,9 +448,9 @@ fn place(outcome: &mut Outcome, members: &lists::Members) {
             continue;
         };
         let map = maps.entry(file.clone()).or_insert_with(|| {
-            outcome
-                .sources
+            parsed_texts
                 .get(file)
+                .or_else(|| outcome.sources.get(file))
                 .and_then(|text| SourceMap::parse(text).ok())
         });
         if let Some(map) = map {
@@ -473,21 +484,21 @@ fn misread_values(file: &str, text: &str, documents: &[Value]) -> Vec<Finding> {
     yaml11::scan(text, scanned)
         .into_iter()
         .map(|misread| Finding {
-            severity: Severity::Warning,
-            rule: "yaml".into(),
-            message: format!(
+            document: Some(misread.document),
+            region: Some(misread.region),
+            resource: documents.get(misread.document).map(resource_ref),
+            ..Finding::own(
+                Severity::Warning,
+                "yaml",
+                format!(
                 "kubectl reads the plain value {value} as {reading} (YAML 1.1), where kustomize, \
                  kpt and these checks read the text \"{value}\": quote it ('{value}') if the text \
                  is meant",
                 value = misread.value,
-                reading = misread.reading,
-            ),
-            file: Some(file.to_string()),
-            document: Some(misread.document),
-            region: Some(misread.region),
-            resource: documents.get(misread.document).map(resource_ref),
-            field: None,
-            source: "krmwasm".into(),
+                    reading = misread.reading,
+                ),
+                file,
+            )
         })
         .collect()
 }
