@@ -71,11 +71,12 @@ pub struct Salvaged {
 
 /// The documents of `text` that parse, when `text` as a whole does not: each time the stream
 /// fails, the document (from one `---` to the next) holding the failure is blanked out and
-/// the rest read again. `None` when there is only one document, or the failure cannot be put
-/// in one.
+/// the rest read again. `None` when there is only one document, the text looks like a
+/// template, or a failure cannot be put in one document.
 pub fn salvage(text: &str) -> Option<Salvaged> {
     let starts = document_starts(text);
-    if starts.len() < 2 {
+    // A template's documents are broken by its templating, not one by one: it is said once.
+    if starts.len() < 2 || text.contains("{{") {
         return None;
     }
     let line_count = text.split_inclusive('\n').count();
@@ -127,12 +128,8 @@ pub fn salvage(text: &str) -> Option<Salvaged> {
         };
         blanked[chunk] = true;
         broken_chunks.push(chunk);
-        // Template hints are for the broken document, not for the file.
-        let mut message = if chunk_text(chunk).contains("{{") {
-            why.message
-        } else {
-            why.message.replace(TEMPLATE_HINT, "")
-        };
+        // The reader counts documents its own way (`...` ends one); the finding has the index.
+        let mut message = without_document_number(&why.message);
         if chunk != at {
             let _ = write!(
                 message,
@@ -176,6 +173,19 @@ fn document_starts(text: &str) -> Vec<usize> {
 fn is_marker(line: &str) -> bool {
     line.strip_prefix("---")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']))
+}
+
+/// `not valid YAML: document 2: …` without `document 2: `.
+fn without_document_number(message: &str) -> String {
+    const START: &str = "not valid YAML: document ";
+    message
+        .strip_prefix(START)
+        .and_then(|rest| rest.split_once(": "))
+        .filter(|(number, _)| number.bytes().all(|b| b.is_ascii_digit()))
+        .map_or_else(
+            || message.to_string(),
+            |(_, rest)| format!("not valid YAML: {rest}"),
+        )
 }
 
 /// "… at line 3 column 5" in a YAML error message.
@@ -285,12 +295,24 @@ mod tests {
     }
 
     #[test]
-    fn template_hints_go_to_the_templated_document() {
-        let text = "a: {{ .Values.x }}\n---\nb: [1\n---\nc: 3\n";
-        let s = salvaged(text);
-        assert_eq!(s.broken.len(), 2);
-        assert!(s.broken[0].message.contains("template"), "{:?}", s.broken);
-        assert!(!s.broken[1].message.contains("template"), "{:?}", s.broken);
+    fn a_template_is_not_salvaged() {
+        assert!(salvage("a: {{ .Values.x }}\n---\nb: [1\n---\nc: 3\n").is_none());
+    }
+
+    #[test]
+    fn the_reader_s_document_numbers_are_left_out() {
+        // libyaml counts the text after `...` as a document of its own.
+        let s = salvaged("a: 1\n---\nb: 2\n...\nc: 3\n---\nd: 4\n");
+        assert_eq!(s.broken[0].document, Some(1));
+        let message = &s.broken[0].message;
+        assert!(
+            message.starts_with("not valid YAML: did not find"),
+            "{message}"
+        );
+        assert_eq!(
+            without_document_number("not valid YAML: document x: y"),
+            "not valid YAML: document x: y"
+        );
     }
 
     #[test]
