@@ -16,7 +16,7 @@ mod validation;
 
 use kept::Pointer;
 use kpack_api::kinds::{self, Scope};
-use krm::{Diagnostic, FileRef, Format, Object, Outcome, ResourceList, ResourceRef};
+use krm::{Diagnostic, FileRef, Format, Object, Outcome, ResourceList, ResourceRef, Severity};
 use report::{Report, Rule};
 use schema_check::{Problem, SchemaChecker};
 pub use schema_check::{key as check_schema_key, prepare};
@@ -132,12 +132,13 @@ fn check_item(
                 let message = format!(
                     "unknown field {field:?}{meant}: kpack's webhook decodes strictly and refuses fields it does not know"
                 );
-                if settings.unknown_fields_are_errors {
+                let severity = if settings.unknown_fields_are_errors {
                     blocking = true;
-                    report.error(index, Rule::Schema, path, message);
+                    Severity::Error
                 } else {
-                    report.warning(index, Rule::Schema, path, message);
-                }
+                    Severity::Warning
+                };
+                report.unknown_field(index, severity, path, message);
             }
             // kpack's rules report missing fields in kpack's words; v1alpha1 has no rules.
             Problem::Missing { path } if info.admit.is_none() => {

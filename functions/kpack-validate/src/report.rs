@@ -59,6 +59,8 @@ struct Finding {
     rule: Rule,
     path: String,
     message: String,
+    /// About the key `path` ends in (an unknown field), not its value.
+    about_key: bool,
 }
 
 #[derive(Default)]
@@ -85,6 +87,20 @@ impl Report {
             rule,
             path: path.to_string(),
             message,
+            about_key: false,
+        });
+    }
+
+    /// A finding about the key `path` ends in, a field the kind does not have: its result is
+    /// tagged `about: key`, so that whoever places it shows the key rather than its value.
+    pub fn unknown_field(&mut self, index: usize, severity: Severity, path: &str, message: String) {
+        self.findings.push(Finding {
+            index,
+            severity,
+            rule: Rule::Schema,
+            path: path.to_string(),
+            message,
+            about_key: true,
         });
     }
 
@@ -131,6 +147,9 @@ impl Report {
                     .about(resource)
                     .in_file(file)
                     .tag("rule", f.rule.name());
+                if f.about_key {
+                    d = d.tag("about", "key");
+                }
                 let path = match (within, f.path.is_empty()) {
                     (Some(place), true) => place,
                     (Some(place), false) => format!("{place}.{}", f.path),

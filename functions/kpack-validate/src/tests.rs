@@ -148,6 +148,18 @@ fn unknown_fields_are_errors_or_warnings_and_rules_still_run() {
         "spec.cache.volume.request",
         "unknown field \"request\"",
     );
+    // Tagged as about the key, and only that result.
+    let about_key: Vec<&str> = out
+        .results
+        .iter()
+        .filter(|r| {
+            r.tags
+                .as_ref()
+                .is_some_and(|t| t.get("about").is_some_and(|a| a == "key"))
+        })
+        .map(|r| r.field.as_ref().unwrap().path.as_str())
+        .collect();
+    assert_eq!(about_key, ["spec.cache.volume.request"]);
 
     let config = json!({"apiVersion": "kpack.krmwasm.dev/v1alpha1", "kind": "ValidatorConfig", "metadata": {"name": "v"}, "spec": {"unknownFields": "warning"}});
     let (out, code) = run(vec![odd], Some(config));

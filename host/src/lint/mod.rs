@@ -42,6 +42,9 @@ pub struct Finding {
     pub region: Option<Region>,
     pub resource: Option<krm::ResourceRef>,
     pub field: Option<String>,
+    /// About the key `field` ends in, not its value: an unknown field (the result's tag
+    /// `about: key`), shown at the key.
+    pub about_key: bool,
     /// The function that reported it (its module's name), or `krmwasm` for input errors.
     pub source: String,
 }
@@ -60,6 +63,7 @@ impl Finding {
             region: None,
             resource: None,
             field: None,
+            about_key: false,
             source: "krmwasm".into(),
         }
     }
@@ -415,12 +419,12 @@ fn finding(
                 == Some(r.api_version.as_str())
                 && function_config.get("kind").and_then(Value::as_str) == Some(r.kind.as_str())
         });
+    let tag = |name: &str| result.tags.as_ref().and_then(|t| t.get(name));
+    let about_key = tag("about").is_some_and(|about| about == "key");
     Some(Finding {
         severity: result.severity,
-        rule: result
-            .tags
-            .as_ref()
-            .and_then(|t| t.get("rule").cloned())
+        rule: tag("rule")
+            .cloned()
             .unwrap_or_else(|| if about_config { "config" } else { "validation" }.into()),
         message: result.message,
         file: result.file.as_ref().map(|f| f.path.clone()),
@@ -432,6 +436,7 @@ fn finding(
         region: None,
         resource: result.resource_ref,
         field: result.field.map(|f| f.path),
+        about_key,
         source: source.to_string(),
     })
 }
@@ -457,7 +462,7 @@ fn place(outcome: &mut Outcome, members: &lists::Members, parsed_texts: &HashMap
             let path = members.path_in_list(finding);
             let path = path.as_deref().or(finding.field.as_deref());
             finding.region = path
-                .filter(|path| is_about_the_key(&finding.message, path))
+                .filter(|_| finding.about_key)
                 .and_then(|path| map.locate_key(index, path))
                 .or_else(|| map.locate(index, path));
         }
@@ -501,13 +506,6 @@ fn misread_values(file: &str, text: &str, documents: &[Value]) -> Vec<Finding> {
             )
         })
         .collect()
-}
-
-/// Whether a finding is about the key its path ends in, not the value: kpack-validate's
-/// `unknown field "x"` (a misspelt key is to be shown as the key).
-fn is_about_the_key(message: &str, path: &str) -> bool {
-    let key = path.rsplit('.').next().unwrap_or(path);
-    message.starts_with(&format!("unknown field {key:?}"))
 }
 
 /// Whether the exit code should say "findings": any at or above `fail_on`.

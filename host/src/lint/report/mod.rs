@@ -156,6 +156,7 @@ mod tests {
             }),
             resource: None,
             field: Some("spec.tag".into()),
+            about_key: false,
             source: "kpack-validate".into(),
         }
     }
