@@ -4,22 +4,20 @@
 //! kustomize, kpt and krmwasm read YAML 1.2. Where the two differ on a plain (unquoted)
 //! value, what lint checked is not what reaches kpack: `value: yes` is the text "yes" here
 //! and `true` for kubectl (kpack then refuses a boolean where it wants text), `revision:
-//! 012345` is the number 5349, `1_000` is 1000, and `2024-01-02` becomes the text
-//! "2024-01-02T00:00:00Z". Each such value in a kpack object is a warning: quote it.
+//! 012345` is the number 5349, and `1_000` is 1000. Each such value in a kpack object is a
+//! warning: quote it. Timestamps (`2024-01-02`) are not among them: go-yaml v2 resolves them,
+//! but hands a value decoded without a Go type, as kubectl decodes manifests, its text.
 
 use super::locate::Region;
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
 /// How go-yaml v2 reads `plain`, a value YAML 1.2 reads as text, when that differs: a
-/// boolean, a number (octal for a leading zero, underscores dropped) or a time.
+/// boolean, or a number (octal for a leading zero, underscores dropped).
 pub fn reading(plain: &str) -> Option<String> {
     match plain {
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => return Some("true".into()),
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => return Some("false".into()),
         _ => {}
-    }
-    if date(plain) {
-        return Some(format!("the time {plain}T00:00:00Z"));
     }
     let unsigned = plain.trim_start_matches(['+', '-']);
     let negative = plain.starts_with('-');
@@ -43,25 +41,6 @@ pub fn reading(plain: &str) -> Option<String> {
         "the number {}{value}",
         if negative { "-" } else { "" }
     ))
-}
-
-/// `YYYY-M-D`, the date-only form of go-yaml v2's timestamps.
-fn date(plain: &str) -> bool {
-    let mut parts = plain.split('-');
-    let (Some(year), Some(month), Some(day), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let number = |s: &str, len: std::ops::RangeInclusive<usize>, max: u32| {
-        len.contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_digit())
-            && s.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
-    };
-    year.len() == 4
-        && year.bytes().all(|b| b.is_ascii_digit())
-        && number(month, 1..=2, 12)
-        && number(day, 1..=2, 31)
 }
 
 /// Whether `value` holds text that go-yaml v2 would read otherwise, were it written plain: a
@@ -163,9 +142,9 @@ mod tests {
             ("08", Some("the number 8")),
             ("00", Some("the number 0")),
             ("1_000", Some("the number 1000")),
-            ("2024-01-02", Some("the time 2024-01-02T00:00:00Z")),
-            ("2024-1-2", Some("the time 2024-1-2T00:00:00Z")),
-            // Read alike by both.
+            // Read alike by both (timestamps are kept as their text when decoded untyped).
+            ("2024-01-02", None),
+            ("2024-01-02T10:00:00Z", None),
             ("0", None),
             ("12", None),
             ("true", None),
