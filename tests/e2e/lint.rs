@@ -138,6 +138,95 @@ fn stdin_is_linted_as_stdin() {
     assert_eq!(first["document"], 1);
 }
 
+/// What real kustomize renders with origin annotations is placed back in the files the
+/// resources were written in: at the field when an overlay left the value alone, at the
+/// resource when a patch set it.
+#[test]
+fn kustomize_output_is_placed_at_its_origins() {
+    let image = "\
+apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata:
+  name: cart
+spec:
+  tag: Registry.example.com/Cart
+  builder: {kind: ClusterBuilder, name: base}
+  source:
+    git: {url: https://github.com/example/cart, revision: main}
+";
+    let patch = "\
+apiVersion: kpack.io/v1alpha2
+kind: Image
+metadata: {name: cart}
+spec:
+  builder: {kind: ClusterBuilder, name: elsewhere}
+";
+    let dir = tree(&[
+        ("base/kustomization.yaml", "resources: [image.yaml]\n"),
+        ("base/image.yaml", image),
+        (
+            "overlays/prod/kustomization.yaml",
+            "resources: [../../base]\nnamePrefix: prod-\nbuildMetadata: [originAnnotations]\n\
+             patches: [{path: builder.yaml}]\n",
+        ),
+        ("overlays/prod/builder.yaml", patch),
+    ]);
+    let rendered = std::process::Command::new(require_tool("kubectl"))
+        .args(["kustomize", "overlays/prod"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_success(&rendered);
+    let lint = |args: &[&str]| {
+        let mut cmd = krmwasm();
+        cmd.current_dir(dir.path()).arg("lint").args(args);
+        run_with_stdin(&mut cmd, &rendered.stdout)
+    };
+
+    let out = lint(&["--origin-root", "overlays/prod", "--format", "json", "-"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = json_report(&out);
+    let tag = finding_in(&report, |f| f["field"] == "spec.tag");
+    assert_eq!(tag["file"], "<stdin>");
+    assert_eq!(tag["resource"]["name"], "prod-cart");
+    assert_eq!(
+        tag["origin"],
+        serde_json::json!({"file": "base/image.yaml", "line": 6, "column": 8, "endLine": 6,
+            "endColumn": 33, "document": 0, "atField": true}),
+        "{report:#}"
+    );
+    // The patched builder is not in base/image.yaml: the Image's first line is.
+    let builder = finding_in(&report, |f| f["field"] == "spec.builder.name");
+    assert_eq!(builder["origin"]["line"], 1, "{report:#}");
+    assert_eq!(builder["origin"]["atField"], false, "{report:#}");
+
+    // CI annotations go to the repository's file.
+    let github = text(&lint(&["--origin-root", "overlays/prod", "--format", "github", "-"]).stdout);
+    assert!(
+        github.contains("::error file=base/image.yaml,line=6,endLine=6,col=8,endColumn=33,"),
+        "{github}"
+    );
+    let text_out = text(&lint(&["--origin-root", "overlays/prod", "-"]).stdout);
+    assert!(
+        text_out.contains("= written in base/image.yaml:6:8 (kustomize origin)\n"),
+        "{text_out}"
+    );
+
+    // Without the root, the paths lead nowhere from here: said, and placed in stdin only.
+    let out = lint(&["--format", "json", "-"]);
+    let report = json_report(&out);
+    assert!(
+        finding_in(&report, |f| f["field"] == "spec.tag")
+            .get("origin")
+            .is_none()
+    );
+    assert!(
+        text(&out.stderr).contains("--origin-root should be the directory of the kustomization"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn json_report_follows_its_committed_schema() {
     let dir = tree(&[("apps.yaml", APPS), ("deploy/web.yaml", WARNS)]);
@@ -1652,14 +1741,30 @@ fn the_ci_examples_run_as_written() {
     assert!(commands.len() >= 4, "{commands:?}");
     let dir = tree(&[("deploy/apps.yaml", APPS)]);
     for args in commands {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = lint_in(dir.path(), &args);
+        // A shell variable is a directory; `-` reads what kustomize would render.
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| {
+                if a.starts_with("\"$") {
+                    "."
+                } else {
+                    a.as_str()
+                }
+            })
+            .collect();
+        let (out, place) = if args.contains(&"-") {
+            let mut cmd = krmwasm();
+            cmd.current_dir(dir.path()).arg("lint").args(&args);
+            (run_with_stdin(&mut cmd, APPS.as_bytes()), "<stdin>")
+        } else {
+            (lint_in(dir.path(), &args), "apps.yaml")
+        };
         assert_eq!(
             out.status.code(),
             Some(1),
             "krmwasm lint {args:?}: the example's finding fails the job\n{}",
             text(&out.stderr)
         );
-        assert!(text(&out.stdout).contains("apps.yaml"), "{args:?}");
+        assert!(text(&out.stdout).contains(place), "{args:?}");
     }
 }

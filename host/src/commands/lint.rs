@@ -23,6 +23,11 @@ pub struct LintArgs {
     /// the only one of its kind among the inputs, or of its defaults.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The kustomization directory that rendered the input: where the paths of kustomize's
+    /// origin annotations (`buildMetadata: [originAnnotations]`) start, so that findings also
+    /// name the file each resource was written in.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub origin_root: PathBuf,
     #[command(flatten)]
     pub sandbox: crate::cli::SandboxArgs,
     #[command(flatten)]
@@ -100,7 +105,13 @@ fn run(host: &Host, args: &LintArgs) -> anyhow::Result<ExitCode> {
         nothing_to_lint(&paths, &files)?;
     }
     crate::debug!("lint: read and parsed in {:?}", started.elapsed());
-    let outcome = lint::lint(host, files, set_aside, config.as_ref())?;
+    let outcome = lint::lint(
+        host,
+        files,
+        set_aside,
+        config.as_ref(),
+        args.origin_root.clone(),
+    )?;
     crate::debug!("lint: validated and placed in {:?}", started.elapsed());
     for note in &outcome.notes {
         eprintln!("krmwasm: lint: {note}");

@@ -163,6 +163,25 @@ impl SourceMap {
     }
 }
 
+/// The value `field` (kpack's path syntax) leads to in `value`, under `spec` too, as
+/// [`SourceMap::locate`] finds it.
+pub fn value_at<'a>(value: &'a serde_json::Value, field: &str) -> Option<&'a serde_json::Value> {
+    let walk = |segments: &[Segment]| {
+        segments
+            .iter()
+            .try_fold(value, |at, segment| match segment {
+                Segment::Key(key) => at.get(key.as_str()),
+                Segment::Index(i) => at.get(*i),
+            })
+    };
+    let segments = parse_path(field);
+    walk(&segments).or_else(|| {
+        let mut in_spec = vec![Segment::Key("spec".into())];
+        in_spec.extend(segments);
+        walk(&in_spec)
+    })
+}
+
 /// A block scalar (`|`, `>`) as far as its last character: the parser ends its span where
 /// the next token begins, on a later line.
 fn block_scalar_span(chars: &[char], span: Span) -> Span {

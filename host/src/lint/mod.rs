@@ -12,6 +12,7 @@ pub mod functions;
 pub mod inputs;
 mod lists;
 pub mod locate;
+pub mod origin;
 pub mod report;
 mod syntax;
 mod yaml11;
@@ -45,6 +46,9 @@ pub struct Finding {
     /// About the key `field` ends in, not its value: an unknown field (the result's tag
     /// `about: key`), shown at the key.
     pub about_key: bool,
+    /// Where the resource was written, when the document linted was rendered from it
+    /// (kustomize's origin annotations): what CI annotations point at.
+    pub origin: Option<origin::Origin>,
     /// The function that reported it (its module's name), or `krmwasm` for input errors.
     pub source: String,
 }
@@ -64,7 +68,19 @@ impl Finding {
             resource: None,
             field: None,
             about_key: false,
+            origin: None,
             source: "krmwasm".into(),
+        }
+    }
+}
+
+impl Finding {
+    /// Where CI annotations put it: where its resource was written, when that is known
+    /// ([`origin`]), else where it was linted.
+    pub fn annotated_place(&self) -> (Option<&str>, Option<Region>) {
+        match &self.origin {
+            Some(origin) => (Some(origin.file.as_str()), origin.region),
+            None => (self.file.as_deref(), self.region),
         }
     }
 }
@@ -105,12 +121,14 @@ impl Outcome {
 }
 
 /// Lints `files`; `set_aside` are only reported. `config` replaces the default functionConfig
-/// of the validator whose kind it has (e.g. a ValidatorConfig with policy).
+/// of the validator whose kind it has (e.g. a ValidatorConfig with policy). `origin_root` is
+/// where kustomize's origin annotations start (see [`origin`]).
 pub fn lint(
     host: &Host,
     files: Vec<LoadedFile>,
     set_aside: Vec<Fragment>,
     config: Option<&FunctionConfigFile>,
+    origin_root: std::path::PathBuf,
 ) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
         files: files.len(),
@@ -132,6 +150,7 @@ pub fn lint(
     let mut members = lists::Members::default();
     // The texts documents were read from, where they are not the files' own (see `place`).
     let mut parsed_texts = HashMap::new();
+    let mut origins = origin::Origins::new(origin_root);
     for file in files {
         let broken: Vec<Option<usize>> = file.errors.iter().map(|e| e.document).collect();
         if !file.errors.is_empty() {
@@ -175,6 +194,7 @@ pub fn lint(
                 Err(document) => vec![document],
             };
             for mut object in objects {
+                origins.note(&file.display, index, &object);
                 crate::commands::record_origin(&mut object, &file.display, index);
                 if let Some(function) = functions.for_config(&object) {
                     configs.push(ConfigDocument {
@@ -218,6 +238,7 @@ pub fn lint(
     check_configs(&mut runner, configs, &mut outcome);
     crate::debug!("lint: configs checked in {:?}", started.elapsed());
     place(&mut outcome, &members, &parsed_texts);
+    origins.attach(&mut outcome);
     // Ordered by place, then by what is said there, so that repeats sit together.
     let place = |f: &Finding| f.region.map(|r| (r.line, r.column));
     outcome.findings.sort_by(|a, b| {
@@ -437,6 +458,7 @@ fn finding(
         resource: result.resource_ref,
         field: result.field.map(|f| f.path),
         about_key,
+        origin: None,
         source: source.to_string(),
     })
 }

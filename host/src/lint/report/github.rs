@@ -23,11 +23,12 @@ fn command(f: &Finding, cwd: Option<&std::path::Path>) -> String {
         Severity::Info => "notice",
     };
     let mut properties = Vec::new();
-    if let Some(file) = &f.file {
+    let (file, region) = f.annotated_place();
+    if let Some(file) = file {
         let file = super::repository_path(file, cwd);
         properties.push(format!("file={}", escape_property(&file)));
     }
-    if let Some(r) = f.region {
+    if let Some(r) = region {
         properties.push(format!("line={}", r.line));
         properties.push(format!("endLine={}", r.end_line));
         // Columns only mean something on one line.

@@ -59,7 +59,8 @@ fn issue(f: &Finding, fingerprint: String, cwd: Option<&std::path::Path>) -> Iss
         Some(resource) => format!("{resource}: {}", f.message),
         None => f.message.clone(),
     };
-    let (begin, end) = match f.region {
+    let (file, region) = f.annotated_place();
+    let (begin, end) = match region {
         Some(r) => (
             Position {
                 line: r.line,
@@ -83,10 +84,7 @@ fn issue(f: &Finding, fingerprint: String, cwd: Option<&std::path::Path>) -> Iss
         severity,
         location: Location {
             // GitLab needs a path: a finding about the whole set is placed on the directory.
-            path: f
-                .file
-                .as_deref()
-                .map_or_else(|| ".".to_string(), |file| super::repository_path(file, cwd)),
+            path: file.map_or_else(|| ".".to_string(), |file| super::repository_path(file, cwd)),
             positions: Positions { begin, end },
         },
     }

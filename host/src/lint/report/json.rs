@@ -77,6 +77,29 @@ pub struct ReportFinding<'a> {
     /// The function that reported it (its module's name, e.g. `kpack-validate`), or `krmwasm`
     /// for input errors.
     pub source: &'a str,
+    /// Where the resource was written, when the input was rendered by kustomize with origin
+    /// annotations (`--origin-root`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ReportOrigin<'a>>,
+}
+
+/// A place in the file a rendered resource was written in.
+#[derive(Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportOrigin<'a> {
+    /// The file, joined to `--origin-root`.
+    pub file: &'a str,
+    /// The field's line when the file holds the value that was linted, else the resource's
+    /// first line (kustomize changed or added the value); null when it cannot be placed.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
+    /// 0-based index of the resource's document in that file.
+    pub document: usize,
+    /// Whether the place is the finding's field, holding the value linted (else the
+    /// resource's start).
+    pub at_field: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -161,6 +184,15 @@ fn finding(f: &Finding) -> ReportFinding<'_> {
         }),
         field: f.field.as_deref(),
         source: &f.source,
+        origin: f.origin.as_ref().map(|o| ReportOrigin {
+            file: &o.file,
+            line: o.region.map(|r| r.line),
+            column: o.region.map(|r| r.column),
+            end_line: o.region.map(|r| r.end_line),
+            end_column: o.region.map(|r| r.end_column),
+            document: o.document,
+            at_field: o.at_field,
+        }),
     }
 }
 

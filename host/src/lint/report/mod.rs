@@ -55,7 +55,7 @@ fn repository_path(file: &str, cwd: Option<&std::path::Path>) -> String {
 }
 
 /// Each finding's fingerprint, in order: what (rule, message), which object and field, in which
-/// file; not the line, so that a finding is known again when lines move above it. Code scanning
+/// file (its resource's origin, when known: where it is annotated); not the line, so that a finding is known again when lines move above it. Code scanning
 /// and GitLab take findings with one fingerprint for one, so findings alike in all of these are
 /// told apart by their count.
 fn fingerprints(findings: &[super::Finding]) -> Vec<String> {
@@ -65,8 +65,8 @@ fn fingerprints(findings: &[super::Finding]) -> Vec<String> {
         .map(|f| {
             let identity = [
                 f.rule.as_str(),
-                f.file
-                    .as_deref()
+                f.annotated_place()
+                    .0
                     .unwrap_or_default()
                     .trim_start_matches("./"),
                 &resource_label(f).unwrap_or_default(),
@@ -157,6 +157,7 @@ mod tests {
             resource: None,
             field: Some("spec.tag".into()),
             about_key: false,
+            origin: None,
             source: "kpack-validate".into(),
         }
     }

@@ -100,9 +100,10 @@ fn result(f: &Finding, rule_index: usize, fingerprint: String) -> sarif::Result 
         Severity::Info => sarif::ResultLevel::Note,
     };
     let mut locations = Vec::new();
-    if let Some(file) = &f.file {
+    let (file, region) = f.annotated_place();
+    if let Some(file) = file {
         let artifact = artifact_location(file);
-        let physical = match f.region {
+        let physical = match region {
             Some(r) => sarif::PhysicalLocation::builder()
                 .artifact_location(artifact)
                 .region(

@@ -91,6 +91,22 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
     if !context.is_empty() {
         let _ = writeln!(out, "  = {}", context.join(", "));
     }
+    if let Some(origin) = &f.origin {
+        let place = match origin.region {
+            Some(r) => format!("{}:{}:{}", origin.file, r.line, r.column),
+            None => origin.file.clone(),
+        };
+        let changed = if origin.at_field || f.field.is_none() {
+            ""
+        } else {
+            ", which does not hold the value linted: kustomize set it"
+        };
+        let _ = writeln!(
+            out,
+            "  = written in {} (kustomize origin){changed}",
+            printable(&place)
+        );
+    }
     out.push('\n');
 }
 
