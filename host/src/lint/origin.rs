@@ -213,6 +213,46 @@ mod tests {
         assert_eq!(normalize(Path::new("/r/../b")), Path::new("/b"));
     }
 
+    fn finding(field: Option<&str>) -> Finding {
+        Finding {
+            field: field.map(str::to_string),
+            ..Finding::own(krm::Severity::Error, "webhook", "x".into(), "<stdin>")
+        }
+    }
+
+    #[test]
+    fn the_resource_is_the_one_whose_name_the_rendered_name_holds_longest() {
+        let text = "\
+kind: Image
+metadata: {name: cart}
+spec: {tag: a/cart}
+---
+kind: Image
+metadata: {name: cart-api}
+spec: {tag: a/api}
+---
+kind: Builder
+metadata: {name: cart-api}
+";
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let source = SourceFile::read(file.path()).unwrap();
+        let rendered = json!({"kind": "Image", "metadata": {"name": "prod-cart-api-x1"},
+            "spec": {"tag": "a/api", "extra": 1}});
+        let at = |field| {
+            let o = source.origin_of(&rendered, &finding(field)).unwrap();
+            (o.document, o.region.map(|r| (r.line, r.column)), o.at_field)
+        };
+        assert_eq!(at(Some("spec.tag")), (1, Some((7, 13)), true));
+        // Not in the file: the resource's start.
+        assert_eq!(at(Some("spec.extra")), (1, Some((5, 1)), false));
+        // Changed: kustomize's prefix and suffix.
+        assert_eq!(at(Some("metadata.name")), (1, Some((5, 1)), false));
+        assert_eq!(at(None), (1, Some((5, 1)), false));
+        let unknown = json!({"kind": "Image", "metadata": {"name": "other"}});
+        assert!(source.origin_of(&unknown, &finding(None)).is_none());
+    }
+
     #[test]
     fn only_local_origins_are_taken() {
         let with = |origin: &str| json!({"metadata": {"annotations": {ORIGIN: origin}}});
