@@ -139,8 +139,7 @@ fn stdin_is_linted_as_stdin() {
 }
 
 /// What real kustomize renders with origin annotations is placed back in the files the
-/// resources were written in: at the field when an overlay left the value alone, at the
-/// resource when a patch set it.
+/// resources were written in, or in the overlay's patch that set the value.
 #[test]
 fn kustomize_output_is_placed_at_its_origins() {
     let image = "\
@@ -192,13 +191,17 @@ spec:
     assert_eq!(
         tag["origin"],
         serde_json::json!({"file": "base/image.yaml", "line": 6, "column": 8, "endLine": 6,
-            "endColumn": 33, "document": 0, "atField": true}),
+            "endColumn": 33, "document": 0, "atField": true, "patch": false}),
         "{report:#}"
     );
-    // The patched builder is not in base/image.yaml: the Image's first line is.
+    // The builder is not base/image.yaml's: the overlay's patch set it.
     let builder = finding_in(&report, |f| f["field"] == "spec.builder.name");
-    assert_eq!(builder["origin"]["line"], 1, "{report:#}");
-    assert_eq!(builder["origin"]["atField"], false, "{report:#}");
+    assert_eq!(
+        builder["origin"],
+        serde_json::json!({"file": "overlays/prod/builder.yaml", "line": 5, "column": 41,
+            "endLine": 5, "endColumn": 50, "document": 0, "atField": true, "patch": true}),
+        "{report:#}"
+    );
 
     // CI annotations go to the repository's file.
     let github = text(&lint(&["--origin-root", "overlays/prod", "--format", "github", "-"]).stdout);
@@ -209,6 +212,10 @@ spec:
     let text_out = text(&lint(&["--origin-root", "overlays/prod", "-"]).stdout);
     assert!(
         text_out.contains("= written in base/image.yaml:6:8 (kustomize origin)\n"),
+        "{text_out}"
+    );
+    assert!(
+        text_out.contains("= set in overlays/prod/builder.yaml:5:41 (kustomize patch)\n"),
         "{text_out}"
     );
 

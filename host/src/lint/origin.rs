@@ -3,8 +3,10 @@
 //! annotation, relative to the kustomization it built. Linting what kustomize renders
 //! (`kubectl kustomize DIR | krmwasm lint --origin-root DIR -`), a finding is placed in the
 //! rendered stream, which no CI system can show on a change; its origin is the file and
-//! place in the repository: at the same field when the file holds the value that was linted,
-//! else at the resource's start (an overlay changed or added the value).
+//! place in the repository: at the same field when the file holds the value that was linted;
+//! else in a patch the kustomization built lists, when one sets that value of the resource;
+//! else at the resource's start (a transformer, or a patch of a kustomization between,
+//! changed or added the value).
 
 use super::locate::{Region, SourceMap};
 use super::{Finding, Outcome};
@@ -28,6 +30,8 @@ pub struct Origin {
     /// Whether `region` is the finding's field, holding the value linted; else it is the
     /// resource's start, as kustomize changed or added the value.
     pub at_field: bool,
+    /// Whether `file` is a patch that set the value, not the resource's own file.
+    pub patch: bool,
 }
 
 /// The origins of the linted documents that carry one, by file and document index, and the
@@ -37,6 +41,8 @@ pub struct Origins {
     /// What each annotated document says, with the object as linted.
     rendered: HashMap<(String, usize), (String, Value)>,
     files: HashMap<PathBuf, Option<SourceFile>>,
+    /// The patches the kustomization at `root` lists, read when first needed.
+    patches: Option<Vec<SourceFile>>,
 }
 
 struct SourceFile {
@@ -54,6 +60,7 @@ impl Origins {
             root,
             rendered: HashMap::new(),
             files: HashMap::new(),
+            patches: None,
         }
     }
 
@@ -80,11 +87,38 @@ impl Origins {
                 continue;
             };
             let path = normalize(&self.root.join(path));
-            let source = self
+            let Some(source) = self
                 .files
                 .entry(path.clone())
-                .or_insert_with(|| SourceFile::read(&path));
-            finding.origin = source.as_ref().and_then(|s| s.origin_of(rendered, finding));
+                .or_insert_with(|| SourceFile::read(&path))
+            else {
+                continue;
+            };
+            finding.origin = source.origin_of(rendered, finding);
+            // A value the resource's file does not hold: a patch here may have set it.
+            if let (Some(origin), Some(field)) = (&finding.origin, &finding.field)
+                && !origin.at_field
+            {
+                let name = source.documents[origin.document]
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let patches = self.patches.get_or_insert_with(|| {
+                    crate::tree::fragments::kustomize::patch_files(&self.root)
+                        .into_iter()
+                        .filter_map(|(_, patch)| SourceFile::read(&normalize(&patch)))
+                        .collect()
+                });
+                if let Some(patched) = patches
+                    .iter()
+                    .find_map(|p| p.patch_setting(rendered, name, field))
+                {
+                    finding.origin = Some(patched);
+                }
+            }
+        }
+        for patch in self.patches.into_iter().flatten() {
+            outcome.sources.entry(patch.display).or_insert(patch.text);
         }
         let mut missing: Vec<String> = Vec::new();
         for (path, source) in self.files {
@@ -158,6 +192,25 @@ impl SourceFile {
             region,
             document,
             at_field: unchanged && finding.field.is_some(),
+            patch: false,
+        })
+    }
+
+    /// Where this file, a patch, sets `field` of the resource called `name` (before kustomize
+    /// renamed it) to the value it has in `rendered`.
+    fn patch_setting(&self, rendered: &Value, name: &str, field: &str) -> Option<Origin> {
+        let document = self.documents.iter().position(|d| {
+            d.get("kind") == rendered.get("kind")
+                && d.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
+                && super::locate::value_at(d, field)
+                    .is_some_and(|v| Some(v) == super::locate::value_at(rendered, field))
+        })?;
+        Some(Origin {
+            file: self.display.clone(),
+            region: self.map.as_ref()?.locate(document, Some(field)),
+            document,
+            at_field: true,
+            patch: true,
         })
     }
 }

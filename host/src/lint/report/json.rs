@@ -100,6 +100,9 @@ pub struct ReportOrigin<'a> {
     /// Whether the place is the finding's field, holding the value linted (else the
     /// resource's start).
     pub at_field: bool,
+    /// Whether `file` is a patch the kustomization at `--origin-root` lists, which set the
+    /// value, rather than the resource's own file.
+    pub patch: bool,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -192,6 +195,7 @@ fn finding(f: &Finding) -> ReportFinding<'_> {
             end_column: o.region.map(|r| r.end_column),
             document: o.document,
             at_field: o.at_field,
+            patch: o.patch,
         }),
     }
 }

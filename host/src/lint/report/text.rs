@@ -96,16 +96,18 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
             Some(r) => format!("{}:{}:{}", origin.file, r.line, r.column),
             None => origin.file.clone(),
         };
-        let changed = if origin.at_field || f.field.is_none() {
-            ""
+        let said = if origin.patch {
+            format!("set in {} (kustomize patch)", printable(&place))
+        } else if origin.at_field || f.field.is_none() {
+            format!("written in {} (kustomize origin)", printable(&place))
         } else {
-            ", which does not hold the value linted: kustomize set it"
+            format!(
+                "written in {} (kustomize origin), which does not hold the value linted: \
+                 kustomize set it",
+                printable(&place)
+            )
         };
-        let _ = writeln!(
-            out,
-            "  = written in {} (kustomize origin){changed}",
-            printable(&place)
-        );
+        let _ = writeln!(out, "  = {said}");
     }
     out.push('\n');
 }

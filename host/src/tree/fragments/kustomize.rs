@@ -54,24 +54,33 @@ fn listed_patches(files: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
         .collect();
     let mut listed = HashMap::new();
     for directory in directories {
-        for name in KUSTOMIZATION_FILES {
-            let kustomization = directory.join(name);
-            let Ok(text) = krm::codec::read_file(&kustomization) else {
-                continue;
-            };
-            // A kustomization that cannot be read as one lists nothing here; it is linted
-            // with the rest when it is among the inputs, and kustomize says what is wrong.
-            let Ok(documents) = krm::codec::parse_stream(&text) else {
-                continue;
-            };
-            for path in documents.first().map(patch_paths).unwrap_or_default() {
-                if let Ok(real) = std::fs::canonicalize(directory.join(path)) {
-                    listed.entry(real).or_insert_with(|| kustomization.clone());
-                }
+        for (kustomization, patch) in patch_files(directory) {
+            if let Ok(real) = std::fs::canonicalize(patch) {
+                listed.entry(real).or_insert(kustomization);
             }
         }
     }
     listed
+}
+
+/// The patch files the kustomizations in `directory` list (joined to it), each with its
+/// kustomization. A kustomization that cannot be read as one lists nothing here; it is
+/// linted with the rest when it is among the inputs, and kustomize says what is wrong.
+pub fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let mut files = Vec::new();
+    for name in KUSTOMIZATION_FILES {
+        let kustomization = directory.join(name);
+        let Ok(text) = krm::codec::read_file(&kustomization) else {
+            continue;
+        };
+        let Ok(documents) = krm::codec::parse_stream(&text) else {
+            continue;
+        };
+        for path in documents.first().map(patch_paths).unwrap_or_default() {
+            files.push((kustomization.clone(), directory.join(path)));
+        }
+    }
+    files
 }
 
 /// The files a kustomization (or a Component) lists as patches: `patches[].path`,

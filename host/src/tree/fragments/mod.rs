@@ -6,7 +6,7 @@
 //! templates are known by their paths, here; ytt templates by their text, where it is read.
 
 mod helm;
-mod kustomize;
+pub mod kustomize;
 pub mod ytt;
 
 use std::path::PathBuf;
