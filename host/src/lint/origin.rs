@@ -4,9 +4,9 @@
 //! (`kubectl kustomize DIR | krmwasm lint --origin-root DIR -`), a finding is placed in the
 //! rendered stream, which no CI system can show on a change; its origin is the file and
 //! place in the repository: at the same field when the file holds the value that was linted;
-//! else in a patch the kustomization built lists, when one sets that value of the resource;
-//! else at the resource's start (a transformer, or a patch of a kustomization between,
-//! changed or added the value).
+//! else in a patch of the build (the kustomization's, or one's it builds on), when one sets
+//! that value of the resource; else at the resource's start (a transformer changed or added
+//! the value).
 
 use super::locate::{Region, SourceMap};
 use super::{Finding, Outcome};
@@ -41,7 +41,7 @@ pub struct Origins {
     /// What each annotated document says, with the object as linted.
     rendered: HashMap<(String, usize), (String, Value)>,
     files: HashMap<PathBuf, Option<SourceFile>>,
-    /// The patches the kustomization at `root` lists, read when first needed.
+    /// The patches of the build at `root`, read when first needed.
     patches: Option<Vec<SourceFile>>,
 }
 
@@ -104,9 +104,9 @@ impl Origins {
                     .and_then(Value::as_str)
                     .unwrap_or_default();
                 let patches = self.patches.get_or_insert_with(|| {
-                    crate::tree::fragments::kustomize::patch_files(&self.root)
-                        .into_iter()
-                        .filter_map(|(_, patch)| SourceFile::read(&normalize(&patch)))
+                    crate::tree::fragments::kustomize::patch_files_of_build(&self.root)
+                        .iter()
+                        .filter_map(|patch| SourceFile::read(&normalize(patch)))
                         .collect()
                 });
                 if let Some(patched) = patches

@@ -100,8 +100,8 @@ pub struct ReportOrigin<'a> {
     /// Whether the place is the finding's field, holding the value linted (else the
     /// resource's start).
     pub at_field: bool,
-    /// Whether `file` is a patch the kustomization at `--origin-root` lists, which set the
-    /// value, rather than the resource's own file.
+    /// Whether `file` is a patch of the build at `--origin-root`, which set the value, rather
+    /// than the resource's own file.
     pub patch: bool,
 }
 

@@ -66,7 +66,7 @@ fn listed_patches(files: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
 /// The patch files the kustomizations in `directory` list (joined to it), each with its
 /// kustomization. A kustomization that cannot be read as one lists nothing here; it is
 /// linted with the rest when it is among the inputs, and kustomize says what is wrong.
-pub fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
+fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
     let mut files = Vec::new();
     for name in KUSTOMIZATION_FILES {
         let kustomization = directory.join(name);
@@ -81,6 +81,45 @@ pub fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
         }
     }
     files
+}
+
+/// The patch files kustomize applies when it builds the kustomization in `root`: its own and
+/// those of every local kustomization it includes (`resources` and `components` that are
+/// directories), each kustomization read once. Remote ones are not fetched.
+pub fn patch_files_of_build(root: &Path) -> Vec<PathBuf> {
+    // Deeper than any real tree of overlays; a bound against cycles through links.
+    const MOST_KUSTOMIZATIONS: usize = 256;
+    let mut pending = vec![root.to_path_buf()];
+    let mut seen = HashSet::new();
+    let mut patches = Vec::new();
+    while let Some(directory) = pending.pop() {
+        let Ok(real) = std::fs::canonicalize(&directory) else {
+            continue;
+        };
+        if !seen.insert(real) || seen.len() > MOST_KUSTOMIZATIONS {
+            continue;
+        }
+        patches.extend(patch_files(&directory).into_iter().map(|(_, patch)| patch));
+        for name in KUSTOMIZATION_FILES {
+            let Some(kustomization) = krm::codec::read_file(&directory.join(name))
+                .ok()
+                .and_then(|text| krm::codec::parse_stream(&text).ok())
+                .and_then(|documents| documents.into_iter().next())
+            else {
+                continue;
+            };
+            for key in ["resources", "components"] {
+                let entries = kustomization.get(key).and_then(serde_json::Value::as_array);
+                for entry in entries.into_iter().flatten().filter_map(|e| e.as_str()) {
+                    let included = directory.join(entry);
+                    if !entry.contains("://") && included.is_dir() {
+                        pending.push(included);
+                    }
+                }
+            }
+        }
+    }
+    patches
 }
 
 /// The files a kustomization (or a Component) lists as patches: `patches[].path`,
@@ -117,6 +156,44 @@ mod tests {
             .iter()
             .filter_map(|f| Some((f.clone(), patches.listed_in(f)?.to_path_buf())))
             .collect()
+    }
+
+    #[test]
+    fn a_build_s_patches_include_those_of_the_kustomizations_it_builds_on() {
+        let dir = tree(&[
+            (
+                "base/kustomization.yaml",
+                "resources: [image.yaml]\npatches: [{path: b.yaml}]\n",
+            ),
+            ("base/image.yaml", ""),
+            ("base/b.yaml", ""),
+            (
+                "env/kustomization.yaml",
+                "resources: [../base, https://example.com/x]\npatches: [{path: e.yaml}]\n",
+            ),
+            ("env/e.yaml", ""),
+            (
+                "parts/kustomization.yaml",
+                "kind: Component\npatches: [{path: c.yaml}]\n",
+            ),
+            ("parts/c.yaml", ""),
+            (
+                "prod/kustomization.yaml",
+                "resources: [../env, ../base]\ncomponents: [../parts]\npatchesStrategicMerge: [p.yaml]\n",
+            ),
+            ("prod/p.yaml", ""),
+        ]);
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let patches: Vec<PathBuf> = patch_files_of_build(&root.join("prod"))
+            .iter()
+            .map(|p| std::fs::canonicalize(p).unwrap())
+            .collect();
+        let mut found = relative(&root, &patches);
+        found.sort();
+        assert_eq!(
+            found,
+            ["base/b.yaml", "env/e.yaml", "parts/c.yaml", "prod/p.yaml"]
+        );
     }
 
     #[test]
