@@ -63,24 +63,33 @@ fn listed_patches(files: &[PathBuf]) -> HashMap<PathBuf, PathBuf> {
     listed
 }
 
+/// The kustomizations in `directory`, each with its first document. One that cannot be read
+/// as one is left out: it is linted with the rest when it is among the inputs, and kustomize
+/// says what is wrong.
+fn kustomizations(directory: &Path) -> Vec<(PathBuf, serde_json::Value)> {
+    KUSTOMIZATION_FILES
+        .iter()
+        .filter_map(|name| {
+            let path = directory.join(name);
+            let text = krm::codec::read_file(&path).ok()?;
+            let first = krm::codec::parse_stream(&text).ok()?.into_iter().next()?;
+            Some((path, first))
+        })
+        .collect()
+}
+
 /// The patch files the kustomizations in `directory` list (joined to it), each with its
-/// kustomization. A kustomization that cannot be read as one lists nothing here; it is
-/// linted with the rest when it is among the inputs, and kustomize says what is wrong.
+/// kustomization.
 fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
-    let mut files = Vec::new();
-    for name in KUSTOMIZATION_FILES {
-        let kustomization = directory.join(name);
-        let Ok(text) = krm::codec::read_file(&kustomization) else {
-            continue;
-        };
-        let Ok(documents) = krm::codec::parse_stream(&text) else {
-            continue;
-        };
-        for path in documents.first().map(patch_paths).unwrap_or_default() {
-            files.push((kustomization.clone(), directory.join(path)));
-        }
-    }
-    files
+    kustomizations(directory)
+        .into_iter()
+        .flat_map(|(kustomization, document)| {
+            patch_paths(&document)
+                .into_iter()
+                .map(|path| (kustomization.clone(), directory.join(path)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The patch files kustomize applies when it builds the kustomization in `root`: its own and
@@ -99,15 +108,12 @@ pub fn patch_files_of_build(root: &Path) -> Vec<PathBuf> {
         if !seen.insert(real) || seen.len() > MOST_KUSTOMIZATIONS {
             continue;
         }
-        patches.extend(patch_files(&directory).into_iter().map(|(_, patch)| patch));
-        for name in KUSTOMIZATION_FILES {
-            let Some(kustomization) = krm::codec::read_file(&directory.join(name))
-                .ok()
-                .and_then(|text| krm::codec::parse_stream(&text).ok())
-                .and_then(|documents| documents.into_iter().next())
-            else {
-                continue;
-            };
+        for (_, kustomization) in kustomizations(&directory) {
+            patches.extend(
+                patch_paths(&kustomization)
+                    .into_iter()
+                    .map(|p| directory.join(p)),
+            );
             for key in ["resources", "components"] {
                 let entries = kustomization.get(key).and_then(serde_json::Value::as_array);
                 for entry in entries.into_iter().flatten().filter_map(|e| e.as_str()) {
