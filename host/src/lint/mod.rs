@@ -72,9 +72,7 @@ impl Finding {
             source: "krmwasm".into(),
         }
     }
-}
 
-impl Finding {
     /// Where CI annotations put it: where its resource was written, when that is known
     /// ([`origin`]), else where it was linted.
     pub fn annotated_place(&self) -> (Option<&str>, Option<Region>) {
@@ -152,7 +150,8 @@ pub fn lint(
     let mut parsed_texts = HashMap::new();
     let mut origins = origin::Origins::new(origin_root);
     for file in files {
-        let broken: Vec<Option<usize>> = file.errors.iter().map(|e| e.document).collect();
+        // Documents that did not parse (an empty mapping stands for each).
+        let broken: Vec<usize> = file.errors.iter().filter_map(|e| e.document).collect();
         if !file.errors.is_empty() {
             outcome.input_errors = true;
             outcome.findings.extend(file.errors);
@@ -172,7 +171,7 @@ pub fn lint(
                     .unwrap_or_default(),
             });
             // A document that did not parse is its parse error, nothing more.
-            if broken.contains(&Some(index)) {
+            if broken.contains(&index) {
                 continue;
             }
             // kubectl and kustomize take only mappings as objects; a list or a plain value

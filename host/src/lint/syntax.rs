@@ -79,11 +79,10 @@ pub fn salvage(text: &str) -> Option<Salvaged> {
     if starts.len() < 2 || text.contains("{{") {
         return None;
     }
-    let line_count = text.split_inclusive('\n').count();
     let chunk_of = |line: usize| starts.partition_point(|&start| start <= line) - 1;
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let chunk_text = |chunk: usize| -> String {
-        let end = starts.get(chunk + 1).copied().unwrap_or(line_count);
+        let end = starts.get(chunk + 1).copied().unwrap_or(lines.len());
         lines[starts[chunk]..end].concat()
     };
     let parses_alone =
