@@ -160,14 +160,29 @@ metadata: {name: cart}
 spec:
   builder: {kind: ClusterBuilder, name: elsewhere}
 ";
+    // Two more patches written in the overlay: a JSON 6902 one and a strategic-merge one.
+    let overlay = "\
+resources: [../../base]
+namePrefix: prod-
+buildMetadata: [originAnnotations]
+patches:
+- path: builder.yaml
+- target: {kind: Image, name: cart}
+  patch: |-
+    - op: add
+      path: /spec/failedBuildHistoryLimit
+      value: -1
+- patch: |-
+    apiVersion: kpack.io/v1alpha2
+    kind: Image
+    metadata: {name: cart}
+    spec:
+      cache: {volume: {size: 2x}}
+";
     let dir = tree(&[
         ("base/kustomization.yaml", "resources: [image.yaml]\n"),
         ("base/image.yaml", image),
-        (
-            "overlays/prod/kustomization.yaml",
-            "resources: [../../base]\nnamePrefix: prod-\nbuildMetadata: [originAnnotations]\n\
-             patches: [{path: builder.yaml}]\n",
-        ),
+        ("overlays/prod/kustomization.yaml", overlay),
         ("overlays/prod/builder.yaml", patch),
     ]);
     let rendered = std::process::Command::new(require_tool("kubectl"))
@@ -202,6 +217,22 @@ spec:
             "endLine": 5, "endColumn": 50, "document": 0, "atField": true, "patch": true}),
         "{report:#}"
     );
+
+    // Set by the patches written in the kustomization: placed there, line by line.
+    let in_overlay = |field: &str| {
+        let origin = &finding_in(&report, |f| f["field"] == field)["origin"];
+        assert_eq!(
+            (&origin["file"], &origin["patch"]),
+            (&"overlays/prod/kustomization.yaml".into(), &true.into()),
+            "{report:#}"
+        );
+        (origin["line"].as_u64(), origin["column"].as_u64())
+    };
+    assert_eq!(
+        in_overlay("spec.failedBuildHistoryLimit"),
+        (Some(10), Some(14))
+    );
+    assert_eq!(in_overlay("spec.cache.volume.size"), (Some(16), Some(30)));
 
     // CI annotations go to the repository's file.
     let github = text(&lint(&["--origin-root", "overlays/prod", "--format", "github", "-"]).stdout);

@@ -182,6 +182,38 @@ pub fn value_at<'a>(value: &'a serde_json::Value, field: &str) -> Option<&'a ser
     })
 }
 
+/// What is left of `field` (kpack's path syntax) below `pointer` (a JSON pointer, as JSON 6902
+/// patches write paths; `-`, a list's end, stands for any index), in kpack's syntax and ready
+/// to append: `spec.build.env[2].value` below `/spec/build/env/-` is `.value`, `spec.tag`
+/// below `/spec/tag` is empty. None when `field` is not at or under `pointer`.
+pub fn below_pointer(field: &str, pointer: &str) -> Option<String> {
+    let field = parse_path(field);
+    let mut pointer_segments = pointer.split('/');
+    if pointer_segments.next() != Some("") {
+        return None;
+    }
+    let pointer: Vec<String> = pointer_segments
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    if pointer.len() > field.len() {
+        return None;
+    }
+    let matches = pointer.iter().zip(&field).all(|(p, f)| match f {
+        Segment::Key(key) => p == key,
+        Segment::Index(i) => p == "-" || p.parse() == Ok(*i),
+    });
+    matches.then(|| {
+        field[pointer.len()..]
+            .iter()
+            .map(|segment| match segment {
+                Segment::Key(key) if !key.contains(['.', '[', ']']) => format!(".{key}"),
+                Segment::Key(key) => format!("[{key}]"),
+                Segment::Index(i) => format!("[{i}]"),
+            })
+            .collect()
+    })
+}
+
 /// A block scalar (`|`, `>`) as far as its last character: the parser ends its span where
 /// the next token begins, on a later line.
 fn block_scalar_span(chars: &[char], span: Span) -> Span {
@@ -497,6 +529,36 @@ spec:
                 Segment::Key("x".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_field_below_a_json_pointer_keeps_the_rest_of_its_path() {
+        assert_eq!(below_pointer("spec.tag", "/spec/tag").as_deref(), Some(""));
+        assert_eq!(
+            below_pointer("spec.build.env[2].value", "/spec/build/env/-").as_deref(),
+            Some(".value")
+        );
+        assert_eq!(
+            below_pointer("spec.build.env[2].value", "/spec/build").as_deref(),
+            Some(".env[2].value")
+        );
+        assert_eq!(
+            below_pointer(
+                "metadata.annotations[a.b/c]",
+                "/metadata/annotations/a.b~1c"
+            )
+            .as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            below_pointer("metadata.annotations[a.b/c]", "/metadata").as_deref(),
+            Some(".annotations[a.b/c]")
+        );
+        assert_eq!(below_pointer("spec", "").as_deref(), Some(".spec"));
+        assert_eq!(below_pointer("spec.tag", "/spec/tags"), None);
+        assert_eq!(below_pointer("spec", "/spec/tag"), None);
+        assert_eq!(below_pointer("spec.env[1]", "/spec/env/0"), None);
+        assert_eq!(below_pointer("spec.tag", "spec/tag"), None);
     }
 
     #[test]

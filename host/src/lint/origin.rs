@@ -4,12 +4,13 @@
 //! (`kubectl kustomize DIR | krmwasm lint --origin-root DIR -`), a finding is placed in the
 //! rendered stream, which no CI system can show on a change; its origin is the file and
 //! place in the repository: at the same field when the file holds the value that was linted;
-//! else in a patch of the build (the kustomization's, or one's it builds on), when one sets
-//! that value of the resource; else at the resource's start (a transformer changed or added
-//! the value).
+//! else in a patch of the build (the kustomization's, or one's it builds on; a file or a text
+//! written in the kustomization; strategic-merge or JSON 6902), when one sets that value of
+//! the resource; else at the resource's start (a transformer changed or added the value).
 
-use super::locate::{Region, SourceMap};
+use super::locate::{Region, SourceMap, below_pointer, value_at};
 use super::{Finding, Outcome};
+use crate::tree::fragments::kustomize::{PatchText, Target, patches_of_build};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -42,7 +43,7 @@ pub struct Origins {
     rendered: HashMap<(String, usize), (String, Value)>,
     files: HashMap<PathBuf, Option<SourceFile>>,
     /// The patches of the build at `root`, read when first needed.
-    patches: Option<Vec<SourceFile>>,
+    patches: Option<Vec<Patch>>,
 }
 
 struct SourceFile {
@@ -50,6 +51,25 @@ struct SourceFile {
     text: String,
     documents: Vec<Value>,
     map: Option<SourceMap>,
+}
+
+/// A patch of the build, read.
+struct Patch {
+    /// Its documents and their map. For a patch written in a kustomization, `display` and
+    /// `text` are the kustomization's, and the documents and map are the patch text's.
+    source: SourceFile,
+    /// For a patch written in a kustomization: how a place in its text moves there.
+    inline: Option<Inline>,
+    target: Option<Target>,
+}
+
+/// Where a patch written in a kustomization is.
+enum Inline {
+    /// A literal block (`patch: |`): its lines are the kustomization's lines from `lines + 1`
+    /// on, each indented by `columns`.
+    Shifted { lines: usize, columns: usize },
+    /// Any other scalar (folded, quoted): only where the text starts is known.
+    At(Option<Region>),
 }
 
 impl Origins {
@@ -99,26 +119,28 @@ impl Origins {
             if let (Some(origin), Some(field)) = (&finding.origin, &finding.field)
                 && !origin.at_field
             {
-                let name = source.documents[origin.document]
+                let written = source.documents[origin.document]
                     .pointer("/metadata/name")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let patches = self.patches.get_or_insert_with(|| {
-                    crate::tree::fragments::kustomize::patch_files_of_build(&self.root)
-                        .iter()
-                        .filter_map(|patch| SourceFile::read(&normalize(patch)))
-                        .collect()
-                });
+                let rendered_name = rendered
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let patches = self.patches.get_or_insert_with(|| read_patches(&self.root));
                 if let Some(patched) = patches
                     .iter()
-                    .find_map(|p| p.patch_setting(rendered, name, field))
+                    .find_map(|p| p.setting(rendered, &[written, rendered_name], field))
                 {
                     finding.origin = Some(patched);
                 }
             }
         }
         for patch in self.patches.into_iter().flatten() {
-            outcome.sources.entry(patch.display).or_insert(patch.text);
+            outcome
+                .sources
+                .entry(patch.source.display)
+                .or_insert(patch.source.text);
         }
         let mut missing: Vec<String> = Vec::new();
         for (path, source) in self.files {
@@ -179,8 +201,8 @@ impl SourceFile {
             .map(|(i, _)| i)?;
         let map = self.map.as_ref();
         let unchanged = finding.field.as_deref().is_none_or(|field| {
-            let here = super::locate::value_at(&self.documents[document], field);
-            here.is_some() && here == super::locate::value_at(rendered, field)
+            let here = value_at(&self.documents[document], field);
+            here.is_some() && here == value_at(rendered, field)
         });
         let region = if unchanged {
             map.and_then(|m| m.locate(document, finding.field.as_deref()))
@@ -195,23 +217,150 @@ impl SourceFile {
             patch: false,
         })
     }
+}
 
-    /// Where this file, a patch, sets `field` of the resource called `name` (before kustomize
-    /// renamed it) to the value it has in `rendered`.
-    fn patch_setting(&self, rendered: &Value, name: &str, field: &str) -> Option<Origin> {
-        let document = self.documents.iter().position(|d| {
-            d.get("kind") == rendered.get("kind")
-                && d.pointer("/metadata/name").and_then(Value::as_str) == Some(name)
-                && super::locate::value_at(d, field)
-                    .is_some_and(|v| Some(v) == super::locate::value_at(rendered, field))
-        })?;
+/// The patches of the build at `root` that can be read, each kustomization read once.
+fn read_patches(root: &Path) -> Vec<Patch> {
+    let mut kustomizations: HashMap<PathBuf, Option<SourceFile>> = HashMap::new();
+    patches_of_build(root)
+        .into_iter()
+        .filter_map(|patch| {
+            let (source, inline) = match patch.text {
+                PatchText::File(path) => (SourceFile::read(&normalize(&path))?, None),
+                PatchText::Inline { text, field } => {
+                    let path = normalize(&patch.kustomization);
+                    let kustomization = kustomizations
+                        .entry(path.clone())
+                        .or_insert_with(|| SourceFile::read(&path))
+                        .as_ref()?;
+                    let at =
+                        (kustomization.map.as_ref()).and_then(|map| map.locate(0, Some(&field)));
+                    let source = SourceFile {
+                        display: kustomization.display.clone(),
+                        text: kustomization.text.clone(),
+                        documents: krm::codec::parse_stream(text.as_bytes()).ok()?,
+                        map: SourceMap::parse(&text).ok(),
+                    };
+                    (source, Some(Inline::of(&kustomization.text, &text, at)))
+                }
+            };
+            Some(Patch {
+                source,
+                inline,
+                target: patch.target,
+            })
+        })
+        .collect()
+}
+
+impl Patch {
+    /// Where this patch sets `field` of `rendered` (called by one of `names`: as written, as
+    /// rendered) to the value it has there: a strategic-merge patch of its kind and name (or
+    /// of any the target selects) holding that value, or a JSON 6902 `add` or `replace` whose
+    /// value holds it.
+    fn setting(&self, rendered: &Value, names: &[&str], field: &str) -> Option<Origin> {
+        let kind = rendered
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let wanted = value_at(rendered, field)?;
+        let targeted = self.target.as_ref().map(|t| t.selects(kind, names));
+        if targeted == Some(false) {
+            return None;
+        }
+        let (document, path) =
+            self.source
+                .documents
+                .iter()
+                .enumerate()
+                .find_map(|(i, document)| match document {
+                    // JSON 6902 operations apply only to a target.
+                    Value::Array(operations) if targeted == Some(true) => {
+                        operations.iter().enumerate().find_map(|(j, operation)| {
+                            let rest = operation_setting(operation, field, wanted)?;
+                            Some((i, format!("[{j}].value{rest}")))
+                        })
+                    }
+                    Value::Object(_) => {
+                        let selected = targeted.unwrap_or_else(|| {
+                            document.get("kind") == rendered.get("kind")
+                                && (document.pointer("/metadata/name").and_then(Value::as_str))
+                                    .is_some_and(|n| names.contains(&n))
+                        });
+                        (selected && value_at(document, field) == Some(wanted))
+                            .then(|| (i, field.to_string()))
+                    }
+                    _ => None,
+                })?;
+        let located = self.source.map.as_ref()?.locate(document, Some(&path));
+        let (region, document) = match &self.inline {
+            None => (located, document),
+            // The kustomization's own (first) document holds the patch.
+            Some(Inline::Shifted { lines, columns }) => (
+                located.map(|r| Region {
+                    line: r.line + lines,
+                    column: r.column + columns,
+                    end_line: r.end_line + lines,
+                    end_column: r.end_column + columns,
+                }),
+                0,
+            ),
+            Some(Inline::At(at)) => (*at, 0),
+        };
         Some(Origin {
-            file: self.display.clone(),
-            region: self.map.as_ref()?.locate(document, Some(field)),
+            file: self.source.display.clone(),
+            region,
             document,
             at_field: true,
             patch: true,
         })
+    }
+}
+
+/// What follows `[j].value` to reach `field` when `operation` (JSON 6902) adds or replaces
+/// it, or a part of the object that holds it, with `wanted`.
+fn operation_setting(operation: &Value, field: &str, wanted: &Value) -> Option<String> {
+    let op = operation.get("op").and_then(Value::as_str)?;
+    if op != "add" && op != "replace" {
+        return None;
+    }
+    let pointer = operation.get("path").and_then(Value::as_str)?;
+    let value = operation.get("value")?;
+    // kpack's webhook paths are sometimes relative to `spec`.
+    [field.to_string(), format!("spec.{field}")]
+        .into_iter()
+        .filter_map(|f| below_pointer(&f, pointer))
+        .find(|rest| value_at(value, rest) == Some(wanted))
+}
+
+impl Inline {
+    /// Where `patch`, the text of a scalar that starts at `at` in `file`, is: line by line
+    /// when the file holds it so (a literal block), else only where it starts.
+    fn of(file: &str, patch: &str, at: Option<Region>) -> Inline {
+        let Some(at) = at else {
+            return Inline::At(None);
+        };
+        let indent = at.column - 1;
+        let mut lines = file.lines().skip(at.line - 1);
+        let holds_it_so = patch.lines().all(|line| {
+            lines.next().is_some_and(|written| {
+                if line.is_empty() {
+                    written.trim().is_empty()
+                } else {
+                    written.len() == indent + line.len()
+                        && (written.get(..indent)).is_some_and(|i| i.bytes().all(|b| b == b' '))
+                        && written.ends_with(line)
+                }
+            })
+        });
+        if holds_it_so {
+            Inline::Shifted {
+                lines: at.line - 1,
+                columns: indent,
+            }
+        } else {
+            Inline::At(Some(at))
+        }
     }
 }
 
@@ -304,6 +453,113 @@ metadata: {name: cart-api}
         assert_eq!(at(None), (1, Some((5, 1)), false));
         let unknown = json!({"kind": "Image", "metadata": {"name": "other"}});
         assert!(source.origin_of(&unknown, &finding(None)).is_none());
+    }
+
+    /// Reads the patches of the build in a directory holding `files`.
+    fn patches_of(files: &[(&str, &str)]) -> (tempfile::TempDir, Vec<Patch>) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let patches = read_patches(dir.path());
+        (dir, patches)
+    }
+
+    /// Where the first of `patches` that sets `field` of `rendered` does: line, column,
+    /// document, and the file's name.
+    fn set_at(
+        patches: &[Patch],
+        rendered: &Value,
+        field: &str,
+    ) -> Option<(usize, usize, usize, String)> {
+        let origin = patches
+            .iter()
+            .find_map(|p| p.setting(rendered, &["web", "prod-web"], field))?;
+        assert!(origin.patch && origin.at_field);
+        let region = origin.region.unwrap();
+        let name = Path::new(&origin.file)
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        Some((
+            region.line,
+            region.column,
+            origin.document,
+            name.into_owned(),
+        ))
+    }
+
+    #[test]
+    fn values_set_by_inline_and_json_6902_patches_are_found_where_written() {
+        let kustomization = "\
+resources: [../base]
+patches:
+- target: {kind: Image, name: web}
+  patch: |-
+    - op: replace
+      path: /spec/tag
+      value: r.example.com/Web
+    - op: add
+      path: /spec/build/env/-
+      value: {name: BP_X, value: \"1\"}
+- patch: |
+    kind: Image
+    metadata: {name: web}
+    spec:
+      serviceAccountName: Builder
+- patch: \"kind: Image\\nmetadata: {name: web}\\nspec: {cache: {volume: {size: 2x}}}\"
+- path: ops.yaml
+  target: {kind: Image}
+- path: other.yaml
+  target: {kind: Image, name: api}
+";
+        let (_dir, patches) = patches_of(&[
+            ("kustomization.yaml", kustomization),
+            (
+                "ops.yaml",
+                "- op: replace\n  path: /spec/builder\n  value: {kind: ClusterBuilder, name: X}\n",
+            ),
+            (
+                "other.yaml",
+                "- op: replace\n  path: /metadata/labels\n  value: {a: b}\n",
+            ),
+        ]);
+        assert_eq!(patches.len(), 5);
+        let rendered = json!({"kind": "Image", "metadata": {"name": "prod-web", "labels": {"a": "b"}},
+            "spec": {"tag": "r.example.com/Web", "serviceAccountName": "Builder",
+                "build": {"env": [{"name": "A", "value": "0"}, {"name": "BP_X", "value": "1"}]},
+                "builder": {"kind": "ClusterBuilder", "name": "X"},
+                "cache": {"volume": {"size": "2x"}}}});
+        let kustomization = |line, column| Some((line, column, 0, "kustomization.yaml".into()));
+        // A JSON 6902 op written in the kustomization: its value, line by line.
+        assert_eq!(
+            set_at(&patches, &rendered, "spec.tag"),
+            kustomization(7, 14)
+        );
+        assert_eq!(set_at(&patches, &rendered, "tag"), kustomization(7, 14));
+        assert_eq!(
+            set_at(&patches, &rendered, "spec.build.env[1].value"),
+            kustomization(10, 34)
+        );
+        // The op added env[1], not env[0].
+        assert_eq!(set_at(&patches, &rendered, "spec.build.env[0].value"), None);
+        // A strategic-merge patch in a literal block.
+        assert_eq!(
+            set_at(&patches, &rendered, "spec.serviceAccountName"),
+            kustomization(15, 27)
+        );
+        // A quoted text's lines are not the file's: where it starts.
+        assert_eq!(
+            set_at(&patches, &rendered, "spec.cache.volume.size"),
+            kustomization(16, 10)
+        );
+        // A JSON 6902 file, and the object it replaces.
+        assert_eq!(
+            set_at(&patches, &rendered, "spec.builder.name"),
+            Some((3, 39, 0, "ops.yaml".into()))
+        );
+        // other.yaml targets another resource.
+        assert_eq!(set_at(&patches, &rendered, "metadata.labels.a"), None);
     }
 
     #[test]

@@ -95,13 +95,15 @@ pub struct ReportOrigin<'a> {
     pub column: Option<usize>,
     pub end_line: Option<usize>,
     pub end_column: Option<usize>,
-    /// 0-based index of the resource's document in that file.
+    /// 0-based index of the resource's document in that file (of the patch's, for a patch
+    /// file; 0, the kustomization, for a patch written in one).
     pub document: usize,
     /// Whether the place is the finding's field, holding the value linted (else the
     /// resource's start).
     pub at_field: bool,
-    /// Whether `file` is a patch of the build at `--origin-root`, which set the value, rather
-    /// than the resource's own file.
+    /// Whether `file` holds a patch of the build at `--origin-root` (a patch file, or the
+    /// kustomization a patch is written in), which set the value, rather than the resource's
+    /// own file.
     pub patch: bool,
 }
 

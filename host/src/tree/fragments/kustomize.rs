@@ -92,10 +92,68 @@ fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
         .collect()
 }
 
-/// The patch files kustomize applies when it builds the kustomization in `root`: its own and
+/// A patch kustomize applies when it builds a kustomization.
+#[derive(Debug)]
+pub struct BuildPatch {
+    /// The kustomization that lists it.
+    pub kustomization: PathBuf,
+    pub text: PatchText,
+    /// The resources it applies to, when the kustomization says (`target:`); else a
+    /// strategic-merge patch applies to the resource its own kind and name give.
+    pub target: Option<Target>,
+}
+
+#[derive(Debug, PartialEq)]
+pub enum PatchText {
+    /// A file of its own (joined to the kustomization's directory).
+    File(PathBuf),
+    /// Written in the kustomization: the text, and its field there (`patches[2].patch`).
+    Inline { text: String, field: String },
+}
+
+/// A patch's `target`, as far as lint uses it: the kind and the name, which kustomize reads
+/// as an anchored regular expression. Other selectors (labels, annotations, namespace) are
+/// not checked; the value a patch sets is.
+#[derive(Debug, Default)]
+pub struct Target {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    /// `name` as kustomize matches it; None when it is no regular expression (then it is
+    /// compared as text).
+    name_pattern: Option<regex::Regex>,
+}
+
+impl Target {
+    fn of(entry: &serde_json::Value) -> Option<Target> {
+        let target = entry.get("target")?;
+        let text = |key| target.get(key).and_then(|v| v.as_str()).map(str::to_string);
+        let name = text("name");
+        let name_pattern = name
+            .as_deref()
+            .and_then(|n| regex::Regex::new(&format!("^(?:{n})$")).ok());
+        Some(Target {
+            kind: text("kind"),
+            name,
+            name_pattern,
+        })
+    }
+
+    /// Whether this target selects a resource of `kind` called by one of `names`.
+    pub fn selects(&self, kind: &str, names: &[&str]) -> bool {
+        let kind_matches = self.kind.as_deref().is_none_or(|k| k == kind);
+        let name_matches = match (&self.name_pattern, &self.name) {
+            (Some(pattern), _) => names.iter().any(|n| pattern.is_match(n)),
+            (None, Some(name)) => names.contains(&name.as_str()),
+            (None, None) => true,
+        };
+        kind_matches && name_matches
+    }
+}
+
+/// The patches kustomize applies when it builds the kustomization in `root`: its own and
 /// those of every local kustomization it includes (`resources` and `components` that are
 /// directories), each kustomization read once. Remote ones are not fetched.
-pub fn patch_files_of_build(root: &Path) -> Vec<PathBuf> {
+pub fn patches_of_build(root: &Path) -> Vec<BuildPatch> {
     // Deeper than any real tree of overlays; a bound against cycles through links.
     const MOST_KUSTOMIZATIONS: usize = 256;
     let mut pending = vec![root.to_path_buf()];
@@ -108,12 +166,8 @@ pub fn patch_files_of_build(root: &Path) -> Vec<PathBuf> {
         if !seen.insert(real) || seen.len() > MOST_KUSTOMIZATIONS {
             continue;
         }
-        for (_, kustomization) in kustomizations(&directory) {
-            patches.extend(
-                patch_paths(&kustomization)
-                    .into_iter()
-                    .map(|p| directory.join(p)),
-            );
+        for (path, kustomization) in kustomizations(&directory) {
+            patches.extend(patches_listed(&path, &kustomization));
             for key in ["resources", "components"] {
                 let entries = kustomization.get(key).and_then(serde_json::Value::as_array);
                 for entry in entries.into_iter().flatten().filter_map(|e| e.as_str()) {
@@ -124,6 +178,57 @@ pub fn patch_files_of_build(root: &Path) -> Vec<PathBuf> {
                 }
             }
         }
+    }
+    patches
+}
+
+/// Every patch `kustomization` (at `path`) lists, in files or inline, with its target.
+fn patches_listed(path: &Path, kustomization: &serde_json::Value) -> Vec<BuildPatch> {
+    let directory = path.parent().unwrap_or(Path::new("."));
+    let entries = |key: &'static str| {
+        kustomization
+            .get(key)
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(move |(i, entry)| (key, i, entry))
+    };
+    let mut patches = Vec::new();
+    for (key, i, entry) in entries("patches").chain(entries("patchesJson6902")) {
+        let text = if let Some(file) = entry.get("path").and_then(|p| p.as_str()) {
+            PatchText::File(directory.join(file))
+        } else if let Some(text) = entry.get("patch").and_then(|p| p.as_str()) {
+            PatchText::Inline {
+                text: text.to_string(),
+                field: format!("{key}[{i}].patch"),
+            }
+        } else {
+            continue;
+        };
+        patches.push(BuildPatch {
+            kustomization: path.to_path_buf(),
+            text,
+            target: Target::of(entry),
+        });
+    }
+    for (key, i, entry) in entries("patchesStrategicMerge") {
+        let Some(entry) = entry.as_str() else {
+            continue;
+        };
+        let text = if entry.contains('\n') {
+            PatchText::Inline {
+                text: entry.to_string(),
+                field: format!("{key}[{i}]"),
+            }
+        } else {
+            PatchText::File(directory.join(entry))
+        };
+        patches.push(BuildPatch {
+            kustomization: path.to_path_buf(),
+            text,
+            target: None,
+        });
     }
     patches
 }
@@ -190,9 +295,12 @@ mod tests {
             ("prod/p.yaml", ""),
         ]);
         let root = std::fs::canonicalize(dir.path()).unwrap();
-        let patches: Vec<PathBuf> = patch_files_of_build(&root.join("prod"))
+        let patches: Vec<PathBuf> = patches_of_build(&root.join("prod"))
             .iter()
-            .map(|p| std::fs::canonicalize(p).unwrap())
+            .map(|p| match &p.text {
+                PatchText::File(file) => std::fs::canonicalize(file).unwrap(),
+                PatchText::Inline { .. } => panic!("no inline patches here"),
+            })
             .collect();
         let mut found = relative(&root, &patches);
         found.sort();
@@ -200,6 +308,49 @@ mod tests {
             found,
             ["base/b.yaml", "env/e.yaml", "parts/c.yaml", "prod/p.yaml"]
         );
+    }
+
+    #[test]
+    fn a_build_s_patches_are_read_inline_and_with_their_targets() {
+        let kustomization = serde_json::json!({
+            "patches": [
+                {"path": "a.yaml"},
+                {"patch": "- op: replace\n", "target": {"kind": "Image", "name": "web|api"}},
+                {"target": {"kind": "Image"}},
+            ],
+            "patchesJson6902": [{"target": {"kind": "Image", "name": "web"}, "path": "b.yaml"}],
+            "patchesStrategicMerge": ["c.yaml", "kind: Image\nmetadata: {name: web}\n"],
+        });
+        let path = Path::new("overlay/kustomization.yaml");
+        let patches = patches_listed(path, &kustomization);
+        let texts: Vec<String> = patches
+            .iter()
+            .map(|p| match &p.text {
+                PatchText::File(file) => file.display().to_string(),
+                PatchText::Inline { field, .. } => field.clone(),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "overlay/a.yaml",
+                "patches[1].patch",
+                "overlay/b.yaml",
+                "overlay/c.yaml",
+                "patchesStrategicMerge[1]"
+            ]
+        );
+        assert!(patches.iter().all(|p| p.kustomization == path));
+        assert!(patches[0].target.is_none());
+        // kustomize matches a target's name as an anchored regular expression.
+        let target = patches[1].target.as_ref().unwrap();
+        assert!(target.selects("Image", &["api"]));
+        assert!(target.selects("Image", &["prod-web", "web"]));
+        assert!(!target.selects("Image", &["web-2"]));
+        assert!(!target.selects("Builder", &["web"]));
+        let unparsable = Target::of(&serde_json::json!({"target": {"name": "a("}})).unwrap();
+        assert!(unparsable.selects("Image", &["a("]));
+        assert!(Target::default().selects("Image", &["anything"]));
     }
 
     #[test]
