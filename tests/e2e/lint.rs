@@ -177,7 +177,7 @@ patches:
     kind: Image
     metadata: {name: cart}
     spec:
-      cache: {volume: {size: 2x}}
+      build: {creationTime: yesterday}
 ";
     let dir = tree(&[
         ("base/kustomization.yaml", "resources: [image.yaml]\n"),
@@ -232,7 +232,7 @@ patches:
         in_overlay("spec.failedBuildHistoryLimit"),
         (Some(10), Some(14))
     );
-    assert_eq!(in_overlay("spec.cache.volume.size"), (Some(16), Some(30)));
+    assert_eq!(in_overlay("spec.build.creationTime"), (Some(16), Some(29)));
 
     // CI annotations go to the repository's file.
     let github = text(&lint(&["--origin-root", "overlays/prod", "--format", "github", "-"]).stdout);

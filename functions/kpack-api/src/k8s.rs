@@ -6,11 +6,27 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A resource quantity (`2G`, `500m`, `1`): a string or a number on the wire.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Quantity {
     String(String),
     Number(serde_json::Number),
+}
+
+/// One schema for both forms, so that a string that is no quantity is reported as that
+/// (`format: quantity`, which kpack-validate checks) rather than as matching neither form.
+impl JsonSchema for Quantity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A resource quantity (`2G`, `500m`, `1Gi`, `1`): a string or a number on the wire.",
+            "type": ["string", "number"],
+            "format": "quantity"
+        })
+    }
 }
 
 impl Quantity {

@@ -62,6 +62,12 @@ fn compile(schemas: &Map<String, Value>, info: &KindInfo) -> jsonschema::Validat
         .get(&key(info))
         .expect("check-schemas.json has a schema for every kind");
     jsonschema::options()
+        // Go's resource.Quantity refuses the text while kpack's webhook decodes the object;
+        // it trims spaces first.
+        .with_format("quantity", |text| {
+            kpack_api::quantity::is_quantity(text.trim())
+        })
+        .should_validate_formats(true)
         .build(schema)
         .expect("the generated schemas are valid JSON Schemas")
 }
@@ -102,6 +108,16 @@ impl SchemaChecker {
                 ValidationErrorKind::Required { property } => problems.push(Problem::Missing {
                     path: paths::join(&at, property.as_str().unwrap_or_default()),
                 }),
+                ValidationErrorKind::Format { format } if format == "quantity" => {
+                    problems.push(Problem::Invalid {
+                        path: at,
+                        message: format!(
+                            "{} is not a quantity, which kpack's webhook cannot decode: write a number with \
+                             one of the suffixes n u m k M G T P E or Ki Mi Gi Ti Pi Ei (500m, 2G, 1Gi)",
+                            error.instance()
+                        ),
+                    })
+                }
                 _ => problems.push(Problem::Invalid {
                     path: at,
                     message: error.to_string(),

@@ -189,6 +189,45 @@ fn wrong_types_are_schema_errors() {
 }
 
 #[test]
+fn quantities_kpack_cannot_decode_are_schema_errors() {
+    let mut odd = image("cart");
+    odd["spec"]["build"] = json!({"resources": {"limits": {"memory": "1GB", "cpu": 2}, "requests": {"cpu": " 500m "}}});
+    odd["spec"]["cache"] = json!({"volume": {"size": "2x"}});
+    let (out, code) = run(vec![odd], None);
+    assert_eq!(code, 1);
+    let errors = findings(&out, Severity::Error);
+    has(
+        &errors,
+        "spec.build.resources.limits.memory",
+        "\"1GB\" is not a quantity, which kpack's webhook cannot decode: write a number with one of the suffixes",
+    );
+    has(
+        &errors,
+        "spec.cache.volume.size",
+        "\"2x\" is not a quantity",
+    );
+    // A number, and a text Go trims to one, decode.
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+
+    let mut build = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Build", "metadata": {"name": "b", "namespace": "apps"},
+        "spec": {"tags": ["r.io/apps/a"], "builder": {"image": "r.io/apps/builder"}, "resources": {"requests": {"memory": "1 Gi"}},
+                 "source": {"git": {"url": "https://github.com/org/app", "revision": "abc"}}}});
+    let (out, _) = run(vec![build.clone()], None);
+    has(
+        &findings(&out, Severity::Error),
+        "spec.resources.requests.memory",
+        "\"1 Gi\" is not a quantity",
+    );
+    build["spec"]["resources"]["requests"]["memory"] = json!("1Gi");
+    let (out, _) = run(vec![build], None);
+    assert!(
+        findings(&out, Severity::Error).is_empty(),
+        "{:#?}",
+        out.results
+    );
+}
+
+#[test]
 fn legacy_groups_and_v1alpha1_are_reported() {
     let legacy = json!({"apiVersion": "build.pivotal.io/v1alpha1", "kind": "Image", "metadata": {"name": "x"}, "spec": {"cacheSize": "1.5Gi"}});
     let (out, code) = run(vec![legacy], None);
