@@ -53,17 +53,21 @@ pub struct EnvVar {
     pub value_from: Option<EnvVarSource>,
 }
 
-/// `corev1.EnvVarSource`; the selectors are kept as written.
+/// `corev1.EnvVarSource`; the selectors are kept as written (their schemas: [`crate::shapes`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnvVarSource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::shapes::ObjectFieldSelector>")]
     pub field_ref: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::shapes::ResourceFieldSelector>")]
     pub resource_field_ref: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::shapes::KeySelector>")]
     pub config_map_key_ref: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::shapes::KeySelector>")]
     pub secret_key_ref: Option<Value>,
 }
 

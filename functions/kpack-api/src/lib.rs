@@ -34,6 +34,7 @@ pub mod names;
 pub mod quantity;
 pub mod reference;
 pub mod schema;
+pub mod shapes;
 pub mod v1alpha1;
 pub mod v1alpha2;
 

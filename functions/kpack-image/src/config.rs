@@ -72,6 +72,8 @@ pub struct ImageFields {
     pub services: Option<Vec<ServiceSetting>>,
     pub node_selector: Option<IndexMap<String, String>>,
     pub tolerations: Option<Vec<Toleration>>,
+    /// A `corev1.Affinity`, passed on as written.
+    #[schemars(with = "Option<kpack_api::shapes::Affinity>")]
     pub affinity: Option<Value>,
     pub runtime_class_name: Option<String>,
     pub scheduler_name: Option<String>,

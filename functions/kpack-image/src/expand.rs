@@ -601,13 +601,31 @@ impl<'a> Entry<'a> {
                 .value("tolerations", |f| &f.tolerations)
                 .unwrap_or_default(),
             node_selector,
-            affinity: self.value("affinity", |f| &f.affinity),
+            affinity: self.affinity(),
             runtime_class_name: self.value("runtimeClassName", |f| &f.runtime_class_name),
             scheduler_name: self.value("schedulerName", |f| &f.scheduler_name),
             build_timeout: self.value("buildTimeout", |f| &f.build_timeout),
             creation_time,
         };
         (build != ImageBuild::default()).then_some(build)
+    }
+
+    /// The affinity as written, after checking that kpack can decode it (a misspelt key in
+    /// it would have the Image refused at admission).
+    fn affinity(&mut self) -> Option<Value> {
+        let (affinity, path) = self.pick("affinity", |f| &f.affinity)?;
+        if let Some((inside, reason)) = kpack_api::shapes::affinity_problem(affinity) {
+            let at = if inside.is_empty() || inside == "." {
+                path
+            } else {
+                format!("{path}.{inside}")
+            };
+            self.problem(
+                at,
+                format!("affinity is not a Kubernetes Affinity kpack can decode: {reason}"),
+            );
+        }
+        Some(affinity.clone())
     }
 
     fn cosign(&mut self) -> Option<CosignConfig> {

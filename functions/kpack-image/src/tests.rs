@@ -299,6 +299,12 @@ fn bad_config_reports_path_and_image_and_generates_nothing() {
             "not a Kubernetes quantity",
         ),
         (
+            json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"}}, "images": [{"name": "cart",
+                "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpression": []}]}}}}]}),
+            "spec.images[0].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpression",
+            "affinity is not a Kubernetes Affinity kpack can decode: unknown field `matchExpression`, expected `matchExpressions` or `matchFields`",
+        ),
+        (
             json!({"defaults": {"registry": "r.io/x"}, "images": [{"name": "cart", "git": {"url": "u"}}]}),
             "spec.images[0].builder",
             "has no builder",

@@ -228,6 +228,48 @@ fn quantities_kpack_cannot_decode_are_schema_errors() {
 }
 
 #[test]
+fn keys_kpack_cannot_decode_inside_affinity_and_env_selectors_are_unknown_fields() {
+    let mut odd = image("cart");
+    odd["spec"]["build"] = json!({
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpression": [{"key": "pool", "operator": "In", "values": ["builds"]}]}]}},
+            "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1,
+                "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"a": "b"}}}}]}},
+        "env": [{"name": "NODE", "valueFrom": {"fieldRef": {"fieldpath": "spec.nodeName"}}},
+                {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}}}]
+    });
+    let (out, code) = run(vec![odd.clone()], None);
+    assert_eq!(code, 1);
+    let errors = findings(&out, Severity::Error);
+    has(
+        &errors,
+        "spec.build.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpression",
+        "unknown field \"matchExpression\" (did you mean \"matchExpressions\"?)",
+    );
+    has(
+        &errors,
+        "spec.build.env[0].valueFrom.fieldRef.fieldpath",
+        "(did you mean \"fieldPath\"?)",
+    );
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+
+    // Written right, the same affinity and selectors pass, and are passed on as written.
+    let terms = &mut odd["spec"]["build"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        ["nodeSelectorTerms"][0];
+    terms["matchExpressions"] = terms["matchExpression"].take();
+    terms.as_object_mut().unwrap().remove("matchExpression");
+    let field_ref = &mut odd["spec"]["build"]["env"][0]["valueFrom"]["fieldRef"];
+    *field_ref = json!({"fieldPath": "spec.nodeName"});
+    let (out, code) = run(vec![odd.clone()], None);
+    assert!(
+        findings(&out, Severity::Error).is_empty(),
+        "{:#?}",
+        out.results
+    );
+    assert_eq!((code, &out.items), (0, &vec![odd]));
+}
+
+#[test]
 fn legacy_groups_and_v1alpha1_are_reported() {
     let legacy = json!({"apiVersion": "build.pivotal.io/v1alpha1", "kind": "Image", "metadata": {"name": "x"}, "spec": {"cacheSize": "1.5Gi"}});
     let (out, code) = run(vec![legacy], None);

@@ -118,6 +118,7 @@ pub struct ImageBuild {
     pub node_selector: Option<IndexMap<String, String>>,
     /// `corev1.Affinity`, kept as written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::shapes::Affinity>")]
     pub affinity: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runtime_class_name: Option<String>,
