@@ -80,6 +80,7 @@ pub struct ResourceRequirements {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requests: Option<IndexMap<String, Quantity>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<crate::shapes::ResourceClaim>>")]
     pub claims: Option<Vec<Value>>,
 }
 

@@ -44,6 +44,17 @@ pub fn label_value_problems(value: &str) -> Vec<&'static str> {
     problems
 }
 
+/// A qualified name (a label or node-selector key): an optional DNS-1123 subdomain prefix and
+/// `/`, then at most 63 characters of letters, digits, `-`, `_` and `.`, starting and ending
+/// with a letter or digit.
+pub fn is_qualified_name(key: &str) -> bool {
+    let (prefix, name) = match key.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, key),
+    };
+    prefix.is_none_or(is_dns1123_subdomain) && !name.is_empty() && is_label_value(name)
+}
+
 /// A service binding name, as kpack's webhook requires: `^[a-z0-9\-\.]{1,253}$`.
 pub fn is_binding_name(name: &str) -> bool {
     (1..=253).contains(&name.len())

@@ -25,6 +25,43 @@ pub fn is_quantity(s: &str) -> bool {
     }
 }
 
+/// How much `s`, a quantity, is (`500m` is 0.5, `1Ki` 1024), for comparing two: exact enough
+/// for the sizes and core counts builds ask for.
+pub fn value(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if !is_quantity(s) {
+        return None;
+    }
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '+' | '-')))
+        .unwrap_or(s.len());
+    // An exponent (`1e3`) is read with the number.
+    let (number, suffix) = match s[end..].strip_prefix(['e', 'E']) {
+        Some(_) => (s, ""),
+        None => s.split_at(end),
+    };
+    let scale = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => 1024f64,
+        "Mi" => 1024f64.powi(2),
+        "Gi" => 1024f64.powi(3),
+        "Ti" => 1024f64.powi(4),
+        "Pi" => 1024f64.powi(5),
+        "Ei" => 1024f64.powi(6),
+        _ => return None,
+    };
+    Some(number.parse::<f64>().ok()? * scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +78,25 @@ mod tests {
         ] {
             assert!(!is_quantity(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn quantities_have_values() {
+        for (text, expected) in [
+            ("500m", 0.5),
+            ("0.5", 0.5),
+            ("2", 2.0),
+            ("1Ki", 1024.0),
+            ("1Gi", 1073741824.0),
+            ("1073741824", 1073741824.0),
+            ("1.5G", 1.5e9),
+            ("1e3", 1000.0),
+            ("1E-2", 0.01),
+            ("+1k", 1000.0),
+            (" 2M ", 2e6),
+        ] {
+            assert_eq!(value(text), Some(expected), "{text}");
+        }
+        assert_eq!(value("2GB"), None);
     }
 }

@@ -1,10 +1,11 @@
 //! The shapes of the core Kubernetes objects kpack specs carry as written (a build's
-//! `affinity`, an env var's `valueFrom` selectors), for their schemas only. kpack's webhook
-//! decodes them strictly into Go types, so a misspelt key deep inside (`matchExpression`,
-//! `fieldpath`) is refused at admission; the specs keep them as `Value`s, which would let any
-//! key through. Functions that write such a value from their own config check it with these
-//! types ([`affinity_problem`]). Every field is optional: decoding requires none (the API server's own checks
-//! of a pod come later, when kpack creates one).
+//! `affinity`, an env var's `valueFrom` selectors, resource claims), for their schemas and
+//! decoding only. kpack's webhook decodes them strictly into Go types, so a misspelt key deep
+//! inside (`matchExpression`, `fieldpath`) is refused at admission; the specs keep them as
+//! `Value`s, which would let any key through. Functions that write such a value from their
+//! own config check it with these types ([`affinity_problem`]). Every field is optional:
+//! decoding requires none (the API server's own checks of a pod come later, when kpack
+//! creates one).
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -128,6 +129,14 @@ pub struct KeySelector {
     pub name: Option<String>,
     pub key: Option<String>,
     pub optional: Option<bool>,
+}
+
+/// `corev1.ResourceClaim`, an entry of a container's `resources.claims`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceClaim {
+    pub name: Option<String>,
+    pub request: Option<String>,
 }
 
 #[cfg(test)]

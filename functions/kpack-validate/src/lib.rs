@@ -7,6 +7,7 @@ pub mod config;
 mod kept;
 mod paths;
 mod placeholder;
+mod pod;
 mod policy;
 mod references;
 mod report;
@@ -290,6 +291,22 @@ fn context_dependent_checks(
             entry.version
         ));
         return;
+    }
+    // What the API server would refuse of the build pod kpack makes.
+    let build = match entry.kind {
+        "Image" => object.at("/spec/build").map(|b| (b, "spec.build")),
+        "Build" => object.at("/spec").map(|b| (b, "spec")),
+        _ => None,
+    };
+    if let Some((build, base)) = build {
+        for (path, message) in pod::check(build, base) {
+            report.error(
+                entry.index,
+                Rule::Pod,
+                &path,
+                format!("kpack's build pod would be refused: {message}"),
+            );
+        }
     }
     // Known either way, kpack's rule has run: an error without a default StorageClass.
     if entry.kind == "Image"

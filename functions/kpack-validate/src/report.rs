@@ -38,6 +38,8 @@ pub enum Rule {
     Reference,
     /// The ValidatorConfig's policy.
     Policy,
+    /// What the API server would refuse of the build pod kpack makes from the object.
+    Pod,
 }
 
 impl Rule {
@@ -49,6 +51,7 @@ impl Rule {
             Rule::Legacy => "legacy",
             Rule::Reference => "reference",
             Rule::Policy => "policy",
+            Rule::Pod => "pod",
         }
     }
 }

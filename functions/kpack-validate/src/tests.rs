@@ -270,6 +270,34 @@ fn keys_kpack_cannot_decode_inside_affinity_and_env_selectors_are_unknown_fields
 }
 
 #[test]
+fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
+    let mut odd = image("cart");
+    odd["spec"]["build"] =
+        json!({"tolerations": [{"key": "dedicated", "operator": "Equals", "value": "builds"}]});
+    let build = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Build", "metadata": {"name": "b", "namespace": "apps"},
+        "spec": {"tags": ["r.io/apps/a"], "builder": {"image": "r.io/apps/builder"}, "nodeSelector": {"pool": "gpu builds"},
+                 "source": {"git": {"url": "https://github.com/org/app", "revision": "abc"}}}});
+    let (out, code) = run(vec![odd, build], None);
+    assert_eq!(code, 1);
+    let pod: Vec<(&str, &str)> = out
+        .results
+        .iter()
+        .filter(|r| r.tags.as_ref().is_some_and(|t| t["rule"] == "pod"))
+        .map(|r| (r.field.as_ref().unwrap().path.as_str(), r.message.as_str()))
+        .collect();
+    assert_eq!(pod.len(), 2, "{:#?}", out.results);
+    assert_eq!(pod[0].0, "spec.build.tolerations[0].operator");
+    assert!(
+        pod[0]
+            .1
+            .starts_with("kpack's build pod would be refused: Unsupported value: \"Equals\""),
+        "{}",
+        pod[0].1
+    );
+    assert_eq!(pod[1].0, "spec.nodeSelector[pool]");
+}
+
+#[test]
 fn legacy_groups_and_v1alpha1_are_reported() {
     let legacy = json!({"apiVersion": "build.pivotal.io/v1alpha1", "kind": "Image", "metadata": {"name": "x"}, "spec": {"cacheSize": "1.5Gi"}});
     let (out, code) = run(vec![legacy], None);

@@ -80,6 +80,7 @@ fn rule_description(rule: &str) -> String {
         "webhook" => "kpack's admission webhook would refuse the object".into(),
         "reference" => "A referenced object is missing or does not fit".into(),
         "policy" => "The object breaks the configured policy".into(),
+        "pod" => "The API server would refuse the build pod kpack makes from the object".into(),
         "metadata" => "Object metadata the API server would ignore or need".into(),
         "legacy" => "A deprecated or retired kpack API version".into(),
         "validation" => "A validator's finding that names no rule of its own".into(),
