@@ -31,6 +31,7 @@ pub mod k8s;
 pub mod kinds;
 pub mod meta;
 pub mod names;
+pub mod pod;
 pub mod quantity;
 pub mod reference;
 pub mod schema;

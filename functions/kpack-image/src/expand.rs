@@ -70,6 +70,11 @@ impl<'a> Entry<'a> {
         self.pick(field, get).map(|(v, _)| v.clone())
     }
 
+    /// Where the value of `field` comes from, as [`Self::pick`] finds it.
+    fn path_of<T>(&self, field: &str, get: impl Fn(&ImageFields) -> &Option<T>) -> Option<String> {
+        self.pick(field, get).map(|(_, path)| path)
+    }
+
     /// Records a problem. One in `spec.defaults` is about every image, so it does not name
     /// this one (and is reported once).
     fn problem(&mut self, path: impl Into<String>, message: impl Into<String>) {
@@ -607,7 +612,37 @@ impl<'a> Entry<'a> {
             build_timeout: self.value("buildTimeout", |f| &f.build_timeout),
             creation_time,
         };
+        self.pod_checks(&build);
         (build != ImageBuild::default()).then_some(build)
+    }
+
+    /// What the API server would refuse of the build pod kpack makes from `build`, reported
+    /// at the config field each part came from (an image's, or `spec.defaults`).
+    fn pod_checks(&mut self, build: &ImageBuild) {
+        let built = serde_json::to_value(build).expect("an ImageBuild serializes");
+        let sources = [
+            (
+                "tolerations",
+                self.path_of("tolerations", |f| &f.tolerations),
+            ),
+            (
+                "nodeSelector",
+                self.path_of("nodeSelector", |f| &f.node_selector),
+            ),
+            ("affinity", self.path_of("affinity", |f| &f.affinity)),
+            ("resources", self.path_of("resources", |f| &f.resources)),
+        ];
+        for (field, path) in sources {
+            let (Some(path), Some(value)) = (path, built.get(field)) else {
+                continue;
+            };
+            let Some(base) = path.strip_suffix(field).and_then(|p| p.strip_suffix('.')) else {
+                continue;
+            };
+            for (at, message) in kpack_api::pod::check(&json!({ field: value }), base) {
+                self.problem(at, format!("kpack's build pod would be refused: {message}"));
+            }
+        }
     }
 
     /// The affinity as written, after checking that kpack can decode it (a misspelt key in

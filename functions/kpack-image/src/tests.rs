@@ -305,6 +305,18 @@ fn bad_config_reports_path_and_image_and_generates_nothing() {
             "affinity is not a Kubernetes Affinity kpack can decode: unknown field `matchExpression`, expected `matchExpressions` or `matchFields`",
         ),
         (
+            json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"},
+                "tolerations": [{"key": "dedicated", "operator": "Equals", "value": "builds"}]}, "images": [{"name": "cart"}]}),
+            "spec.defaults.tolerations[0].operator",
+            "kpack's build pod would be refused: Unsupported value: \"Equals\": supported values: \"Equal\", \"Exists\"",
+        ),
+        (
+            json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"}}, "images": [{"name": "cart",
+                "resources": {"requests": {"memory": "2Gi"}, "limits": {"memory": "1Gi"}}}]}),
+            "spec.images[0].resources.requests[memory]",
+            "must be less than or equal to memory limit of 1Gi",
+        ),
+        (
             json!({"defaults": {"registry": "r.io/x"}, "images": [{"name": "cart", "git": {"url": "u"}}]}),
             "spec.images[0].builder",
             "has no builder",

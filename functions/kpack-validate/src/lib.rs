@@ -7,7 +7,6 @@ pub mod config;
 mod kept;
 mod paths;
 mod placeholder;
-mod pod;
 mod policy;
 mod references;
 mod report;
@@ -299,7 +298,7 @@ fn context_dependent_checks(
         _ => None,
     };
     if let Some((build, base)) = build {
-        for (path, message) in pod::check(build, base) {
+        for (path, message) in kpack_api::pod::check(build, base) {
             report.error(
                 entry.index,
                 Rule::Pod,

@@ -1,11 +1,11 @@
 //! What the API server checks of the build pod kpack makes from an Image's `spec.build` or a
-//! Build's `spec`: tolerations, the node selector, affinity and resources are copied onto the
-//! pod. kpack's webhook lets values through that the pod then cannot have, and the build fails
+//! Build's `spec` (kpack-validate checks those; kpack-image the config fields that become
+//! them): tolerations, the node selector, affinity and resources are copied onto the pod. kpack's webhook lets values through that the pod then cannot have, and the build fails
 //! when kpack creates the pod, long after the change was merged. The checks and their words
 //! follow Kubernetes' pod validation (`ValidateTolerations`, `ValidateAffinity`, resource
 //! requirements); each result is at the object's own field.
 
-use kpack_api::names::{is_label_value, is_qualified_name};
+use crate::names::{is_label_value, is_qualified_name};
 use serde_json::Value;
 
 /// A problem, at its path under the object.
@@ -300,8 +300,8 @@ impl Check {
             };
             let (request_text, limit_text) = (quantity_text(request), quantity_text(limit));
             let (Some(asked), Some(most)) = (
-                kpack_api::quantity::value(&request_text),
-                kpack_api::quantity::value(&limit_text),
+                crate::quantity::value(&request_text),
+                crate::quantity::value(&limit_text),
             ) else {
                 continue;
             };
