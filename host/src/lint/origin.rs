@@ -39,11 +39,18 @@ pub struct Origin {
 /// files they name, each read once.
 pub struct Origins {
     root: PathBuf,
-    /// What each annotated document says, with the object as linted.
-    rendered: HashMap<(String, usize), (String, Value)>,
+    /// What each annotated document says, by file and document index.
+    rendered: HashMap<(String, usize), Noted>,
     files: HashMap<PathBuf, Option<SourceFile>>,
     /// The patches of the build at `root`, read when first needed.
     patches: Option<Vec<Patch>>,
+}
+
+/// An annotated document: its origin path, and the object as linted, as compact JSON (the
+/// tree is needed only for a document with findings, and a rendered stream can be large).
+struct Noted {
+    path: String,
+    json: Box<[u8]>,
 }
 
 struct SourceFile {
@@ -88,8 +95,12 @@ impl Origins {
     /// generator).
     pub fn note(&mut self, file: &str, index: usize, object: &Value) {
         if let Some(path) = local_origin(object) {
-            self.rendered
-                .insert((file.to_string(), index), (path, object.clone()));
+            let json = serde_json::to_vec(object).expect("JSON values serialize");
+            let noted = Noted {
+                path,
+                json: json.into_boxed_slice(),
+            };
+            self.rendered.insert((file.to_string(), index), noted);
         }
     }
 
@@ -103,9 +114,11 @@ impl Origins {
             let (Some(file), Some(index)) = (&finding.file, finding.document) else {
                 continue;
             };
-            let Some((path, rendered)) = self.rendered.get(&(file.clone(), index)) else {
+            let Some(Noted { path, json }) = self.rendered.get(&(file.clone(), index)) else {
                 continue;
             };
+            let rendered: Value = serde_json::from_slice(json).expect("written from a Value");
+            let rendered = &rendered;
             let path = normalize(&self.root.join(path));
             let Some(source) = self
                 .files

@@ -3,6 +3,7 @@
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 struct Style {
@@ -19,11 +20,34 @@ impl Style {
     }
 }
 
+/// The lines of each source, split once: a large file with many findings would otherwise be
+/// scanned from its start for every code frame.
+struct SourceLines<'a> {
+    outcome: &'a Outcome,
+    split: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> SourceLines<'a> {
+    /// Line `number` (1-based) of `file`.
+    fn line(&mut self, file: &str, number: usize) -> Option<&'a str> {
+        let (name, text) = self.outcome.sources.get_key_value(file)?;
+        let lines = self
+            .split
+            .entry(name.as_str())
+            .or_insert_with(|| text.lines().collect());
+        lines.get(number.saturating_sub(1)).copied()
+    }
+}
+
 pub fn render(outcome: &Outcome, colour: bool) -> String {
     let style = Style { on: colour };
     let mut out = String::new();
+    let mut lines = SourceLines {
+        outcome,
+        split: HashMap::new(),
+    };
     for finding in &outcome.findings {
-        diagnostic(&mut out, finding, outcome, &style);
+        diagnostic(&mut out, finding, &mut lines, &style);
     }
     let summary = super::summary(outcome);
     let line = if outcome.count(Severity::Error) > 0 {
@@ -35,7 +59,7 @@ pub fn render(outcome: &Outcome, colour: bool) -> String {
     out
 }
 
-fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
+fn diagnostic(out: &mut String, f: &Finding, sources: &mut SourceLines, style: &Style) {
     let (label, colour) = match f.severity {
         Severity::Error => ("error", "1;31"),
         Severity::Warning => ("warning", "1;33"),
@@ -60,8 +84,7 @@ fn diagnostic(out: &mut String, f: &Finding, outcome: &Outcome, style: &Style) {
         printable(&super::place(f))
     );
     if let (Some(file), Some(region)) = (&f.file, f.region)
-        && let Some(source) = outcome.sources.get(file)
-        && let Some(text) = source.lines().nth(region.line.saturating_sub(1))
+        && let Some(text) = sources.line(file, region.line)
     {
         let number = region.line.to_string();
         let gutter = " ".repeat(number.len());
