@@ -6,18 +6,24 @@
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 pub fn render(outcome: &Outcome) -> String {
     let mut cases = String::new();
     let mut failures = 0;
     let mut tests = 0;
+    // Each document's findings, gathered in one pass (in their order).
+    let mut by_document: HashMap<(&str, usize), Vec<&Finding>> = HashMap::new();
+    for f in &outcome.findings {
+        if let (Some(file), Some(index)) = (&f.file, f.document) {
+            by_document.entry((file, index)).or_default().push(f);
+        }
+    }
     for doc in &outcome.documents {
-        let findings: Vec<&Finding> = outcome
-            .findings
-            .iter()
-            .filter(|f| f.file.as_deref() == Some(&doc.file) && f.document == Some(doc.index))
-            .collect();
+        let findings = by_document
+            .remove(&(doc.file.as_str(), doc.index))
+            .unwrap_or_default();
         let name = match (doc.kind.as_str(), doc.name.as_str()) {
             // A kustomization or any other document without kind and name.
             ("", "") => format!("{}#{}", doc.file, doc.index),
