@@ -1,6 +1,6 @@
 //! Kustomize patches: the files a kustomization (or a Component) lists under `patches`,
-//! `patchesJson6902` or `patchesStrategicMerge`, looked up in the kustomizations that sit
-//! beside the linted files.
+//! `patchesJson6902` or `patchesStrategicMerge` (looked up in the kustomizations that sit
+//! beside the linted files), and the patches a build applies, in files or written inline.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
@@ -84,9 +84,12 @@ fn patch_files(directory: &Path) -> Vec<(PathBuf, PathBuf)> {
     kustomizations(directory)
         .into_iter()
         .flat_map(|(kustomization, document)| {
-            patch_paths(&document)
+            patches_listed(&kustomization, &document)
                 .into_iter()
-                .map(|path| (kustomization.clone(), directory.join(path)))
+                .filter_map(|patch| match patch.text {
+                    PatchText::File(file) => Some((kustomization.clone(), file)),
+                    PatchText::Inline { .. } => None,
+                })
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -233,28 +236,6 @@ fn patches_listed(path: &Path, kustomization: &serde_json::Value) -> Vec<BuildPa
     patches
 }
 
-/// The files a kustomization (or a Component) lists as patches: `patches[].path`,
-/// `patchesJson6902[].path` and the entries of `patchesStrategicMerge` that are paths rather
-/// than inline patches.
-fn patch_paths(kustomization: &serde_json::Value) -> Vec<&str> {
-    let entries = |key: &str| {
-        kustomization
-            .get(key)
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten()
-    };
-    let with_path = |key| entries(key).filter_map(|e| e.get("path")?.as_str());
-    let strategic = entries("patchesStrategicMerge")
-        .filter_map(serde_json::Value::as_str)
-        .filter(|entry| !entry.contains('\n'));
-    let paths: BTreeSet<&str> = with_path("patches")
-        .chain(with_path("patchesJson6902"))
-        .chain(strategic)
-        .collect();
-    paths.into_iter().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,8 +342,19 @@ mod tests {
             "patchesJson6902": [{"target": {"kind": "Image", "name": "web"}, "path": "b.yaml"}],
             "patchesStrategicMerge": ["c.yaml", "apiVersion: v1\nkind: ConfigMap\n"],
         });
-        assert_eq!(patch_paths(&kustomization), ["a.yaml", "b.yaml", "c.yaml"]);
-        assert!(patch_paths(&serde_json::json!({"patches": "not a list"})).is_empty());
+        // The files among them, as `patch_files` takes them.
+        let files = |kustomization: &serde_json::Value| -> Vec<PathBuf> {
+            patches_listed(Path::new("kustomization.yaml"), kustomization)
+                .into_iter()
+                .filter_map(|p| match p.text {
+                    PatchText::File(file) => Some(file),
+                    PatchText::Inline { .. } => None,
+                })
+                .collect()
+        };
+        let expected: Vec<PathBuf> = ["a.yaml", "b.yaml", "c.yaml"].map(PathBuf::from).into();
+        assert_eq!(files(&kustomization), expected);
+        assert!(files(&serde_json::json!({"patches": "not a list"})).is_empty());
     }
 
     #[test]
