@@ -8,7 +8,7 @@
 use crate::names::{is_label_value, is_qualified_name};
 use serde_json::Value;
 
-/// A problem, at its path under the object.
+/// A problem, at its path under the object; its message says that the pod would be refused.
 pub type PodProblem = (String, String);
 
 /// The problems of `build` (an Image's `spec.build`, a Build's `spec`), with paths under
@@ -44,7 +44,10 @@ struct Check {
 
 impl Check {
     fn say(&mut self, path: String, message: String) {
-        self.problems.push((path, message));
+        self.problems.push((
+            path,
+            format!("kpack's build pod would be refused: {message}"),
+        ));
     }
 
     fn label_key(&mut self, key: &str, path: &str) {

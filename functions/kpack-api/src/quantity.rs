@@ -13,8 +13,7 @@ pub fn is_quantity(s: &str) -> bool {
         return false;
     }
     match suffix {
-        "" | "n" | "u" | "m" | "k" | "M" | "G" | "T" | "P" | "E" => true,
-        "Ki" | "Mi" | "Gi" | "Ti" | "Pi" | "Ei" => true,
+        suffix if scale_of(suffix).is_some() => true,
         exp => {
             let Some(rest) = exp.strip_prefix(['e', 'E']) else {
                 return false;
@@ -40,6 +39,11 @@ pub fn value(s: &str) -> Option<f64> {
         Some(_) => (s, ""),
         None => s.split_at(end),
     };
+    Some(number.parse::<f64>().ok()? * scale_of(suffix)?)
+}
+
+/// What a suffix multiplies by: decimal (`n` … `E`), binary (`Ki` … `Ei`), or none.
+fn scale_of(suffix: &str) -> Option<f64> {
     let scale = match suffix {
         "" => 1.0,
         "n" => 1e-9,
@@ -59,7 +63,7 @@ pub fn value(s: &str) -> Option<f64> {
         "Ei" => 1024f64.powi(6),
         _ => return None,
     };
-    Some(number.parse::<f64>().ok()? * scale)
+    Some(scale)
 }
 
 #[cfg(test)]

@@ -640,7 +640,7 @@ impl<'a> Entry<'a> {
                 continue;
             };
             for (at, message) in kpack_api::pod::check(&json!({ field: value }), base) {
-                self.problem(at, format!("kpack's build pod would be refused: {message}"));
+                self.problem(at, message);
             }
         }
     }

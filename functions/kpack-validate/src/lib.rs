@@ -299,12 +299,7 @@ fn context_dependent_checks(
     };
     if let Some((build, base)) = build {
         for (path, message) in kpack_api::pod::check(build, base) {
-            report.error(
-                entry.index,
-                Rule::Pod,
-                &path,
-                format!("kpack's build pod would be refused: {message}"),
-            );
+            report.error(entry.index, Rule::Pod, &path, message);
         }
     }
     // Known either way, kpack's rule has run: an error without a default StorageClass.
