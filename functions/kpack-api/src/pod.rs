@@ -1,11 +1,13 @@
 //! What the API server checks of the build pod kpack makes from an Image's `spec.build` or a
 //! Build's `spec` (kpack-validate checks those; kpack-image the config fields that become
-//! them): tolerations, the node selector, affinity and resources are copied onto the pod. kpack's webhook lets values through that the pod then cannot have, and the build fails
-//! when kpack creates the pod, long after the change was merged. The checks and their words
-//! follow Kubernetes' pod validation (`ValidateTolerations`, `ValidateAffinity`, resource
-//! requirements); each result is at the object's own field.
+//! them): tolerations, the node selector, affinity, resources and the runtime class are
+//! copied onto the pod. kpack's webhook lets values through that the pod then cannot have,
+//! and the build fails when kpack creates the pod, long after the change was merged. The
+//! checks and their words follow Kubernetes' pod validation (`ValidateTolerations`,
+//! `ValidateAffinity`, container resource requirements, `ValidateRuntimeClassName`); each
+//! result is at the object's own field.
 
-use crate::names::{is_label_value, is_qualified_name};
+use crate::names::{is_dns1123_subdomain, is_label_value, is_qualified_name};
 use serde_json::Value;
 
 /// A problem, at its path under the object; its message says that the pod would be refused.
@@ -33,7 +35,10 @@ pub fn check(build: &Value, base: &str) -> Vec<PodProblem> {
         check.affinity(affinity, &format!("{base}.affinity"));
     }
     if let Some(resources) = build.get("resources") {
-        check.requests_within_limits(resources, &format!("{base}.resources"));
+        check.resources(resources, &format!("{base}.resources"));
+    }
+    if let Some(class) = build.get("runtimeClassName").and_then(Value::as_str) {
+        check.runtime_class(class, &format!("{base}.runtimeClassName"));
     }
     check.problems
 }
@@ -48,6 +53,18 @@ impl Check {
             path,
             format!("kpack's build pod would be refused: {message}"),
         ));
+    }
+
+    fn runtime_class(&mut self, class: &str, path: &str) {
+        if !is_dns1123_subdomain(class) {
+            self.say(
+                path.to_string(),
+                format!(
+                    "Invalid value: {class:?}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
+                     characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')"
+                ),
+            );
+        }
     }
 
     fn label_key(&mut self, key: &str, path: &str) {
@@ -289,35 +306,145 @@ impl Check {
         }
     }
 
-    /// A container may not request more of a resource than its limit.
-    fn requests_within_limits(&mut self, resources: &Value, path: &str) {
-        let (Some(requests), Some(limits)) = (
-            resources.get("requests").and_then(Value::as_object),
-            resources.get("limits").and_then(Value::as_object),
-        ) else {
+    /// The API server's rules for a container's resources: names it knows (or extended ones
+    /// with a domain), no negative amounts, whole numbers of extended resources, requests
+    /// within limits (equal to them, and limits set, where a resource cannot be
+    /// overcommitted), hugepages only beside cpu or memory.
+    fn resources(&mut self, resources: &Value, path: &str) {
+        let requests = resources.get("requests").and_then(Value::as_object);
+        let limits = resources.get("limits").and_then(Value::as_object);
+        let mut cpu_or_memory = false;
+        let mut hugepages = false;
+        for (list, field) in [(limits, "limits"), (requests, "requests")] {
+            for (name, amount) in list.into_iter().flatten() {
+                let at = format!("{path}.{field}[{name}]");
+                self.resource_name(name, &at);
+                self.resource_amount(name, amount, &at);
+                cpu_or_memory |= matches!(name.as_str(), "cpu" | "memory");
+                hugepages |= is_hugepages(name);
+            }
+        }
+        for (name, request) in requests.into_iter().flatten() {
+            let limit = limits.and_then(|limits| limits.get(name));
+            self.request_against_limit(name, request, limit, path);
+        }
+        if hugepages && !cpu_or_memory {
+            self.say(
+                path.to_string(),
+                "Forbidden: HugePages require cpu or memory".to_string(),
+            );
+        }
+    }
+
+    fn resource_name(&mut self, name: &str, path: &str) {
+        let problem = if !is_qualified_name(name) {
+            "a resource name is a qualified name: at most 63 letters, digits, '-', '_' or '.', \
+             starting and ending with a letter or digit, with an optional DNS subdomain prefix and '/'"
+        } else if !name.contains('/') {
+            if matches!(name, "cpu" | "memory" | "ephemeral-storage") || is_hugepages(name) {
+                return;
+            }
+            "must be a standard resource for containers (cpu, memory, ephemeral-storage, \
+             hugepages-<size>) or an extended resource with a domain (e.g. 'example.com/gpu')"
+        } else if is_native(name) || is_extended(name) {
+            return;
+        } else {
+            "doesn't follow extended resource name standard"
+        };
+        self.say(
+            path.to_string(),
+            format!("Invalid value: {name:?}: {problem}"),
+        );
+    }
+
+    fn resource_amount(&mut self, name: &str, amount: &Value, path: &str) {
+        let text = quantity_text(amount);
+        let Some(value) = crate::quantity::value(&text) else {
             return;
         };
-        for (name, request) in requests {
-            let Some(limit) = limits.get(name) else {
-                continue;
-            };
-            let (request_text, limit_text) = (quantity_text(request), quantity_text(limit));
-            let (Some(asked), Some(most)) = (
-                crate::quantity::value(&request_text),
-                crate::quantity::value(&limit_text),
-            ) else {
-                continue;
-            };
-            if asked > most {
+        if value < 0.0 {
+            self.say(
+                path.to_string(),
+                format!("Invalid value: {text:?}: must be greater than or equal to 0"),
+            );
+        } else if is_extended(name) && (value * 1000.0).ceil() % 1000.0 != 0.0 {
+            self.say(
+                path.to_string(),
+                format!("Invalid value: {text:?}: must be an integer"),
+            );
+        } else if let Some(page) = name.strip_prefix("hugepages-") {
+            let page_size = crate::quantity::value(page).filter(|size| *size >= 1.0);
+            if page_size.is_none_or(|size| size.fract() != 0.0 || value % size != 0.0) {
                 self.say(
-                    format!("{path}.requests[{name}]"),
+                    path.to_string(),
                     format!(
-                        "Invalid value: {request_text:?}: must be less than or equal to {name} limit of {limit_text}"
+                        "Invalid value: {text:?}: {text} is not positive integer multiple of {name}"
                     ),
                 );
             }
         }
     }
+
+    /// A request may not exceed its limit; where a resource cannot be overcommitted
+    /// (extended resources, hugepages) it must have a limit and equal it.
+    fn request_against_limit(
+        &mut self,
+        name: &str,
+        request: &Value,
+        limit: Option<&Value>,
+        path: &str,
+    ) {
+        let overcommit = is_native(name) && !is_hugepages(name);
+        let Some(limit) = limit else {
+            if !overcommit {
+                self.say(
+                    format!("{path}.limits"),
+                    format!("Required value: Limit must be set for non overcommitable resources ({name} is requested)"),
+                );
+            }
+            return;
+        };
+        let (request_text, limit_text) = (quantity_text(request), quantity_text(limit));
+        let (Some(asked), Some(most)) = (
+            crate::quantity::value(&request_text),
+            crate::quantity::value(&limit_text),
+        ) else {
+            return;
+        };
+        let at = format!("{path}.requests[{name}]");
+        if !overcommit && asked != most {
+            self.say(
+                at,
+                format!(
+                    "Invalid value: {request_text:?}: must be equal to {name} limit of {limit_text}"
+                ),
+            );
+        } else if asked > most {
+            self.say(
+                at,
+                format!(
+                    "Invalid value: {request_text:?}: must be less than or equal to {name} limit of {limit_text}"
+                ),
+            );
+        }
+    }
+}
+
+/// Kubernetes' own resources: no domain, or one under kubernetes.io.
+fn is_native(name: &str) -> bool {
+    !name.contains('/') || name.contains("kubernetes.io/")
+}
+
+/// An extended resource (a device plugin's, such as `nvidia.com/gpu`): a qualified name with a
+/// domain outside kubernetes.io, which a quota could name as `requests.<name>`.
+fn is_extended(name: &str) -> bool {
+    !is_native(name)
+        && !name.starts_with("requests.")
+        && is_qualified_name(&format!("requests.{name}"))
+}
+
+fn is_hugepages(name: &str) -> bool {
+    name.starts_with("hugepages-")
 }
 
 /// The items of the list at `key` in `value`, none when there is no list.
@@ -500,5 +627,66 @@ mod tests {
             "spec.build.resources.requests[memory]",
             "Invalid value: \"2Gi\": must be less than or equal to memory limit of 1Gi",
         );
+    }
+
+    #[test]
+    fn resources_follow_the_api_server() {
+        let resources = |r: Value| json!({ "resources": r });
+        only(
+            resources(json!({"requests": {"cpus": "1"}})),
+            "spec.build.resources.requests[cpus]",
+            "Invalid value: \"cpus\": must be a standard resource for containers",
+        );
+        only(
+            resources(json!({"limits": {"example.com/my gpu": "1"}})),
+            "spec.build.resources.limits[example.com/my gpu]",
+            "a resource name is a qualified name",
+        );
+        only(
+            resources(json!({"requests": {"memory": "-1Gi"}})),
+            "spec.build.resources.requests[memory]",
+            "Invalid value: \"-1Gi\": must be greater than or equal to 0",
+        );
+        only(
+            resources(json!({"limits": {"example.com/gpu": "0.5"}})),
+            "spec.build.resources.limits[example.com/gpu]",
+            "Invalid value: \"0.5\": must be an integer",
+        );
+        only(
+            resources(json!({"requests": {"nvidia.com/gpu": 1}})),
+            "spec.build.resources.limits",
+            "Required value: Limit must be set for non overcommitable resources",
+        );
+        only(
+            resources(json!({"requests": {"nvidia.com/gpu": 1}, "limits": {"nvidia.com/gpu": 2}})),
+            "spec.build.resources.requests[nvidia.com/gpu]",
+            "Invalid value: \"1\": must be equal to nvidia.com/gpu limit of 2",
+        );
+        only(
+            resources(json!({"limits": {"hugepages-2Mi": "100Mi"}})),
+            "spec.build.resources",
+            "Forbidden: HugePages require cpu or memory",
+        );
+        only(
+            resources(json!({"limits": {"hugepages-2Mi": "3Mi", "memory": "1Gi"}})),
+            "spec.build.resources.limits[hugepages-2Mi]",
+            "3Mi is not positive integer multiple of hugepages-2Mi",
+        );
+        // A limit alone is the request too; kubernetes.io resources may be overcommitted.
+        let sound = resources(json!({
+            "limits": {"nvidia.com/gpu": "2", "hugepages-2Mi": "4Mi", "memory": "2Gi", "ephemeral-storage": "10G"},
+            "requests": {"hugepages-2Mi": "4Mi", "memory": "1Gi", "example.kubernetes.io/thing": "1.5"}
+        }));
+        assert_eq!(problems(sound), []);
+    }
+
+    #[test]
+    fn the_runtime_class_is_a_subdomain() {
+        only(
+            json!({"runtimeClassName": "gVisor"}),
+            "spec.build.runtimeClassName",
+            "Invalid value: \"gVisor\": a lowercase RFC 1123 subdomain",
+        );
+        assert_eq!(problems(json!({"runtimeClassName": "gvisor"})), []);
     }
 }

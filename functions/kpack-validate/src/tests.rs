@@ -276,6 +276,7 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
         json!({"tolerations": [{"key": "dedicated", "operator": "Equals", "value": "builds"}]});
     let build = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Build", "metadata": {"name": "b", "namespace": "apps"},
         "spec": {"tags": ["r.io/apps/a"], "builder": {"image": "r.io/apps/builder"}, "nodeSelector": {"pool": "gpu builds"},
+                 "resources": {"requests": {"nvidia.com/gpu": 1}}, "runtimeClassName": "gVisor",
                  "source": {"git": {"url": "https://github.com/org/app", "revision": "abc"}}}});
     let (out, code) = run(vec![odd, build], None);
     assert_eq!(code, 1);
@@ -285,7 +286,7 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
         .filter(|r| r.tags.as_ref().is_some_and(|t| t["rule"] == "pod"))
         .map(|r| (r.field.as_ref().unwrap().path.as_str(), r.message.as_str()))
         .collect();
-    assert_eq!(pod.len(), 2, "{:#?}", out.results);
+    assert_eq!(pod.len(), 4, "{:#?}", out.results);
     assert_eq!(pod[0].0, "spec.build.tolerations[0].operator");
     assert!(
         pod[0]
@@ -295,6 +296,9 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
         pod[0].1
     );
     assert_eq!(pod[1].0, "spec.nodeSelector[pool]");
+    assert_eq!(pod[2].0, "spec.resources.limits");
+    assert!(pod[2].1.contains("Limit must be set"), "{}", pod[2].1);
+    assert_eq!(pod[3].0, "spec.runtimeClassName");
 }
 
 #[test]
