@@ -631,6 +631,10 @@ impl<'a> Entry<'a> {
             ),
             ("affinity", self.path_of("affinity", |f| &f.affinity)),
             ("resources", self.path_of("resources", |f| &f.resources)),
+            (
+                "runtimeClassName",
+                self.path_of("runtimeClassName", |f| &f.runtime_class_name),
+            ),
         ];
         for (field, path) in sources {
             let (Some(path), Some(value)) = (path, built.get(field)) else {
@@ -645,8 +649,9 @@ impl<'a> Entry<'a> {
         }
     }
 
-    /// The affinity as written, after checking that kpack can decode it (a misspelt key in
-    /// it would have the Image refused at admission).
+    /// The affinity as written, when kpack can decode it (a misspelt key in it would have
+    /// the Image refused at admission). One it cannot is a problem, so nothing is written,
+    /// and is left out of the build so that the pod checks do not report it again.
     fn affinity(&mut self) -> Option<Value> {
         let (affinity, path) = self.pick("affinity", |f| &f.affinity)?;
         if let Some((inside, reason)) = kpack_api::shapes::affinity_problem(affinity) {
@@ -659,6 +664,7 @@ impl<'a> Entry<'a> {
                 at,
                 format!("affinity is not a Kubernetes Affinity kpack can decode: {reason}"),
             );
+            return None;
         }
         Some(affinity.clone())
     }

@@ -365,6 +365,63 @@ fn bad_config_reports_path_and_image_and_generates_nothing() {
 }
 
 #[test]
+fn an_affinity_that_does_not_decode_is_reported_once() {
+    let cfg = with_spec(
+        json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"}},
+        "images": [{"name": "cart", "affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": "1", "preference": {}}]}}}]}),
+    );
+    let (out, code) = run(vec![], cfg);
+    assert_eq!(code, 1);
+    let errs = errors(&out);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0]
+            .1
+            .contains("affinity is not a Kubernetes Affinity kpack can decode"),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn build_pod_fields_are_checked_where_they_are_written() {
+    let cases = [
+        (
+            json!({"runtimeClassName": "gVisor"}),
+            "spec.images[0].runtimeClassName",
+            "a lowercase RFC 1123 subdomain",
+        ),
+        (
+            json!({"resources": {"requests": {"nvidia.com/gpu": 1}}}),
+            "spec.images[0].resources.limits",
+            "Limit must be set for non overcommitable resources",
+        ),
+        (
+            json!({"resources": {"limits": {"cpus": 2}}}),
+            "spec.images[0].resources.limits[cpus]",
+            "must be a standard resource for containers",
+        ),
+    ];
+    for (fields, path, message) in cases {
+        let mut image = json!({"name": "cart"});
+        image
+            .as_object_mut()
+            .unwrap()
+            .extend(fields.as_object().unwrap().clone());
+        let cfg = with_spec(
+            json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"}}, "images": [image]}),
+        );
+        let (out, code) = run(vec![], cfg);
+        assert_eq!(code, 1, "{fields}");
+        let errs = errors(&out);
+        assert!(
+            errs.len() == 1 && errs[0].0 == path && errs[0].1.contains(message),
+            "{fields}: expected one error at {path} containing {message:?}, got {errs:?}"
+        );
+    }
+}
+
+#[test]
 fn all_problems_are_reported_at_once() {
     let cfg = with_spec(json!({"images": [{"name": "a"}, {"name": "B"}]}));
     let (out, code) = run(vec![], cfg);
