@@ -240,6 +240,15 @@ patches:
         github.contains("::error file=base/image.yaml,line=6,endLine=6,col=8,endColumn=33,"),
         "{github}"
     );
+    let junit = text(&lint(&["--origin-root", "overlays/prod", "--format", "junit", "-"]).stdout);
+    assert!(
+        junit.contains("classname=\"base/image.yaml\" file=\"base/image.yaml\""),
+        "{junit}"
+    );
+    assert!(
+        junit.contains("(written in base/image.yaml:6:8 (kustomize origin))"),
+        "{junit}"
+    );
     let text_out = text(&lint(&["--origin-root", "overlays/prod", "-"]).stdout);
     assert!(
         text_out.contains("= written in base/image.yaml:6:8 (kustomize origin)\n"),

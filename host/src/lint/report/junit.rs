@@ -2,7 +2,8 @@
 //! document (`file#index Kind/name`, or `file#index` for one with neither), failed by its
 //! error findings; warnings and notes go to the case's `system-out`. Input that could not be
 //! read is a failed case of its own; a kustomize patch or Helm template, which is not linted,
-//! a skipped one.
+//! a skipped one. A rendered document whose findings know where its resource was written
+//! (kustomize's origins) names that file as the case's `file`, and each line says where.
 
 use super::super::{Finding, Outcome};
 use krm::Severity;
@@ -31,7 +32,12 @@ pub fn render(outcome: &Outcome) -> String {
             (kind, "") => format!("{}#{} {kind}", doc.file, doc.index),
             (kind, name) => format!("{}#{} {kind}/{name}", doc.file, doc.index),
         };
-        failures += usize::from(case(&mut cases, &name, &doc.file, &findings));
+        // The file a CI system links the case to: where the resource was written, if known.
+        let file = findings
+            .iter()
+            .find_map(|f| f.origin.as_ref().filter(|o| !o.patch))
+            .map_or(doc.file.as_str(), |o| o.file.as_str());
+        failures += usize::from(case(&mut cases, &name, file, &findings));
         tests += 1;
     }
     // Findings about no document: unreadable files, results about the whole set.
@@ -112,13 +118,17 @@ fn case(out: &mut String, name: &str, file: &str, findings: &[&Finding]) -> bool
 }
 
 fn line(f: &Finding) -> String {
-    format!(
+    let mut line = format!(
         "{}: {} [{}] {}",
         super::place(f),
         f.severity,
         f.rule,
         f.message
-    )
+    );
+    if let Some(said) = super::origin_said(f) {
+        line = format!("{line} ({said})");
+    }
+    line
 }
 
 /// XML text and attribute escaping; characters XML 1.0 forbids are dropped.

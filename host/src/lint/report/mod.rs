@@ -93,6 +93,26 @@ fn place(finding: &super::Finding) -> String {
     }
 }
 
+/// Where a finding's resource was written, for rendered input with kustomize's origins:
+/// "written in base/image.yaml:6:8 (kustomize origin)", or the patch that set the value.
+fn origin_said(finding: &super::Finding) -> Option<String> {
+    let origin = finding.origin.as_ref()?;
+    let place = match origin.region {
+        Some(r) => format!("{}:{}:{}", origin.file, r.line, r.column),
+        None => origin.file.clone(),
+    };
+    Some(if origin.patch {
+        format!("set in {place} (kustomize patch)")
+    } else if origin.at_field || finding.field.is_none() {
+        format!("written in {place} (kustomize origin)")
+    } else {
+        format!(
+            "written in {place} (kustomize origin), which does not hold the value linted: \
+             kustomize set it"
+        )
+    })
+}
+
 /// "Image apps/cart" for a finding's resource.
 fn resource_label(finding: &super::Finding) -> Option<String> {
     finding.resource.as_ref().map(|r| match &r.namespace {

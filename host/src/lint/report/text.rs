@@ -114,23 +114,8 @@ fn diagnostic(out: &mut String, f: &Finding, sources: &mut SourceLines, style: &
     if !context.is_empty() {
         let _ = writeln!(out, "  = {}", context.join(", "));
     }
-    if let Some(origin) = &f.origin {
-        let place = match origin.region {
-            Some(r) => format!("{}:{}:{}", origin.file, r.line, r.column),
-            None => origin.file.clone(),
-        };
-        let said = if origin.patch {
-            format!("set in {} (kustomize patch)", printable(&place))
-        } else if origin.at_field || f.field.is_none() {
-            format!("written in {} (kustomize origin)", printable(&place))
-        } else {
-            format!(
-                "written in {} (kustomize origin), which does not hold the value linted: \
-                 kustomize set it",
-                printable(&place)
-            )
-        };
-        let _ = writeln!(out, "  = {said}");
+    if let Some(said) = super::origin_said(f) {
+        let _ = writeln!(out, "  = {}", printable(&said));
     }
     out.push('\n');
 }
