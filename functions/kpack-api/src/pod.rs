@@ -38,7 +38,19 @@ pub fn check(build: &Value, base: &str) -> Vec<PodProblem> {
         check.resources(resources, &format!("{base}.resources"));
     }
     if let Some(class) = build.get("runtimeClassName").and_then(Value::as_str) {
-        check.runtime_class(class, &format!("{base}.runtimeClassName"));
+        check.subdomain(class, &format!("{base}.runtimeClassName"));
+    }
+    check.problems
+}
+
+/// The problem of an Image's or Build's `spec.serviceAccountName` (at `path`), which becomes
+/// the pod's: the API server requires a DNS subdomain.
+pub fn check_service_account(name: &str, path: &str) -> Vec<PodProblem> {
+    let mut check = Check {
+        problems: Vec::new(),
+    };
+    if !name.is_empty() {
+        check.subdomain(name, path);
     }
     check.problems
 }
@@ -55,12 +67,13 @@ impl Check {
         ));
     }
 
-    fn runtime_class(&mut self, class: &str, path: &str) {
-        if !is_dns1123_subdomain(class) {
+    /// A name the API server requires to be a DNS subdomain.
+    fn subdomain(&mut self, name: &str, path: &str) {
+        if !is_dns1123_subdomain(name) {
             self.say(
                 path.to_string(),
                 format!(
-                    "Invalid value: {class:?}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
+                    "Invalid value: {name:?}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric \
                      characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com')"
                 ),
             );
@@ -309,7 +322,7 @@ impl Check {
     /// The API server's rules for a container's resources: names it knows (or extended ones
     /// with a domain), no negative amounts, whole numbers of extended resources, requests
     /// within limits (equal to them, and limits set, where a resource cannot be
-    /// overcommitted), hugepages only beside cpu or memory.
+    /// overcommitted), hugepages only beside cpu or memory, claims only of the pod's.
     fn resources(&mut self, resources: &Value, path: &str) {
         let requests = resources.get("requests").and_then(Value::as_object);
         let limits = resources.get("limits").and_then(Value::as_object);
@@ -327,6 +340,17 @@ impl Check {
         for (name, request) in requests.into_iter().flatten() {
             let limit = limits.and_then(|limits| limits.get(name));
             self.request_against_limit(name, request, limit, path);
+        }
+        // kpack's build pod declares no resource claims, so none can be named.
+        for (i, claim) in list(resources, "claims").enumerate() {
+            let name = claim.get("name").and_then(Value::as_str).unwrap_or("");
+            self.say(
+                format!("{path}.claims[{i}]"),
+                format!(
+                    "Not found: {name:?}: must be one of the names in pod.spec.resourceClaims which is empty \
+                     (kpack's build pod declares no resource claims)"
+                ),
+            );
         }
         if hugepages && !cpu_or_memory {
             self.say(
@@ -671,6 +695,11 @@ mod tests {
             resources(json!({"limits": {"hugepages-2Mi": "3Mi", "memory": "1Gi"}})),
             "spec.build.resources.limits[hugepages-2Mi]",
             "3Mi is not positive integer multiple of hugepages-2Mi",
+        );
+        only(
+            resources(json!({"claims": [{"name": "gpu"}]})),
+            "spec.build.resources.claims[0]",
+            "Not found: \"gpu\": must be one of the names in pod.spec.resourceClaims which is empty",
         );
         // A limit alone is the request too; kubernetes.io resources may be overcommitted.
         let sound = resources(json!({

@@ -291,14 +291,25 @@ fn context_dependent_checks(
         ));
         return;
     }
-    // What the API server would refuse of the build pod kpack makes.
+    // What the API server would refuse of the build pod kpack makes: from the build settings
+    // and the service account.
     let build = match entry.kind {
-        "Image" => object.at("/spec/build").map(|b| (b, "spec.build")),
-        "Build" => object.at("/spec").map(|b| (b, "spec")),
+        "Image" => Some((object.at("/spec/build"), "spec.build")),
+        "Build" => Some((object.at("/spec"), "spec")),
         _ => None,
     };
     if let Some((build, base)) = build {
-        for (path, message) in kpack_api::pod::check(build, base) {
+        let account = object
+            .at("/spec/serviceAccountName")
+            .and_then(Value::as_str);
+        let problems = build
+            .map(|build| kpack_api::pod::check(build, base))
+            .into_iter()
+            .flatten()
+            .chain(account.into_iter().flat_map(|name| {
+                kpack_api::pod::check_service_account(name, "spec.serviceAccountName")
+            }));
+        for (path, message) in problems {
             report.error(entry.index, Rule::Pod, &path, message);
         }
     }
