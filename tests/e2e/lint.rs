@@ -710,7 +710,7 @@ fn a_config_whose_function_cannot_run_is_reported_at_the_config() {
 }
 
 #[test]
-fn the_only_validator_config_among_the_inputs_is_used() {
+fn validator_configs_among_the_inputs_judge_their_packages() {
     // As in a kpt package: the pipeline names validator-config.yaml, and lint should judge
     // as `kpt fn render` does.
     let package_config =
@@ -738,17 +738,43 @@ fn the_only_validator_config_among_the_inputs_is_used() {
          the only one among the inputs (--config chooses another)\n"
     );
 
-    // Two policies: lint cannot tell which applies, and says so.
-    let other = package_config.replace("name: shop", "name: other");
+    // Two packages with policies of their own: each judges its own files, in one lint of
+    // both, and stderr says which judges where.
+    let other = package_config
+        .replace("name: shop", "name: other")
+        .replace("- registry.example.com", "- quay.io");
     std::fs::write(dir.path().join("apps/validator-config.yaml"), other).unwrap();
+    std::fs::write(dir.path().join("web.yaml"), elsewhere.as_str()).unwrap();
     let out = lint_in(dir.path(), &["--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    let report = json_report(&out);
+    let policy: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "policy")
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(policy, ["./web.yaml"], "{report:#}");
     assert_eq!(
         text(&out.stderr),
-        "krmwasm: lint: kpack-validate runs with its defaults: 2 ValidatorConfigs are among the \
-         inputs (./apps/validator-config.yaml, ./validator-config.yaml); lint the directory of \
-         each on its own, or choose one with --config\n"
+        "krmwasm: lint: kpack-validate judges each package with its own ValidatorConfig: ./apps \
+         with ./apps/validator-config.yaml, . with ./validator-config.yaml; other files with its \
+         defaults (--config chooses one for all)\n"
     );
+    // A package with two: neither judges it.
+    std::fs::write(
+        dir.path().join("apps/second.yaml"),
+        package_config.replace("name: shop", "name: second"),
+    )
+    .unwrap();
+    let out = lint_in(dir.path(), &["--format", "json"]);
+    assert!(
+        text(&out.stderr).contains("./apps with its defaults (several ValidatorConfigs there)"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(dir.path().join("apps/second.yaml")).unwrap();
     let out = lint_in(
         dir.path(),
         &["--format", "json", "--config", "validator-config.yaml"],

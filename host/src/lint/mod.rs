@@ -8,6 +8,7 @@
 //! are checked), and each config's function on that config ([`functions`]); their results
 //! become [`Finding`]s, placed by [`locate`]; [`report`] prints them.
 
+mod config_scopes;
 pub mod functions;
 pub mod inputs;
 mod lists;
@@ -262,18 +263,40 @@ struct Chosen<'a> {
     found: &'a [ConfigDocument<'a>],
 }
 
+/// One run of a validator: the config it runs with, and which findings it keeps.
+struct ValidatorRun {
+    config: Value,
+    /// None: all of them; else those about the files whose judge in these scopes is the
+    /// config of this index (None: the defaults), and those about the set.
+    judges: Option<(std::rc::Rc<config_scopes::Scopes>, Option<usize>)>,
+}
+
 impl Chosen<'_> {
-    /// The config `validator` runs with: `--config` when it is of the validator's kind, else
-    /// the only one of its kind among the inputs (as in a kpt package, whose pipeline names
-    /// it), else its defaults. What was chosen, unless it was `--config`, goes to `notes`.
-    fn for_validator(&self, validator: &Validator, notes: &mut Vec<String>) -> Value {
+    /// How `validator` runs: with `--config` when that is of the validator's kind; else with
+    /// the only config of its kind among the inputs (as in a kpt package, whose pipeline
+    /// names it); else with its defaults. Several configs of its kind (packages with policies
+    /// of their own) each judge the files of their package ([`config_scopes`]), in a run of
+    /// their own over the whole set, and the defaults judge the rest. What was chosen, unless
+    /// it was `--config`, goes to `notes`.
+    fn runs(
+        &self,
+        validator: &Validator,
+        documents: &[Document],
+        notes: &mut Vec<String>,
+    ) -> Vec<ValidatorRun> {
         let Validator {
             name,
             default_config,
             ..
         } = validator;
+        let everything = |config: &Value| {
+            vec![ValidatorRun {
+                config: config.clone(),
+                judges: None,
+            }]
+        };
         if let Some(named) = self.named.filter(|c| same_kind(c, default_config)) {
-            return named.clone();
+            return everything(named);
         }
         let kind = default_config["kind"].as_str().unwrap_or_default();
         let found: Vec<&ConfigDocument> = self
@@ -282,28 +305,53 @@ impl Chosen<'_> {
             .filter(|c| same_kind(&c.value, default_config))
             .collect();
         match found.as_slice() {
-            [] => default_config.clone(),
+            [] => return everything(default_config),
             [only] => {
                 notes.push(format!(
                     "{name} runs with the {kind} in {}, the only one among the inputs (--config chooses another)",
                     only.file
                 ));
-                only.value.clone()
+                return everything(&only.value);
             }
-            several => {
-                let files: Vec<&str> = several.iter().map(|c| c.file.as_str()).collect();
-                notes.push(format!(
-                    "{name} runs with its defaults: {} {kind}s are among the inputs ({}); lint the directory of each on its own, or choose one with --config",
-                    several.len(),
-                    files.join(", ")
-                ));
-                default_config.clone()
-            }
+            _ => {}
         }
+        let files: Vec<&str> = found.iter().map(|c| c.file.as_str()).collect();
+        let scopes = std::rc::Rc::new(config_scopes::Scopes::of(&files));
+        let mut said = Vec::new();
+        for (directory, owner) in scopes.directories() {
+            let shown = match directory.as_os_str().is_empty() {
+                true => ".".to_string(),
+                false => directory.display().to_string(),
+            };
+            said.push(match owner {
+                Some(i) => format!("{shown} with {}", found[i].file),
+                None => format!("{shown} with its defaults (several {kind}s there)"),
+            });
+        }
+        notes.push(format!(
+            "{name} judges each package with its own {kind}: {}; other files with its defaults (--config chooses one for all)",
+            said.join(", ")
+        ));
+        let mut runs: Vec<ValidatorRun> = found
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| scopes.directories().any(|(_, owner)| owner == Some(*i)))
+            .map(|(i, config)| ValidatorRun {
+                config: config.value.clone(),
+                judges: Some((scopes.clone(), Some(i))),
+            })
+            .collect();
+        if documents.iter().any(|d| scopes.owner(&d.file).is_none()) {
+            runs.push(ValidatorRun {
+                config: default_config.clone(),
+                judges: Some((scopes, None)),
+            });
+        }
+        runs
     }
 }
 
-/// Runs every validator over all items at once, each with the config [`Chosen`] gives it.
+/// Runs every validator over all items at once, with the configs [`Chosen`] gives it.
 fn run_validators(
     runner: &mut functions::Runner,
     functions: &Functions,
@@ -326,18 +374,23 @@ fn run_validators(
         );
     }
     for validator in validators {
-        let function_config = chosen.for_validator(validator, &mut outcome.notes);
-        let function = functions.for_validator_config(&function_config)?;
-        let input = resource_list_json(items_json, &function_config);
-        let results = runner
-            .results(function, input)
-            .with_context(|| format!("the validator {} could not run", validator.gvk))?;
-        crate::debug!("{}: {} results", validator.name, results.len());
-        outcome.findings.extend(
-            results
+        for run in chosen.runs(validator, &outcome.documents, &mut outcome.notes) {
+            let function = functions.for_validator_config(&run.config)?;
+            let input = resource_list_json(items_json, &run.config);
+            let results = runner
+                .results(function, input)
+                .with_context(|| format!("the validator {} could not run", validator.gvk))?;
+            crate::debug!("{}: {} results", validator.name, results.len());
+            let kept = results
                 .into_iter()
-                .filter_map(|r| finding(r, &validator.name, &function_config, false)),
-        );
+                .filter_map(|r| finding(r, &validator.name, &run.config, false))
+                .filter(|f| match (&run.judges, &f.file) {
+                    (Some((scopes, judge)), Some(file)) => scopes.owner(file) == *judge,
+                    // Findings about the set: said by every run, and said once below.
+                    _ => true,
+                });
+            outcome.findings.extend(kept);
+        }
     }
     Ok(())
 }
