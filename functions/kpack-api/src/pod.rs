@@ -1,7 +1,8 @@
 //! What the API server checks of the build pod kpack makes from an Image's `spec.build` or a
 //! Build's `spec` (kpack-validate checks those; kpack-image the config fields that become
-//! them): tolerations, the node selector, affinity, resources and the runtime class are
-//! copied onto the pod. kpack's webhook lets values through that the pod then cannot have,
+//! them), and of the claim it makes for an Image's volume cache: tolerations, the node
+//! selector, affinity, resources, the runtime class and the service account are copied onto
+//! the pod. kpack's webhook lets values through that the pod then cannot have,
 //! and the build fails when kpack creates the pod, long after the change was merged. The
 //! checks and their words follow Kubernetes' pod validation (`ValidateTolerations`,
 //! `ValidateAffinity`, container resource requirements, `ValidateRuntimeClassName`); each
@@ -53,6 +54,20 @@ pub fn check_service_account(name: &str, path: &str) -> Vec<PodProblem> {
         check.subdomain(name, path);
     }
     check.problems
+}
+
+/// What the API server would say of the PersistentVolumeClaim kpack makes for an Image's
+/// volume cache of `size` (written as a quantity): it must ask for more than nothing. None
+/// when it does, or when `size` is no quantity (the schema says so).
+pub fn cache_claim_problem(size: &Value) -> Option<String> {
+    let text = quantity_text(size);
+    let value = crate::quantity::value(&text)?;
+    (value <= 0.0).then(|| {
+        format!(
+            "kpack's cache volume claim would be refused: spec.resources.requests[storage]: \
+             Invalid value: {text:?}: must be greater than zero"
+        )
+    })
 }
 
 struct Check {
@@ -707,6 +722,17 @@ mod tests {
             "requests": {"hugepages-2Mi": "4Mi", "memory": "1Gi", "example.kubernetes.io/thing": "1.5"}
         }));
         assert_eq!(problems(sound), []);
+    }
+
+    #[test]
+    fn a_cache_claim_asks_for_something() {
+        for none in [json!("0"), json!(0), json!("0Gi"), json!("-1G"), json!("G")] {
+            let said = cache_claim_problem(&none).expect("refused");
+            assert!(said.ends_with("must be greater than zero"), "{said}");
+        }
+        for some in [json!("2G"), json!(1), json!("1m"), json!("two")] {
+            assert_eq!(cache_claim_problem(&some), None, "{some}");
+        }
     }
 
     #[test]

@@ -381,6 +381,11 @@ impl<'a> Entry<'a> {
             CacheSetting::SizeOrNone(size) => {
                 if !is_quantity(size) {
                     self.problem(path, format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi), nor `none`"));
+                } else if let Some(problem) = kpack_api::pod::cache_claim_problem(&json!(size)) {
+                    self.problem(
+                        path,
+                        format!("{problem}; write a size such as 2G, or `none`"),
+                    );
                 }
                 Some(ImageCacheConfig {
                     volume: Some(ImagePersistentVolumeCache {
@@ -404,10 +409,12 @@ impl<'a> Entry<'a> {
                     );
                 }
                 let volume = spec.volume.as_ref().map(|v| {
-                    if let Some(size) = &v.size
-                        && !is_quantity(size)
-                    {
-                        self.problem(format!("{path}.volume.size"), format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi)"));
+                    if let Some(size) = &v.size {
+                        if !is_quantity(size) {
+                            self.problem(format!("{path}.volume.size"), format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi)"));
+                        } else if let Some(problem) = kpack_api::pod::cache_claim_problem(&json!(size)) {
+                            self.problem(format!("{path}.volume.size"), problem);
+                        }
                     }
                     ImagePersistentVolumeCache {
                         size: v.size.clone().map(Quantity::String),

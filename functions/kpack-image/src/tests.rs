@@ -299,6 +299,11 @@ fn bad_config_reports_path_and_image_and_generates_nothing() {
             "not a Kubernetes quantity",
         ),
         (
+            json!({"defaults": {"registry": "r.io/x", "builder": "b", "cache": "0Gi"}, "images": [{"name": "cart", "git": {"url": "u"}}]}),
+            "spec.defaults.cache",
+            "kpack's cache volume claim would be refused: spec.resources.requests[storage]: Invalid value: \"0Gi\": must be greater than zero; write a size such as 2G, or `none`",
+        ),
+        (
             json!({"defaults": {"registry": "r.io/x", "builder": "b", "git": {"url": "u"}}, "images": [{"name": "cart",
                 "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpression": []}]}}}}]}),
             "spec.images[0].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpression",

@@ -313,6 +313,14 @@ fn context_dependent_checks(
             report.error(entry.index, Rule::Pod, &path, message);
         }
     }
+    // The claim kpack makes for a volume cache.
+    if entry.kind == "Image"
+        && let Some(problem) = object
+            .at("/spec/cache/volume/size")
+            .and_then(kpack_api::pod::cache_claim_problem)
+    {
+        report.error(entry.index, Rule::Pod, "spec.cache.volume.size", problem);
+    }
     // Known either way, kpack's rule has run: an error without a default StorageClass.
     if entry.kind == "Image"
         && object.at("/spec/cache/volume").is_some()

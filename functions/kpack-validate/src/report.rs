@@ -38,7 +38,8 @@ pub enum Rule {
     Reference,
     /// The ValidatorConfig's policy.
     Policy,
-    /// What the API server would refuse of the build pod kpack makes from the object.
+    /// What the API server would refuse of the build pod kpack makes from the object (or of
+    /// its cache's volume claim).
     Pod,
 }
 

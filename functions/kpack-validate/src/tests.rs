@@ -275,6 +275,7 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
     odd["spec"]["build"] =
         json!({"tolerations": [{"key": "dedicated", "operator": "Equals", "value": "builds"}]});
     odd["spec"]["serviceAccountName"] = json!("Build_Bot");
+    odd["spec"]["cache"] = json!({"volume": {"size": "0"}});
     let build = json!({"apiVersion": "kpack.io/v1alpha2", "kind": "Build", "metadata": {"name": "b", "namespace": "apps"},
         "spec": {"tags": ["r.io/apps/a"], "builder": {"image": "r.io/apps/builder"}, "nodeSelector": {"pool": "gpu builds"},
                  "resources": {"requests": {"nvidia.com/gpu": 1}}, "runtimeClassName": "gVisor",
@@ -287,7 +288,7 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
         .filter(|r| r.tags.as_ref().is_some_and(|t| t["rule"] == "pod"))
         .map(|r| (r.field.as_ref().unwrap().path.as_str(), r.message.as_str()))
         .collect();
-    assert_eq!(pod.len(), 5, "{:#?}", out.results);
+    assert_eq!(pod.len(), 6, "{:#?}", out.results);
     assert_eq!(pod[0].0, "spec.build.tolerations[0].operator");
     assert!(
         pod[0]
@@ -304,10 +305,18 @@ fn what_the_build_pod_could_not_have_is_an_error_of_its_own_rule() {
         "{}",
         pod[1].1
     );
-    assert_eq!(pod[2].0, "spec.nodeSelector[pool]");
-    assert_eq!(pod[3].0, "spec.resources.limits");
-    assert!(pod[3].1.contains("Limit must be set"), "{}", pod[3].1);
-    assert_eq!(pod[4].0, "spec.runtimeClassName");
+    assert_eq!(pod[2].0, "spec.cache.volume.size");
+    assert!(
+        pod[2]
+            .1
+            .ends_with("Invalid value: \"0\": must be greater than zero"),
+        "{}",
+        pod[2].1
+    );
+    assert_eq!(pod[3].0, "spec.nodeSelector[pool]");
+    assert_eq!(pod[4].0, "spec.resources.limits");
+    assert!(pod[4].1.contains("Limit must be set"), "{}", pod[4].1);
+    assert_eq!(pod[5].0, "spec.runtimeClassName");
 }
 
 #[test]
