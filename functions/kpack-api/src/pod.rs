@@ -17,9 +17,7 @@ pub type PodProblem = (String, String);
 /// The problems of `build` (an Image's `spec.build`, a Build's `spec`), with paths under
 /// `base`.
 pub fn check(build: &Value, base: &str) -> Vec<PodProblem> {
-    let mut check = Check {
-        problems: Vec::new(),
-    };
+    let mut check = Check::default();
     if let Some(tolerations) = build.get("tolerations").and_then(Value::as_array) {
         for (i, toleration) in tolerations.iter().enumerate() {
             check.toleration(toleration, &format!("{base}.tolerations[{i}]"));
@@ -47,9 +45,7 @@ pub fn check(build: &Value, base: &str) -> Vec<PodProblem> {
 /// The problem of an Image's or Build's `spec.serviceAccountName` (at `path`), which becomes
 /// the pod's: the API server requires a DNS subdomain.
 pub fn check_service_account(name: &str, path: &str) -> Vec<PodProblem> {
-    let mut check = Check {
-        problems: Vec::new(),
-    };
+    let mut check = Check::default();
     if !name.is_empty() {
         check.subdomain(name, path);
     }
@@ -70,6 +66,7 @@ pub fn cache_claim_problem(size: &Value) -> Option<String> {
     })
 }
 
+#[derive(Default)]
 struct Check {
     problems: Vec<PodProblem>,
 }

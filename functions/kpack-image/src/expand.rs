@@ -374,19 +374,34 @@ impl<'a> Entry<'a> {
         Some(source)
     }
 
+    /// A volume cache's size must be a quantity kpack can read, and more than zero for the
+    /// claim kpack makes to be taken. `or_none`: the field also takes `none`, which the
+    /// messages then offer.
+    fn cache_size(&mut self, size: &str, path: String, or_none: bool) {
+        if !is_quantity(size) {
+            let none = if or_none { ", nor `none`" } else { "" };
+            self.problem(
+                path,
+                format!(
+                    "cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi){none}"
+                ),
+            );
+        } else if let Some(problem) = kpack_api::pod::cache_claim_problem(&json!(size)) {
+            let hint = if or_none {
+                "; write a size such as 2G, or `none`"
+            } else {
+                ""
+            };
+            self.problem(path, format!("{problem}{hint}"));
+        }
+    }
+
     fn cache(&mut self) -> Option<ImageCacheConfig> {
         let (setting, path) = self.pick("cache", |f| &f.cache)?;
         match setting {
             CacheSetting::SizeOrNone(s) if s == "none" => None,
             CacheSetting::SizeOrNone(size) => {
-                if !is_quantity(size) {
-                    self.problem(path, format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi), nor `none`"));
-                } else if let Some(problem) = kpack_api::pod::cache_claim_problem(&json!(size)) {
-                    self.problem(
-                        path,
-                        format!("{problem}; write a size such as 2G, or `none`"),
-                    );
-                }
+                self.cache_size(size, path, true);
                 Some(ImageCacheConfig {
                     volume: Some(ImagePersistentVolumeCache {
                         size: Some(Quantity::String(size.clone())),
@@ -410,11 +425,7 @@ impl<'a> Entry<'a> {
                 }
                 let volume = spec.volume.as_ref().map(|v| {
                     if let Some(size) = &v.size {
-                        if !is_quantity(size) {
-                            self.problem(format!("{path}.volume.size"), format!("cache size {size:?} is not a Kubernetes quantity (such as 2G or 500Mi)"));
-                        } else if let Some(problem) = kpack_api::pod::cache_claim_problem(&json!(size)) {
-                            self.problem(format!("{path}.volume.size"), problem);
-                        }
+                        self.cache_size(size, format!("{path}.volume.size"), false);
                     }
                     ImagePersistentVolumeCache {
                         size: v.size.clone().map(Quantity::String),

@@ -294,21 +294,24 @@ fn context_dependent_checks(
     // What the API server would refuse of the build pod kpack makes: from the build settings
     // and the service account.
     let build = match entry.kind {
-        "Image" => Some((object.at("/spec/build"), "spec.build")),
-        "Build" => Some((object.at("/spec"), "spec")),
+        "Image" => Some(("/spec/build", "spec.build")),
+        "Build" => Some(("/spec", "spec")),
         _ => None,
     };
-    if let Some((build, base)) = build {
-        let account = object
-            .at("/spec/serviceAccountName")
-            .and_then(Value::as_str);
-        let problems = build
+    if let Some((pointer, base)) = build {
+        let mut problems = object
+            .at(pointer)
             .map(|build| kpack_api::pod::check(build, base))
-            .into_iter()
-            .flatten()
-            .chain(account.into_iter().flat_map(|name| {
-                kpack_api::pod::check_service_account(name, "spec.serviceAccountName")
-            }));
+            .unwrap_or_default();
+        if let Some(name) = object
+            .at("/spec/serviceAccountName")
+            .and_then(Value::as_str)
+        {
+            problems.extend(kpack_api::pod::check_service_account(
+                name,
+                "spec.serviceAccountName",
+            ));
+        }
         for (path, message) in problems {
             report.error(entry.index, Rule::Pod, &path, message);
         }
