@@ -332,12 +332,12 @@ impl Chosen<'_> {
             "{name} judges each package with its own {kind}: {}; other files with its defaults (--config chooses one for all)",
             said.join(", ")
         ));
-        let mut runs: Vec<ValidatorRun> = found
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| scopes.directories().any(|(_, owner)| owner == Some(*i)))
-            .map(|(i, config)| ValidatorRun {
-                config: config.value.clone(),
+        // A run for each config that judges a directory (one claimed by several judges none).
+        let mut runs: Vec<ValidatorRun> = scopes
+            .directories()
+            .filter_map(|(_, owner)| owner)
+            .map(|i| ValidatorRun {
+                config: found[i].value.clone(),
                 judges: Some((scopes.clone(), Some(i))),
             })
             .collect();
@@ -386,7 +386,8 @@ fn run_validators(
                 .filter_map(|r| finding(r, &validator.name, &run.config, false))
                 .filter(|f| match (&run.judges, &f.file) {
                     (Some((scopes, judge)), Some(file)) => scopes.owner(file) == *judge,
-                    // Findings about the set: said by every run, and said once below.
+                    // Findings about the set: said by every run; `lint` keeps one of each
+                    // when it sorts and dedups the findings.
                     _ => true,
                 });
             outcome.findings.extend(kept);
