@@ -465,7 +465,7 @@ impl Runtime {
         limits: &Limits,
         follower: Option<F>,
     ) -> (Invocation, Option<F>) {
-        let mut run = self.start_run(name, stdin, env, limits);
+        let mut run = self.start_run(name, stdin, env, limits, None);
         let following = follower.map(|follower| Following::arrange(run.stdout(), follower));
         let result = self.call(&mut run, |store| {
             let instance = self
@@ -483,21 +483,32 @@ impl Runtime {
     }
 
     /// A store for one run: the sandbox's WASI context (stdin given, stdout and stderr kept in
-    /// memory up to their limits, `env` only, no files, no sockets) and the limits.
-    fn start_run(&self, name: &str, stdin: Vec<u8>, env: &[(&str, &str)], limits: &Limits) -> Run {
+    /// memory up to their limits, `env` only, no files, no sockets) and the limits. The guest's
+    /// random bytes come from `seeded` when given (see preinit.rs), else from the system.
+    fn start_run(
+        &self,
+        name: &str,
+        stdin: Vec<u8>,
+        env: &[(&str, &str)],
+        limits: &Limits,
+        seeded: Option<rand::rngs::StdRng>,
+    ) -> Run {
         let output_cap = usize::try_from(limits.output).unwrap_or(usize::MAX);
         let stdout = CappedOutput::new(output_cap);
         let stderr = CappedOutput::new(STDERR_LIMIT);
         let started = std::time::Instant::now();
-        let wasi = wasmtime_wasi::WasiCtxBuilder::new()
-            .monotonic_clock(poll::GuestClock { origin: started })
+        let mut wasi = wasmtime_wasi::WasiCtxBuilder::new();
+        wasi.monotonic_clock(poll::GuestClock { origin: started })
             .stdin(MemoryInputPipe::new(stdin))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
             .args(&[name])
             .envs(env)
-            .allow_blocking_current_thread(true)
-            .build_p1();
+            .allow_blocking_current_thread(true);
+        if let Some(random) = seeded {
+            wasi.secure_random(random);
+        }
+        let wasi = wasi.build_p1();
         let state = GuestState {
             wasi,
             limiter: MemoryLimiter::new(usize::try_from(limits.memory).unwrap_or(usize::MAX)),

@@ -16,9 +16,18 @@
 //! fails, the module is compiled as it is, and `-v` says why. That includes an initializer
 //! still running at the time limit, which is left behind on its own thread rather than ending
 //! the process as a run's would (see [`snapshot_within_limit`]).
+//!
+//! The initializer's random bytes come from a generator seeded with the module's digest, so
+//! that a module compiles to the same cache entry every time and on every machine. Rust's
+//! hash maps take their keys from there: seeded from the system, no two snapshots of a module
+//! were alike (~118 KB apart for kpack-validate), and no two entries could be compared. Keys
+//! drawn by an initializer can so be computed from the module; a run's own draws come from the
+//! system.
 
 use super::{CallError, Limits, Runtime, engine_config, to_anyhow};
 use anyhow::{Context as _, bail};
+use rand::SeedableRng as _;
+use sha2::Digest as _;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -147,7 +156,9 @@ fn snapshot(
         .map_err(to_anyhow)
         .context("the module cannot be pre-initialized")?;
     let module = Module::new(runtime.engine(), &instrumented).map_err(to_anyhow)?;
-    let mut run = runtime.start_run(name, Vec::new(), &[], limits);
+    let seed = <[u8; 32]>::from(sha2::Sha256::digest(wasm));
+    let random = rand::rngs::StdRng::from_seed(seed);
+    let mut run = runtime.start_run(name, Vec::new(), &[], limits, Some(random));
     let mut initialized = None;
     initializing();
     let result = runtime.call_unwatched(&mut run, |store| {
@@ -414,6 +425,38 @@ mod tests {
             "{error}"
         );
         assert_eq!(output(&Runtime::new(None).unwrap(), &wasm, &limits).0, "-0");
+    }
+
+    /// An initializer that draws random bytes (as Rust's hash maps do for their keys) leaves
+    /// the same snapshot on every compile, and what it drew is in it.
+    #[test]
+    fn a_snapshot_is_the_same_on_every_compile() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (import "wasi_snapshot_preview1" "random_get"
+                    (func $random_get (param i32 i32) (result i32)))
+                (memory (export "memory") 1)
+                (func (export "wizer-initialize")
+                    (drop (call $random_get (i32.const 64) (i32.const 32))))
+                (func (export "_start")))"#,
+        )
+        .unwrap();
+        let take = || {
+            let runtime = Runtime::new(None).unwrap();
+            snapshot(&runtime, "probe", &wasm, &Limits::default(), || {}).unwrap()
+        };
+        let (first, second) = (take(), take());
+        assert!(first == second, "two snapshots of one module differ");
+        // The 32 bytes drawn, as wasmtime-wasi's random_get draws them from the seeded
+        // generator, sit in the snapshot's data segment.
+        let seed = <[u8; 32]>::from(sha2::Sha256::digest(&wasm));
+        let expected: Vec<u8> = rand::RngExt::random_iter(rand::rngs::StdRng::from_seed(seed))
+            .take(32)
+            .collect();
+        assert!(
+            first.windows(32).any(|w| w == expected),
+            "the initializer's random bytes are not in its snapshot"
+        );
     }
 
     #[test]
