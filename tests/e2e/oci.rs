@@ -1,6 +1,7 @@
 //! OCI distribution against a real registry (Debian's docker-registry on 127.0.0.1): push and
 //! pull by tag and digest, a catalog naming OCI modules (online, offline, tampered), registry
-//! credentials, the older wasm-to-oci layer type, and a Go guest run through kpt.
+//! credentials, the older wasm-to-oci layer type, a module mirrored with skopeo, and a Go
+//! guest run through kpt.
 
 use crate::catalog::{catalog_yaml, sha256_hex};
 use crate::cli::{CONFIG, resource_list};
@@ -310,6 +311,100 @@ fn an_unreachable_registry_is_reported_with_its_cause() {
         ],
     );
     assert!(!target.exists());
+}
+
+/// Modules are mirrored with the registries' own tools, not krmwasm: skopeo copies a pushed
+/// module into an OCI layout (as an air-gapped transfer carries it) and from there into another
+/// repository. The manifest keeps its digest, the layer is the module, and a catalog naming
+/// the mirror runs it.
+#[test]
+fn a_module_mirrored_with_skopeo_keeps_its_digest_and_runs_from_the_mirror() {
+    let skopeo = require_tool("skopeo");
+    let registry = Registry::start(Auth::Anonymous);
+    let (cache, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let docker = registry.docker_config_dir();
+    let addr = registry.addr();
+    let pushed = stdout_of(
+        &krmwasm_with(cache.path(), &docker)
+            .args([
+                "push",
+                "kpack-image",
+                &format!("{addr}/krmwasm/kpack-image:0.1.0"),
+            ])
+            .output()
+            .unwrap(),
+    );
+    let digest = pushed.trim_end().rsplit_once('@').unwrap().1.to_string();
+
+    let layout = work.path().join("layout");
+    let copy = |from: String, to: String| {
+        let out = Command::new(&skopeo)
+            .args([
+                "copy",
+                "--quiet",
+                "--src-tls-verify=false",
+                "--dest-tls-verify=false",
+            ])
+            .arg("--authfile")
+            .arg(docker.join("config.json"))
+            .args([&from, &to])
+            .output()
+            .unwrap();
+        assert_success(&out);
+    };
+    copy(
+        format!("docker://{addr}/krmwasm/kpack-image:0.1.0"),
+        format!("oci:{}:0.1.0", layout.display()),
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(layout.join("index.json")).unwrap()).unwrap();
+    assert_eq!(index["manifests"][0]["digest"], digest.as_str(), "{index}");
+    let blob = |digest: &str| {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        std::fs::read(layout.join("blobs/sha256").join(hex)).unwrap()
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&blob(&digest)).unwrap();
+    let module = blob(manifest["layers"][0]["digest"].as_str().unwrap());
+    let catalog = std::fs::read_to_string(repo_root().join("catalog.yaml")).unwrap();
+    assert!(
+        catalog.contains(&format!("sha256: {}", sha256_hex(&module))),
+        "the layer skopeo saved is not the module catalog.yaml names"
+    );
+
+    copy(
+        format!("oci:{}:0.1.0", layout.display()),
+        format!("docker://{addr}/mirror/kpack-image:0.1.0"),
+    );
+    let (status, _) = registry.get(&format!("/v2/mirror/kpack-image/manifests/{digest}"));
+    assert_eq!(
+        status, 200,
+        "the mirror does not hold the manifest by its digest"
+    );
+
+    let mirror_catalog = work.path().join("catalog.yaml");
+    stdout_of(
+        &krmwasm()
+            .args(["catalog", "build", "--module-uri"])
+            .arg(format!("oci://{addr}/mirror/{{name}}:{{version}}"))
+            .arg("-o")
+            .arg(&mirror_catalog)
+            .output()
+            .unwrap(),
+    );
+    let expected = stdout_of(&run_with_stdin(
+        &mut krmwasm(),
+        resource_list(CONFIG).as_bytes(),
+    ));
+    let fresh = tempfile::tempdir().unwrap();
+    let mut cmd = krmwasm_with(fresh.path(), &docker);
+    cmd.arg("--trusted-catalog").arg(&mirror_catalog);
+    let out = run_with_stdin(&mut cmd, resource_list(CONFIG).as_bytes());
+    assert_eq!(stdout_of(&out), expected);
+    assert!(
+        text(&out.stderr).contains("mirror/kpack-image:0.1.0"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
