@@ -279,9 +279,33 @@ pub fn read_stream<T: serde::de::DeserializeOwned>(
     let text = utf8_text(bytes)?;
     check_flow_nesting(text)?;
     for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
-        each(T::deserialize(doc).map_err(|e| DecodeError(format!("document {i}: {e}")))?)?;
+        each(T::deserialize(doc).map_err(|e| {
+            DecodeError(control_character(&e, text).unwrap_or_else(|| format!("document {i}: {e}")))
+        })?)?;
     }
     Ok(())
+}
+
+/// A control character libyaml's reader refused, said with its line and column, the
+/// character and what to do; `None` for any other error. The reader refuses them before any
+/// parsing and places them only by byte offset ("… at position 49"); it reads ahead, so the
+/// document it was reading need not be the one holding the character, and none is named.
+fn control_character(error: &serde_norway::Error, text: &str) -> Option<String> {
+    let message = error.to_string();
+    let offset: usize = message.rsplit_once(" at position ")?.1.parse().ok()?;
+    let (before, c) = (text.get(..offset)?, text[offset..].chars().next()?);
+    if !c.is_control() {
+        return None;
+    }
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Some(format!(
+        "control character U+{code:04X} is not allowed at line {} column {}: YAML takes tabs \
+         and line breaks but no other control characters; remove it, or write it as \
+         \"\\x{code:02x}\" in a double-quoted string",
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+        code = c as u32,
+    ))
 }
 
 /// Deepest flow nesting (`[`, `{`) a YAML input may have. The decoder refuses anything past
@@ -389,6 +413,25 @@ pub fn stream_to_yaml(values: &[Value]) -> Vec<u8> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The reader places a control character by byte offset only; the error places it by
+    /// line and column (of characters, after a two-byte `é`), names it and says what to do.
+    #[test]
+    fn a_control_character_is_placed_by_line_and_column() {
+        let text = "a: 1\n---\nname: \"é\u{1b}[31mred\"\n";
+        let err = parse_stream(text.as_bytes()).unwrap_err();
+        assert!(
+            err.0
+                .starts_with("control character U+001B is not allowed at line 3 column 9: ")
+                && err
+                    .0
+                    .ends_with("write it as \"\\x1b\" in a double-quoted string"),
+            "{err}"
+        );
+        // Other errors are as the parser says them.
+        let err = parse_stream(b"a: [1\n").unwrap_err();
+        assert!(err.0.contains("at line 2 column 1"), "{err}");
+    }
 
     #[test]
     fn text_that_is_not_utf8_is_placed_and_utf16_named() {

@@ -213,6 +213,21 @@ mod tests {
         assert!(position_in("no place").is_none());
     }
 
+    /// A control character (which the reader places only by byte offset) is placed, and the
+    /// file's other documents are linted.
+    #[test]
+    fn a_document_with_a_control_character_is_placed_and_set_apart() {
+        let text = "a: 1\n---\nname: \"é\u{1b}[31mred\"\n---\nb: 2\n";
+        let salvaged = salvaged(text);
+        let [broken] = &salvaged.broken[..] else {
+            panic!("{:?}", salvaged.broken)
+        };
+        let region = broken.region.expect("placed");
+        assert_eq!((region.line, region.column), (3, 9));
+        assert!(broken.message.contains("U+001B"), "{}", broken.message);
+        assert_eq!(salvaged.documents.len(), 3);
+    }
+
     fn salvaged(text: &str) -> Salvaged {
         salvage(text).expect("salvaged")
     }
