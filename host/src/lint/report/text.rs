@@ -144,15 +144,20 @@ fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 const FRAME_WIDTH: usize = 160;
 
 /// A source line for a code frame, and where under it the caret goes and how wide it is, in
-/// terminal cells (a CJK character or an emoji takes two). Tabs and control characters show
-/// as one blank; a line longer than [`FRAME_WIDTH`] is cut to a window around the span.
+/// terminal cells (a CJK character or an emoji takes two). A tab shows as one blank, another
+/// C0 control character as its control picture (`␛` for an escape), any other as `�`, each
+/// one cell wide; a line longer than [`FRAME_WIDTH`] is cut to a window around the span.
 /// `column` and `width` count characters.
 fn framed(line: &str, column: usize, width: usize) -> (String, usize, usize) {
     use unicode_width::UnicodeWidthChar;
-    let chars: Vec<char> = line
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let shown = |c: char| match c {
+        '\t' => ' ',
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + c as u32).unwrap_or('�'),
+        '\u{7f}' => '␡',
+        c if c.is_control() => '�',
+        c => c,
+    };
+    let chars: Vec<char> = line.chars().map(shown).collect();
     let (start, end) = if chars.len() <= FRAME_WIDTH {
         (0, chars.len())
     } else {
@@ -194,6 +199,13 @@ mod tests {
         // `名前: x` — the value starts at character 5, in cell 7.
         let (text, column, width) = framed("名前: 値x", 4, 2);
         assert_eq!((text.as_str(), column, width), ("名前: 値x", 6, 3));
+    }
+
+    /// The control character a YAML error points at is seen, one cell wide like a tab.
+    #[test]
+    fn control_characters_show_as_pictures_in_frames() {
+        let (text, column, width) = framed("n: \"\u{1b}[31m\u{85}\u{7f}\"", 4, 1);
+        assert_eq!((text.as_str(), column, width), ("n: \"␛[31m�␡\"", 4, 1));
     }
 
     #[test]
