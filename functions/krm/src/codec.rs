@@ -55,16 +55,15 @@ impl NotUtf8 {
     }
 
     pub fn of(bytes: &[u8], error: &std::str::Utf8Error) -> Self {
-        let valid = &bytes[..error.valid_up_to()];
-        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        // Valid up to here, so this line's start is too.
-        let column = std::str::from_utf8(&valid[line_start..]).map_or(0, |s| s.chars().count());
+        // Valid up to there, by the error's word.
+        let valid = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or_default();
+        let (line, column) = place_after(valid);
         let utf16 = bytes.starts_with(&[0xff, 0xfe])
             || bytes.starts_with(&[0xfe, 0xff])
             || matches!(bytes, [a, 0, b, 0, ..] | [0, a, 0, b, ..] if a.is_ascii() && b.is_ascii());
         NotUtf8 {
-            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
-            column: column + 1,
+            line,
+            column,
             // No error length: the text ends inside a character.
             byte: error
                 .error_len()
@@ -297,15 +296,22 @@ fn control_character(error: &serde_norway::Error, text: &str) -> Option<String> 
     if !c.is_control() {
         return None;
     }
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (line, column) = place_after(before);
     Some(format!(
-        "control character U+{code:04X} is not allowed at line {} column {}: YAML takes tabs \
-         and line breaks but no other control characters; remove it, or write it as \
-         \"\\x{code:02x}\" in a double-quoted string",
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
+        "control character U+{code:04X} is not allowed at line {line} column {column}: YAML \
+         takes tabs and line breaks but no other control characters; remove it, or write it \
+         as \"\\x{code:02x}\" in a double-quoted string",
         code = c as u32,
     ))
+}
+
+/// The 1-based line and column (counting characters) of the place right after `before`.
+fn place_after(before: &str) -> (usize, usize) {
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// Deepest flow nesting (`[`, `{`) a YAML input may have. The decoder refuses anything past
