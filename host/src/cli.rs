@@ -130,7 +130,8 @@ pub struct SourceArgs {
     /// Never use the network: modules and catalogs come from the cache or fail.
     #[arg(long, global = true, env = "KRMWASM_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
-    /// Speak plain HTTP to this registry (loopback registries always are); repeatable.
+    /// Take plain HTTP, or TLS with any certificate, from this registry; repeatable.
+    /// (Loopback registries may speak either; a certificate they offer is checked.)
     #[arg(
         long = "insecure-registry",
         global = true,

@@ -1,11 +1,11 @@
 //! OCI distribution against a real registry (Debian's docker-registry on 127.0.0.1): push and
 //! pull by tag and digest, a catalog naming OCI modules (online, offline, tampered), registry
-//! credentials, the older wasm-to-oci layer type, a module mirrored with skopeo, and a Go
-//! guest run through kpt.
+//! credentials, a registry speaking TLS, the older wasm-to-oci layer type, a module mirrored
+//! with skopeo, and a Go guest run through kpt.
 
 use crate::catalog::{catalog_yaml, sha256_hex};
 use crate::cli::{CONFIG, resource_list};
-use crate::registry::{Auth, Registry, free_port};
+use crate::registry::{Auth, Registry, certificate_authority, free_port};
 use crate::support::*;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -288,6 +288,95 @@ fn an_authenticated_registry_takes_docker_credentials() {
             .unwrap(),
     );
     assert!(std::fs::read(&file).unwrap().starts_with(b"\0asm"));
+}
+
+/// A loopback registry that speaks TLS is spoken to over HTTPS, its certificate checked
+/// against the CAs the platform trusts (here SSL_CERT_FILE, as for a private CA): refused,
+/// with what to do, when no trusted CA signed it; taken unchecked from a registry named with
+/// --insecure-registry. The registry speaks nothing but TLS, so every success went over HTTPS.
+#[test]
+fn a_registry_speaking_tls_is_reached_over_https_with_its_certificate_checked() {
+    let registry = Registry::start_tls();
+    let (cache, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let other_ca = certificate_authority(work.path(), "other");
+    let addr = registry.addr();
+    let reference = format!("{addr}/krmwasm/kpack-image:0.1.0");
+    let trusting = |ca: &Path| {
+        let mut cmd = krmwasm_with(cache.path(), &registry.docker_config_dir());
+        cmd.env("SSL_CERT_FILE", ca).env_remove("SSL_CERT_DIR");
+        cmd
+    };
+
+    let out = trusting(&other_ca)
+        .args(["push", "kpack-image", &reference])
+        .output()
+        .unwrap();
+    assert_failed_with(
+        &out,
+        &[
+            &format!("cannot push to {reference}"),
+            "https://",
+            "UnknownIssuer",
+            "SSL_CERT_FILE",
+            &format!("`--insecure-registry {addr}`"),
+        ],
+    );
+    assert!(out.stdout.is_empty());
+    // Nothing was pushed: the trusted pull below finds no such repository first.
+    let pulled = work.path().join("pulled.wasm");
+    let out = trusting(&registry.ca_file())
+        .args(["pull", &reference, "-o"])
+        .arg(&pulled)
+        .output()
+        .unwrap();
+    assert_failed_with(&out, &["no such repository, tag or digest"]);
+    assert!(!pulled.exists());
+
+    let pushed = stdout_of(
+        &trusting(&registry.ca_file())
+            .args(["-v", "push", "kpack-image", &reference])
+            .output()
+            .unwrap(),
+    );
+    let manifest_digest = pushed.trim_end().rsplit_once('@').unwrap().1.to_string();
+    let out = trusting(&registry.ca_file())
+        .args(["-v", "pull", &reference, "-o"])
+        .arg(&pulled)
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains(&manifest_digest),
+        "{}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("speaking to {addr} over HTTPS")),
+        "{stderr}"
+    );
+    assert!(std::fs::read(&pulled).unwrap().starts_with(b"\0asm"));
+
+    // Named insecure, with no CA for it: any certificate is taken. A fresh cache, so the
+    // pull asks the registry.
+    let fresh = tempfile::tempdir().unwrap();
+    let again = work.path().join("again.wasm");
+    let out = krmwasm_with(fresh.path(), &registry.docker_config_dir())
+        .env("SSL_CERT_FILE", &other_ca)
+        .args(["-v", "--insecure-registry", &addr, "pull", &reference, "-o"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&out).contains(&manifest_digest),
+        "{}",
+        text(&out.stdout)
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("certificate unchecked"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&pulled).unwrap()
+    );
 }
 
 /// A registry that cannot be reached is reported with the transport's cause, not only

@@ -1,7 +1,8 @@
 //! A local OCI registry for the push and pull tests: Debian's `docker-registry` (distribution
 //! 2.8, installed by scripts/setup.sh) with a config, storage, htpasswd file and log of its own
-//! in a temporary directory, listening on 127.0.0.1 only. The package's own config and service
-//! are never used, so tests neither depend on nor disturb the machine's setup.
+//! in a temporary directory, listening on 127.0.0.1 only, over plain HTTP or over TLS with a
+//! certificate from a CA made for it (openssl). The package's own config and service are never
+//! used, so tests neither depend on nor disturb the machine's setup.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -34,12 +35,21 @@ pub enum Auth {
     },
 }
 
+/// What the registry speaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Http,
+    /// HTTPS, with a certificate for 127.0.0.1 signed by `ca.pem` in the registry's directory.
+    Tls,
+}
+
 /// A running registry; dropping it stops the process and removes its storage.
 pub struct Registry {
     child: Child,
     addr: String,
     /// base64 of `user:password`, for Htpasswd.
     basic: Option<String>,
+    protocol: Protocol,
     dir: tempfile::TempDir,
 }
 
@@ -51,9 +61,19 @@ enum StartError {
 }
 
 impl Registry {
-    /// Starts a registry and waits until it answers `GET /v2/`; panics, with the registry's
-    /// log, when it does not within 10 seconds.
+    /// Starts a registry speaking plain HTTP and waits until it answers `GET /v2/`; panics,
+    /// with the registry's log, when it does not within 10 seconds.
     pub fn start(auth: Auth) -> Registry {
+        Self::start_speaking(auth, Protocol::Http)
+    }
+
+    /// Starts an anonymous registry speaking only TLS, its certificate (for 127.0.0.1) signed
+    /// by [`Registry::ca_file`]'s CA, and waits until it takes connections.
+    pub fn start_tls() -> Registry {
+        Self::start_speaking(Auth::Anonymous, Protocol::Tls)
+    }
+
+    fn start_speaking(auth: Auth, protocol: Protocol) -> Registry {
         let dir = tempfile::Builder::new()
             .prefix("krmwasm-registry-")
             .tempdir()
@@ -66,17 +86,26 @@ impl Registry {
                 Some(base64(format!("{user}:{password}").as_bytes()))
             }
         };
+        if protocol == Protocol::Tls {
+            certificate_authority(&root, "ca");
+            sign_server_certificate(&root);
+        }
         for _ in 0..START_ATTEMPTS {
             let addr = format!("127.0.0.1:{}", free_port());
-            write_config(&root, &addr, basic.is_some());
+            write_config(&root, &addr, basic.is_some(), protocol);
             let mut child = spawn(&root);
-            match wait_until_ready(&mut child, &addr, basic.as_deref(), &root) {
+            let ready = match protocol {
+                Protocol::Http => wait_until_ready(&mut child, &addr, basic.as_deref(), &root),
+                Protocol::Tls => wait_until_listening(&mut child, &addr, &root),
+            };
+            match ready {
                 Ok(()) => {
                     write_docker_config(&root.join("docker"), &addr, basic.as_deref());
                     return Registry {
                         child,
                         addr,
                         basic,
+                        protocol,
                         dir,
                     };
                 }
@@ -107,9 +136,22 @@ impl Registry {
         self.dir.path().join("docker")
     }
 
+    /// The PEM file of the CA that signed a TLS registry's certificate.
+    pub fn ca_file(&self) -> PathBuf {
+        assert!(
+            self.protocol == Protocol::Tls,
+            "a plain HTTP registry has no CA"
+        );
+        self.dir.path().join("ca.pem")
+    }
+
     /// `GET path` (e.g. `/v2/_catalog`), with the credentials when there are any: the status
     /// and body. Panics when the registry cannot be reached.
     pub fn get(&self, path: &str) -> (u16, String) {
+        assert!(
+            self.protocol == Protocol::Http,
+            "get speaks plain HTTP only"
+        );
         http_get(&self.addr, path, self.basic.as_deref())
             .unwrap_or_else(|e| panic!("GET http://{}{path}: {e}", self.addr))
     }
@@ -144,7 +186,8 @@ fn tool(name: &str) -> PathBuf {
         .unwrap_or_else(|| {
             panic!(
                 "{name} is needed for the registry tests but is not on PATH; run \
-                 `bash scripts/setup.sh` (it installs Debian's docker-registry and apache2-utils)"
+                 `bash scripts/setup.sh` (it installs Debian's docker-registry, apache2-utils \
+                 and openssl)"
             )
         })
 }
@@ -167,7 +210,7 @@ fn write_htpasswd(path: &Path, user: &str, password: &str) {
 /// The registry's config. Paths are absolute because `docker-registry serve` resolves
 /// relative ones against its working directory. Deletes are enabled for the tests that
 /// remove tags; upload purging is off so no background job runs during a test.
-fn write_config(root: &Path, addr: &str, htpasswd: bool) {
+fn write_config(root: &Path, addr: &str, htpasswd: bool, protocol: Protocol) {
     let mut config = format!(
         "version: 0.1
 log:
@@ -187,6 +230,16 @@ http:
 ",
         storage = yaml_string(&root.join("storage")),
     );
+    // Under `http:`, so before any top-level key that follows.
+    if protocol == Protocol::Tls {
+        write!(
+            config,
+            "  tls:\n    certificate: {}\n    key: {}\n",
+            yaml_string(&root.join("server.pem")),
+            yaml_string(&root.join("server.key"))
+        )
+        .expect("formatting the registry config");
+    }
     if htpasswd {
         write!(
             config,
@@ -271,6 +324,75 @@ fn wait_until_ready(
         }
     }
     Ok(())
+}
+
+/// Waits until a TLS registry takes connections on `addr`: it binds its port only once its
+/// certificate is loaded, and serves from then on.
+fn wait_until_listening(child: &mut Child, addr: &str, root: &Path) -> Result<(), StartError> {
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(if read_log(root).contains("address already in use") {
+                StartError::PortTaken
+            } else {
+                StartError::Failed(format!("docker-registry exited ({status})"))
+            });
+        }
+        match TcpStream::connect(addr) {
+            Ok(_) => return Ok(()),
+            Err(e) if Instant::now() > deadline => {
+                return Err(StartError::Failed(format!(
+                    "no connection to {addr} within {START_TIMEOUT:?}: {e}"
+                )));
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// Makes a CA in `dir`: `NAME.pem` (its certificate) and `NAME.key`; returns the first.
+pub fn certificate_authority(dir: &Path, name: &str) -> PathBuf {
+    openssl(
+        dir,
+        &format!(
+            "req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+             -subj /CN=krmwasm-test-{name} -keyout {name}.key -out {name}.pem"
+        ),
+    );
+    dir.join(format!("{name}.pem"))
+}
+
+/// `server.pem` and `server.key` in `dir`: a certificate for 127.0.0.1 signed by the CA
+/// `ca.pem` (and `ca.key`) there.
+fn sign_server_certificate(dir: &Path) {
+    openssl(
+        dir,
+        "req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+         -keyout server.key -out server.csr",
+    );
+    fs::write(dir.join("server.ext"), "subjectAltName=IP:127.0.0.1\n")
+        .expect("writing the server certificate's extensions");
+    openssl(
+        dir,
+        "x509 -req -in server.csr -days 2 -set_serial 1 -extfile server.ext \
+         -CA ca.pem -CAkey ca.key -out server.pem",
+    );
+}
+
+/// Runs openssl in `dir` with `args`, words split at whitespace (the files are named
+/// relative to `dir`); panics with its stderr when it fails.
+fn openssl(dir: &Path, args: &str) {
+    let output = Command::new(tool("openssl"))
+        .args(args.split_whitespace())
+        .current_dir(dir)
+        .output()
+        .expect("running openssl");
+    assert!(
+        output.status.success(),
+        "openssl {args} failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// A raw HTTP GET. HTTP/1.0 so the server neither chunks the body nor keeps the connection

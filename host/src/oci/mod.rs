@@ -6,6 +6,7 @@
 //! fetched blob lands in the [`Store`] by digest; `offline` answers from the store alone.
 
 mod auth;
+mod transport;
 
 use crate::store::{RefRecord, Store};
 use anyhow::{Context, anyhow, bail};
@@ -13,6 +14,7 @@ use oci_client::client::{ClientConfig, ClientProtocol, Config, ImageLayer};
 use oci_client::manifest::{self, OciDescriptor, OciImageManifest};
 use oci_client::{Client, Reference};
 use std::time::Instant;
+use transport::Transport;
 
 /// CNCF Wasm artifact: the module layer.
 pub const WASM_LAYER: &str = "application/wasm";
@@ -63,7 +65,8 @@ impl ArtifactKind {
 /// How registries are reached.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
-    /// Registries (`host[:port]`) spoken to over plain HTTP besides loopback ones.
+    /// Registries (`host[:port]`) spoken to over plain HTTP, or over HTTPS without checking
+    /// their certificates, as they answer (loopback ones over either, certificates checked).
     pub insecure_registries: Vec<String>,
     /// Never touch the network; answer from the store or fail.
     pub offline: bool,
@@ -109,25 +112,27 @@ impl<'a> Registry<'a> {
     fn client(&self, reference: &Reference) -> Client {
         // reqwest is built without a default TLS provider; a second install is a no-op error.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let transport = self.transport_for(reference.resolve_registry());
         Client::new(ClientConfig {
-            protocol: self.protocol_for(reference.resolve_registry()),
+            protocol: match transport {
+                Transport::Http => ClientProtocol::Http,
+                Transport::Https | Transport::HttpsUnchecked => ClientProtocol::Https,
+            },
+            accept_invalid_certificates: transport == Transport::HttpsUnchecked,
             user_agent: concat!("krmwasm/", env!("CARGO_PKG_VERSION")),
             ..ClientConfig::default()
         })
     }
 
-    /// Plain HTTP for loopback registries and those named insecure; HTTPS for the rest.
-    fn protocol_for(&self, registry: &str) -> ClientProtocol {
+    fn transport_for(&self, registry: &str) -> Transport {
         let named = self
             .settings
             .insecure_registries
             .iter()
             .any(|r| r == registry);
-        if is_loopback(registry) || named {
-            ClientProtocol::Http
-        } else {
-            ClientProtocol::Https
-        }
+        let transport = transport::choose(registry, named);
+        crate::debug!("speaking to {registry} over {}", transport.describe());
+        transport
     }
 
     fn block_on<F: std::future::Future>(future: F) -> anyhow::Result<F::Output> {
@@ -368,18 +373,6 @@ fn created() -> String {
 }
 
 /// Registries reached over plain HTTP without being named: this machine's own.
-fn is_loopback(registry: &str) -> bool {
-    let host = match registry.rsplit_once(':') {
-        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => registry,
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 fn registry_error(
     e: oci_client::errors::OciDistributionError,
     verb: &str,
@@ -399,6 +392,7 @@ fn registry_error(
         }),
         _ => false,
     };
+    let untrusted = matches!(tls_error(&e), Some(rustls::Error::InvalidCertificate(_)));
     let unreachable = matches!(&e, E::RequestError(r) if r.is_connect() || r.is_timeout());
     let not_found = match &e {
         E::ServerError { code, .. } => *code == 404,
@@ -413,6 +407,7 @@ fn registry_error(
         _ => false,
     };
     let sent_credentials = !matches!(auth, oci_client::secrets::RegistryAuth::Anonymous);
+    let untrusted_hint;
     let hint = if unauthorized && sent_credentials {
         "; the registry refused the credentials krmwasm sent from docker's config.json \
          ($DOCKER_CONFIG or ~/.docker): check them, e.g. with `docker login` to this registry"
@@ -425,6 +420,17 @@ fn registry_error(
          pulls single wasm modules and catalogs; name one manifest by its digest"
     } else if not_found {
         "; the registry has no such repository, tag or digest: check the reference"
+    } else if untrusted {
+        let registry = parse_reference(what)
+            .map(|r| r.resolve_registry().to_string())
+            .unwrap_or_else(|_| "HOST:PORT".into());
+        untrusted_hint = format!(
+            "; krmwasm does not trust the registry's TLS certificate: for a private CA, add it \
+             to the system's trusted certificates or name a PEM file holding it in \
+             SSL_CERT_FILE (a directory of them in SSL_CERT_DIR); `--insecure-registry \
+             {registry}` takes any certificate from that registry"
+        );
+        &untrusted_hint
     } else if unreachable {
         "; check the registry's address and that it is up (--offline uses only what is cached)"
     } else {
@@ -442,6 +448,25 @@ fn registry_error(
         source = inner.source();
     }
     anyhow!("cannot {verb} {what}: {cause}{hint}")
+}
+
+/// The TLS error under a transport error, if there is one. The TLS layer's errors reach
+/// reqwest inside `io::Error`s (one in another), whose `source` skips the error they hold.
+fn tls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut next = Some(e);
+    while let Some(mut error) = next {
+        while let Some(held) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            error = held;
+        }
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        next = error.source();
+    }
+    None
 }
 
 /// What was fetched is used whether or not the store could keep it: a cache krmwasm cannot
@@ -469,37 +494,6 @@ fn progress(message: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_registries_are_recognised() {
-        for r in [
-            "127.0.0.1:5000",
-            "localhost:5000",
-            "localhost",
-            "[::1]:5000",
-            "127.1.2.3",
-        ] {
-            assert!(is_loopback(r), "{r}");
-        }
-        for r in ["registry.example.com", "10.0.0.1:5000", "ghcr.io"] {
-            assert!(!is_loopback(r), "{r}");
-        }
-    }
-
-    #[test]
-    fn plain_http_only_for_loopback_or_named_registries() {
-        let store = Store::new(std::env::temp_dir());
-        let settings = Settings {
-            insecure_registries: vec!["registry.lan:5000".into()],
-            offline: false,
-        };
-        let registry = Registry::new(&settings, &store);
-        let http = |r: &str| matches!(registry.protocol_for(r), ClientProtocol::Http);
-        assert!(http("127.0.0.1:5000"));
-        assert!(http("registry.lan:5000"));
-        assert!(!http("registry.lan"));
-        assert!(!http("ghcr.io"));
-    }
 
     #[test]
     fn references_take_the_oci_scheme_or_none() {
