@@ -101,13 +101,8 @@ impl Sources {
                 if pulled.kind != ArtifactKind::Module {
                     bail!("{reference} is a catalog, not a wasm module");
                 }
-                let name = oci::parse_reference(reference)?
-                    .repository()
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or("module")
-                    .to_string();
-                Ok(VerifiedWasm::unpinned(&name, Cow::Owned(pulled.bytes)))
+                let name = oci::repository_name(reference);
+                Ok(VerifiedWasm::unpinned(name, Cow::Owned(pulled.bytes)))
             }
         }
     }

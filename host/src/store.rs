@@ -5,6 +5,8 @@
 //! ```text
 //! <cache>/blobs/sha256/<hex>          module or catalog bytes
 //! <cache>/refs/<registry>/<repository>/<tag or sha256-hex>.json   {manifest, layer, mediaType}
+//! <cache>/pinned/<sha256 of a reference's text>.json               the same, for a reference
+//!                                     pinned by digest, found without parsing it
 //! <cache>/compiled/…                  compiled modules (runtime::cache)
 //! ```
 
@@ -90,6 +92,24 @@ impl Store {
         let bytes = serde_json::to_vec_pretty(record)?;
         write_atomically(&self.ref_path(registry, repository, tag_or_digest), &bytes)
     }
+
+    fn pinned_path(&self, reference_text: &str) -> PathBuf {
+        let key = crate::runtime::sha256_hex(reference_text.as_bytes());
+        self.root.join("pinned").join(format!("{key}.json"))
+    }
+
+    /// What a reference pinned by digest, written exactly as `reference_text`, resolved to
+    /// when it was pulled. Its content cannot change, and the text was a valid reference
+    /// then, so the text alone finds it.
+    pub fn pinned(&self, reference_text: &str) -> Option<RefRecord> {
+        let bytes = std::fs::read(self.pinned_path(reference_text)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn put_pinned(&self, reference_text: &str, record: &RefRecord) -> anyhow::Result<()> {
+        let bytes = serde_json::to_vec_pretty(record)?;
+        write_atomically(&self.pinned_path(reference_text), &bytes)
+    }
 }
 
 /// Keeps a path component a plain name (registries may carry a port: `127.0.0.1:5000`).
@@ -149,5 +169,26 @@ mod tests {
             Some(record)
         );
         assert!(store.reference("127.0.0.1:5000", "krm/fn", "v1").is_none());
+    }
+
+    #[test]
+    fn pinned_references_are_found_by_their_exact_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path().to_path_buf());
+        let record = RefRecord {
+            manifest: "sha256:aa".into(),
+            layer: "sha256:bb".into(),
+            media_type: "application/wasm".into(),
+        };
+        store
+            .put_pinned("127.0.0.1:5000/krm/fn@sha256:aa", &record)
+            .unwrap();
+        assert_eq!(
+            store.pinned("127.0.0.1:5000/krm/fn@sha256:aa"),
+            Some(record)
+        );
+        // Another text for the same digest is another reference until it is parsed.
+        assert!(store.pinned("127.0.0.1:5000/krm/fn_@sha256:aa").is_none());
+        assert!(store.pinned("127.0.0.1:5000/krm/fn").is_none());
     }
 }
