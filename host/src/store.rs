@@ -152,15 +152,19 @@ mod tests {
         assert!(store.blob(&digest).is_none());
     }
 
+    fn a_record() -> RefRecord {
+        RefRecord {
+            manifest: "sha256:aa".into(),
+            layer: "sha256:bb".into(),
+            media_type: "application/wasm".into(),
+        }
+    }
+
     #[test]
     fn references_round_trip_with_ports_and_digests() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().to_path_buf());
-        let record = RefRecord {
-            manifest: "sha256:aa".into(),
-            layer: "sha256:bb".into(),
-            media_type: "application/wasm".into(),
-        };
+        let record = a_record();
         store
             .put_reference("127.0.0.1:5000", "krm/fn", "sha256:aa", &record)
             .unwrap();
@@ -175,11 +179,7 @@ mod tests {
     fn pinned_references_are_found_by_their_exact_text() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path().to_path_buf());
-        let record = RefRecord {
-            manifest: "sha256:aa".into(),
-            layer: "sha256:bb".into(),
-            media_type: "application/wasm".into(),
-        };
+        let record = a_record();
         store
             .put_pinned("127.0.0.1:5000/krm/fn@sha256:aa", &record)
             .unwrap();

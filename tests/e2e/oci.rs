@@ -19,6 +19,18 @@ fn krmwasm_with(cache: &Path, docker_config: &Path) -> Command {
     cmd
 }
 
+/// Writes the built-in functions' catalog to `file`, their modules named by `module_uri`
+/// (`{name}` and `{version}` filled in).
+fn build_catalog(module_uri: &str, file: &Path) {
+    stdout_of(
+        &krmwasm()
+            .args(["catalog", "build", "--module-uri", module_uri, "-o"])
+            .arg(file)
+            .output()
+            .unwrap(),
+    );
+}
+
 fn stdout_of(out: &Output) -> String {
     assert_success(out);
     text(&out.stdout)
@@ -150,14 +162,9 @@ fn a_catalog_in_a_registry_runs_its_modules_online_offline_and_refuses_a_swapped
         stdout_of(&out);
     }
     let catalog_file = work.path().join("catalog.yaml");
-    stdout_of(
-        &krmwasm()
-            .args(["catalog", "build", "--module-uri"])
-            .arg(format!("oci://{addr}/krmwasm/{{name}}:{{version}}"))
-            .arg("-o")
-            .arg(&catalog_file)
-            .output()
-            .unwrap(),
+    build_catalog(
+        &format!("oci://{addr}/krmwasm/{{name}}:{{version}}"),
+        &catalog_file,
     );
     let catalog_ref = format!("oci://{addr}/krmwasm/catalog:0.1.0");
     let pushed = stdout_of(
@@ -342,17 +349,21 @@ fn a_registry_speaking_tls_is_reached_over_https_with_its_certificate_checked() 
             .unwrap(),
     );
     let manifest_digest = pushed.trim_end().rsplit_once('@').unwrap().1.to_string();
-    let out = trusting(&registry.ca_file())
-        .args(["-v", "pull", &reference, "-o"])
-        .arg(&pulled)
-        .output()
-        .unwrap();
-    assert!(
-        stdout_of(&out).contains(&manifest_digest),
-        "{}",
-        text(&out.stdout)
-    );
-    let stderr = text(&out.stderr);
+    // `-v` pulls of the pushed manifest into `file`: what they said on stderr.
+    let pull = |cmd: &mut Command, file: &Path| {
+        let out = cmd
+            .args(["-v", "pull", &reference, "-o"])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            stdout_of(&out).contains(&manifest_digest),
+            "{}",
+            text(&out.stdout)
+        );
+        text(&out.stderr)
+    };
+    let stderr = pull(&mut trusting(&registry.ca_file()), &pulled);
     assert!(
         stderr.contains(&format!("speaking to {addr} over HTTPS")),
         "{stderr}"
@@ -363,18 +374,11 @@ fn a_registry_speaking_tls_is_reached_over_https_with_its_certificate_checked() 
     // pull asks the registry.
     let fresh = tempfile::tempdir().unwrap();
     let again = work.path().join("again.wasm");
-    let out = krmwasm_with(fresh.path(), &registry.docker_config_dir())
+    let mut insecure = krmwasm_with(fresh.path(), &registry.docker_config_dir());
+    insecure
         .env("SSL_CERT_FILE", &other_ca)
-        .args(["-v", "--insecure-registry", &addr, "pull", &reference, "-o"])
-        .arg(&again)
-        .output()
-        .unwrap();
-    assert!(
-        stdout_of(&out).contains(&manifest_digest),
-        "{}",
-        text(&out.stdout)
-    );
-    let stderr = text(&out.stderr);
+        .args(["--insecure-registry", &addr]);
+    let stderr = pull(&mut insecure, &again);
     assert!(stderr.contains("certificate unchecked"), "{stderr}");
     assert_eq!(
         std::fs::read(&again).unwrap(),
@@ -474,14 +478,9 @@ fn a_module_mirrored_with_skopeo_keeps_its_digest_and_runs_from_the_mirror() {
     );
 
     let mirror_catalog = work.path().join("catalog.yaml");
-    stdout_of(
-        &krmwasm()
-            .args(["catalog", "build", "--module-uri"])
-            .arg(format!("oci://{addr}/mirror/{{name}}:{{version}}"))
-            .arg("-o")
-            .arg(&mirror_catalog)
-            .output()
-            .unwrap(),
+    build_catalog(
+        &format!("oci://{addr}/mirror/{{name}}:{{version}}"),
+        &mirror_catalog,
     );
     let expected = stdout_of(&run_with_stdin(
         &mut krmwasm(),

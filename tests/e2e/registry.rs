@@ -291,12 +291,8 @@ fn wait_until_ready(
     let expected = if basic.is_some() { 401 } else { 200 };
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(if read_log(root).contains("address already in use") {
-                StartError::PortTaken
-            } else {
-                StartError::Failed(format!("docker-registry exited ({status})"))
-            });
+        if let Some(exited) = exited(child, root) {
+            return Err(exited);
         }
         match http_get(addr, "/v2/", None) {
             Ok((status, _)) if status == expected => break,
@@ -326,17 +322,23 @@ fn wait_until_ready(
     Ok(())
 }
 
+/// Why the registry has exited, if it has.
+fn exited(child: &mut Child, root: &Path) -> Option<StartError> {
+    let status = child.try_wait().ok()??;
+    Some(if read_log(root).contains("address already in use") {
+        StartError::PortTaken
+    } else {
+        StartError::Failed(format!("docker-registry exited ({status})"))
+    })
+}
+
 /// Waits until a TLS registry takes connections on `addr`: it binds its port only once its
 /// certificate is loaded, and serves from then on.
 fn wait_until_listening(child: &mut Child, addr: &str, root: &Path) -> Result<(), StartError> {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(if read_log(root).contains("address already in use") {
-                StartError::PortTaken
-            } else {
-                StartError::Failed(format!("docker-registry exited ({status})"))
-            });
+        if let Some(exited) = exited(child, root) {
+            return Err(exited);
         }
         match TcpStream::connect(addr) {
             Ok(_) => return Ok(()),
