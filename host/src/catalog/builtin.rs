@@ -57,7 +57,7 @@ impl Default for ModuleUris {
 }
 
 impl ModuleUris {
-    fn uri(&self, f: &BuiltinFunction) -> String {
+    pub fn uri(&self, f: &BuiltinFunction) -> String {
         self.template
             .replace("{name}", f.name)
             .replace("{version}", f.version)

@@ -45,9 +45,7 @@ pub enum OutputFormat {
 pub fn run(host: &Host, args: &RunArgs) -> anyhow::Result<ExitCode> {
     // The function is named here, not looked up, but a catalog trusted on purpose that cannot
     // be read is as much a mistake as it is for lint or `catalog list`.
-    if !host.trust.catalogs.is_empty() {
-        host.catalogs().load_all()?;
-    }
+    host.catalogs().load_named()?;
     let wasm = resolve(host, &args.function)?;
     let sources = read_sources(args)?;
     let size = sources.iter().map(|source| source.bytes.len()).sum();
