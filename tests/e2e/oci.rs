@@ -227,6 +227,20 @@ fn a_catalog_in_a_registry_runs_its_modules_online_offline_and_refuses_a_swapped
         &catalog_by_digest["oci://".len()..]
     );
     assert!(stderr.contains(&text_found), "{stderr}");
+    // A cache where that note cannot be written (as root, a file in the way of its
+    // directory): found as before, without a warning, since nothing was fetched.
+    let pinned_notes = cache.path().join("pinned");
+    std::fs::remove_dir_all(&pinned_notes).unwrap();
+    std::fs::write(&pinned_notes, "").unwrap();
+    let mut pinned = krmwasm_with(cache.path(), &docker);
+    pinned.args(["--offline", "--trusted-catalog", &catalog_by_digest]);
+    let out = run_with_stdin(&mut pinned, resource_list(CONFIG).as_bytes());
+    assert_eq!(stdout_of(&out), expected);
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // Someone moves the tag to another module: a fresh cache fetches it and refuses it.
     stdout_of(

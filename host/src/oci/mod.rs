@@ -213,7 +213,8 @@ impl<'a> Registry<'a> {
     pub fn pull(&self, source: &str) -> anyhow::Result<Pulled> {
         let text = source.strip_prefix(SCHEME).unwrap_or(source);
         // Found by its text before it is parsed: oci-spec's reference grammar is a regex whose
-        // Unicode `\w{0,127}` takes ~40 ms to compile, more than the rest of a small run.
+        // Unicode `\w{0,127}` takes tens of milliseconds to compile, more than the rest of a
+        // small run (docs/benchmarks.md).
         if text.contains('@')
             && let Some(pulled) = self.stored_pinned(text)
         {
@@ -333,10 +334,13 @@ impl<'a> Registry<'a> {
             .reference(registry, repository, key)
             .ok_or_else(not_cached)?;
         // Pinned by a digest: found by its text from now on (a cache filled before texts
-        // were kept, or a reference written another way).
+        // were kept, or a reference written another way). Nothing was fetched, so a cache
+        // that cannot be written (one baked read-only into a CI image) is no news.
         if key.starts_with("sha256:") {
             let text = source.strip_prefix(SCHEME).unwrap_or(source);
-            keep(self.store.put_pinned(text, &record), self.store.root());
+            if let Err(e) = self.store.put_pinned(text, &record) {
+                crate::debug!("cannot note {text} in the cache: {e:#}");
+            }
         }
         self.artifact(record).ok_or_else(not_cached)
     }
