@@ -178,6 +178,12 @@ for fn in kpack-image kpack-builder kpack-validate; do
     "(target $((3 * size / 1024 + 30 * 1024)) KiB)"
 done
 
+# An exec call, as kpt and kustomize make it (the function found by its functionConfig's kind),
+# against the same call through `run kpack-image`.
+python3 scripts/interleave.py 60 \
+  "run kpack-image, 10 images=$bin run kpack-image <$work/kpack-image-10.json" \
+  "exec call, 10 images=$bin <$work/kpack-image-10.json"
+
 # The same 10,000 kpack resources as a YAML ResourceList, as kustomize and kpt send them
 # (written by kpack-validate itself, so with its one warning among the results).
 "$bin" run -o yaml kpack-validate <"$work/kpack-validate-10000.json" 2>/dev/null \
