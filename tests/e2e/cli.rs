@@ -71,6 +71,19 @@ fn exec_mode_names_unknown_kinds_and_missing_config() {
     );
     assert!(out.stdout.is_empty());
 
+    // A misspelt kind, or version, is told the one meant.
+    for config in [
+        "{apiVersion: kpack.krmwasm.dev/v1alpha1, kind: ImageConfigs, metadata: {name: x}}",
+        "{apiVersion: kpack.krmwasm.dev/v1alpha2, kind: ImageConfig, metadata: {name: x}}",
+    ] {
+        let list = format!("kind: ResourceList\nitems: []\nfunctionConfig: {config}\n");
+        let out = run_with_stdin(&mut krmwasm(), list.as_bytes());
+        assert_failed_with(
+            &out,
+            &["Did you mean kpack.krmwasm.dev/v1alpha1/ImageConfig?"],
+        );
+    }
+
     let out = run_with_stdin(&mut krmwasm(), b"kind: ResourceList\nitems: []\n");
     assert_failed_with(&out, &["no functionConfig"]);
 
@@ -282,6 +295,9 @@ fn run_reports_unknown_functions_and_unreadable_files() {
         .output()
         .unwrap();
     assert_failed_with(&out, &["kpack-image"]);
+    assert!(!text(&out.stderr).contains("did you mean"));
+    let out = krmwasm().args(["run", "kpack-imag"]).output().unwrap();
+    assert_failed_with(&out, &["did you mean `kpack-image`?"]);
 
     let out = krmwasm()
         .args(["run", "kpack-image", "--input", "/nonexistent/list.yaml"])

@@ -275,6 +275,8 @@ impl<'a> TrustedCatalogs<'a> {
         }
         let mut searched = Vec::new();
         let mut not_wasm = None;
+        // Every apiVersion and kind the catalogs serve, for a "did you mean" when none matches.
+        let mut served: Vec<(String, String)> = Vec::new();
         for reference in &self.trust.catalogs {
             let catalog = self.trusted(reference)?;
             if let Some(entry) = catalog.catalog.find(api_version, kind) {
@@ -284,6 +286,10 @@ impl<'a> TrustedCatalogs<'a> {
                 not_wasm = Some(reference.to_string());
             }
             searched.push(reference.to_string());
+            served.extend(catalog.catalog.entries().map(|e| {
+                let version = super::api_version(&e.definition.group, &e.version.name);
+                (version, e.definition.names.kind.clone())
+            }));
         }
         // Not `builtin().catalog.find`: building that catalog converts every kind's schema,
         // ~1 ms of every exec call.
@@ -298,9 +304,18 @@ impl<'a> TrustedCatalogs<'a> {
             );
         }
         searched.push(CatalogSource::Builtin.to_string());
+        served.extend(crate::builtin::FUNCTIONS.iter().flat_map(|f| {
+            f.kinds
+                .iter()
+                .map(|(api_version, kind)| (api_version.to_string(), kind.to_string()))
+        }));
+        let wanted = format!("{api_version}/{kind}");
+        let hint = meant(api_version, kind, &served)
+            .map(|meant| format!(" Did you mean {meant}?"))
+            .unwrap_or_default();
         bail!(
-            "no trusted catalog has a function for functionConfig {api_version}/{kind} \
-             (searched: {}; built-in kinds: {}). To run a function from another catalog, {}",
+            "no trusted catalog has a function for functionConfig {wanted} (searched: {}; \
+             built-in kinds: {}).{hint} To run a function from another catalog, {}",
             searched.join(", "),
             crate::builtin::known_kinds(),
             Trust::how_to_trust()
@@ -319,6 +334,23 @@ impl<'a> TrustedCatalogs<'a> {
         }
         Ok(None)
     }
+}
+
+/// What `api_version`/`kind` most likely meant among the `served` ones: a kind misspelt
+/// within its apiVersion, or the kind in another version of its group.
+fn meant(api_version: &str, kind: &str, served: &[(String, String)]) -> Option<String> {
+    let same_version = served
+        .iter()
+        .filter(|(v, _)| v == api_version)
+        .map(|(_, k)| k.as_str());
+    if let Some(k) = krm::suggest::closest(kind, same_version) {
+        return Some(format!("{api_version}/{k}"));
+    }
+    let group = super::split_api_version(api_version).0;
+    served
+        .iter()
+        .find(|(v, k)| k == kind && super::split_api_version(v).0 == group)
+        .map(|(v, k)| format!("{v}/{k}"))
 }
 
 /// The catalog of the functions compiled into this binary.
@@ -344,6 +376,28 @@ mod tests {
                 assert_eq!(format!("{fast:?}"), format!("{listed:?}"));
             }
         }
+    }
+
+    #[test]
+    fn a_misspelt_kind_or_version_is_told_the_one_meant() {
+        let served = [
+            ("kpack.krmwasm.dev/v1alpha1", "ImageConfig"),
+            ("kpack.krmwasm.dev/v1alpha1", "BuilderConfig"),
+            ("kp.kpack.io/v1", "DependencyDescriptor"),
+        ]
+        .map(|(v, k)| (v.to_string(), k.to_string()));
+        let meant = |v: &str, k: &str| meant(v, k, &served);
+        assert_eq!(
+            meant("kpack.krmwasm.dev/v1alpha1", "ImageConfigs").as_deref(),
+            Some("kpack.krmwasm.dev/v1alpha1/ImageConfig")
+        );
+        assert_eq!(
+            meant("kpack.krmwasm.dev/v1", "BuilderConfig").as_deref(),
+            Some("kpack.krmwasm.dev/v1alpha1/BuilderConfig")
+        );
+        // Another kind of the group, or a kind of another group, is not a misspelling.
+        assert_eq!(meant("kpack.krmwasm.dev/v1alpha1", "RegistryConfig"), None);
+        assert_eq!(meant("example.com/v1", "ImageConfig"), None);
     }
 
     #[test]

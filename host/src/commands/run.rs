@@ -87,8 +87,12 @@ fn resolve(host: &Host, function: &str) -> anyhow::Result<VerifiedWasm> {
     let f = builtin::by_name(function)
         .or_else(|| builtin::by_kind_name(function))
         .ok_or_else(|| {
+            let names = builtin::FUNCTIONS.iter().map(|f| f.name);
+            let hint = krm::suggest::closest(function, names)
+                .map(|name| format!("; did you mean `{name}`?"))
+                .unwrap_or_default();
             anyhow!(
-                "{function:?} is neither a .wasm file, an oci:// reference nor a built-in function ({})",
+                "{function:?} is neither a .wasm file, an oci:// reference nor a built-in function ({}){hint}",
                 builtin::known_names()
             )
         })?;
