@@ -39,12 +39,52 @@ impl Transport {
     }
 }
 
+/// Environment variables that send krmwasm's requests through a proxy (reqwest reads them).
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// The transport for `registry` (`host[:port]`); `named_insecure` when the user named it
-/// with `--insecure-registry`. Only loopback and named registries are asked.
+/// with `--insecure-registry`.
 pub fn choose(registry: &str, named_insecure: bool) -> Transport {
-    if !named_insecure && !is_loopback(registry) {
-        return Transport::Https;
+    let proxied = PROXY_VARIABLES
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
+    match question(registry, named_insecure, proxied) {
+        Question::Answered(transport) => transport,
+        Question::Ask => ask(registry, named_insecure),
     }
+}
+
+/// Whether the registry must be asked what it speaks.
+#[derive(Debug, PartialEq, Eq)]
+enum Question {
+    Answered(Transport),
+    Ask,
+}
+
+/// Only loopback and named insecure registries are asked. Behind a proxy, a named one that is
+/// not on loopback is not: the question would go around the proxy, to a host that may be
+/// reachable only through it (a firewall that drops it costs the probe's timeout), so it is
+/// spoken to over plain HTTP, as before registries were asked.
+fn question(registry: &str, named_insecure: bool, proxied: bool) -> Question {
+    let loopback = is_loopback(registry);
+    if !named_insecure && !loopback {
+        Question::Answered(Transport::Https)
+    } else if proxied && !loopback {
+        Question::Answered(Transport::Http)
+    } else {
+        Question::Ask
+    }
+}
+
+/// Asks `registry` with a TLS hello: HTTPS if it answers in TLS, else plain HTTP.
+fn ask(registry: &str, named_insecure: bool) -> Transport {
     match speaks_tls(registry) {
         Some(true) if named_insecure => Transport::HttpsUnchecked,
         Some(true) => Transport::Https,
@@ -168,6 +208,22 @@ mod tests {
         assert_eq!(choose("ghcr.io", false), Transport::Https);
     }
 
+    #[test]
+    fn only_loopback_and_named_registries_are_asked_and_not_around_a_proxy() {
+        use Question::*;
+        let https = Answered(Transport::Https);
+        for proxied in [false, true] {
+            assert_eq!(question("ghcr.io", false, proxied), https);
+            assert_eq!(question("127.0.0.1:5000", false, proxied), Ask);
+            assert_eq!(question("127.0.0.1:5000", true, proxied), Ask);
+        }
+        assert_eq!(question("registry.lan:5000", true, false), Ask);
+        assert_eq!(
+            question("registry.lan:5000", true, true),
+            Answered(Transport::Http)
+        );
+    }
+
     /// A server on loopback that reads what it is sent until the client stops sending, then
     /// answers `reply` and hangs up; its address.
     fn answering(reply: &'static [u8]) -> String {
@@ -193,9 +249,9 @@ mod tests {
         let address = answering(&[TLS_HANDSHAKE, 3, 3, 0, 0]);
         assert_eq!(speaks_tls(&address), Some(true));
         let address = answering(&[TLS_HANDSHAKE, 3, 3, 0, 0]);
-        assert_eq!(choose(&address, false), Transport::Https);
+        assert_eq!(ask(&address, false), Transport::Https);
         let address = answering(&[TLS_HANDSHAKE, 3, 3, 0, 0]);
-        assert_eq!(choose(&address, true), Transport::HttpsUnchecked);
+        assert_eq!(ask(&address, true), Transport::HttpsUnchecked);
     }
 
     #[test]
@@ -205,7 +261,7 @@ mod tests {
         let address = answering(b"");
         assert_eq!(speaks_tls(&address), Some(false));
         let address = answering(b"HTTP/1.1 400 Bad Request\r\n\r\n");
-        assert_eq!(choose(&address, true), Transport::Http);
+        assert_eq!(ask(&address, true), Transport::Http);
     }
 
     #[test]
@@ -216,6 +272,6 @@ mod tests {
         };
         let address = format!("127.0.0.1:{port}");
         assert_eq!(speaks_tls(&address), None);
-        assert_eq!(choose(&address, false), Transport::Http);
+        assert_eq!(ask(&address, false), Transport::Http);
     }
 }
