@@ -127,7 +127,7 @@ fn host_and_port(registry: &str) -> (&str, Option<u16>) {
 fn speaks_tls(registry: &str) -> Option<bool> {
     let (host, port) = host_and_port(registry);
     let port = port.unwrap_or(443);
-    // `localhost` may resolve to ::1 and 127.0.0.1, and a registry listen on one of them.
+    // `localhost` may resolve to ::1 and 127.0.0.1, and a registry may listen on only one.
     let mut stream = (host, port)
         .to_socket_addrs()
         .ok()?
