@@ -414,7 +414,6 @@ fn created() -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// Registries reached over plain HTTP without being named: this machine's own.
 fn registry_error(
     e: oci_client::errors::OciDistributionError,
     verb: &str,
