@@ -275,8 +275,8 @@ impl<'a> TrustedCatalogs<'a> {
         }
         let mut searched = Vec::new();
         let mut not_wasm = None;
-        // Every apiVersion and kind the catalogs serve, for a "did you mean" when none matches.
-        let mut served: Vec<(String, String)> = Vec::new();
+        // Kept for the error's "did you mean", which only a failed search builds.
+        let mut loaded = Vec::new();
         for reference in &self.trust.catalogs {
             let catalog = self.trusted(reference)?;
             if let Some(entry) = catalog.catalog.find(api_version, kind) {
@@ -286,10 +286,7 @@ impl<'a> TrustedCatalogs<'a> {
                 not_wasm = Some(reference.to_string());
             }
             searched.push(reference.to_string());
-            served.extend(catalog.catalog.entries().map(|e| {
-                let version = super::api_version(&e.definition.group, &e.version.name);
-                (version, e.definition.names.kind.clone())
-            }));
+            loaded.push(catalog);
         }
         // Not `builtin().catalog.find`: building that catalog converts every kind's schema,
         // ~1 ms of every exec call.
@@ -304,11 +301,17 @@ impl<'a> TrustedCatalogs<'a> {
             );
         }
         searched.push(CatalogSource::Builtin.to_string());
-        served.extend(crate::builtin::FUNCTIONS.iter().flat_map(|f| {
+        // Every apiVersion and kind the catalogs serve.
+        let named = loaded.iter().flat_map(|c| c.catalog.entries()).map(|e| {
+            let version = super::api_version(&e.definition.group, &e.version.name);
+            (version, e.definition.names.kind.clone())
+        });
+        let built_in = crate::builtin::FUNCTIONS.iter().flat_map(|f| {
             f.kinds
                 .iter()
                 .map(|(api_version, kind)| (api_version.to_string(), kind.to_string()))
-        }));
+        });
+        let served: Vec<(String, String)> = named.chain(built_in).collect();
         let wanted = format!("{api_version}/{kind}");
         let hint = meant(api_version, kind, &served)
             .map(|meant| format!(" Did you mean {meant}?"))
