@@ -55,31 +55,23 @@ pub fn choose(registry: &str, named_insecure: bool) -> Transport {
     let proxied = PROXY_VARIABLES
         .iter()
         .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-    match question(registry, named_insecure, proxied) {
-        Question::Answered(transport) => transport,
-        Question::Ask => ask(registry, named_insecure),
-    }
+    without_asking(registry, named_insecure, proxied)
+        .unwrap_or_else(|| ask(registry, named_insecure))
 }
 
-/// Whether the registry must be asked what it speaks.
-#[derive(Debug, PartialEq, Eq)]
-enum Question {
-    Answered(Transport),
-    Ask,
-}
-
-/// Only loopback and named insecure registries are asked. Behind a proxy, a named one that is
-/// not on loopback is not: the question would go around the proxy, to a host that may be
-/// reachable only through it (a firewall that drops it costs the probe's timeout), so it is
-/// spoken to over plain HTTP, as before registries were asked.
-fn question(registry: &str, named_insecure: bool, proxied: bool) -> Question {
+/// The transport when the registry need not be asked; `None` when it must. Only loopback and
+/// named insecure registries are asked. Behind a proxy, a named one that is not on loopback
+/// is not: the question would go around the proxy, to a host that may be reachable only
+/// through it (a firewall that drops it costs the probe's timeout), so it is spoken to over
+/// plain HTTP, as before registries were asked.
+fn without_asking(registry: &str, named_insecure: bool, proxied: bool) -> Option<Transport> {
     let loopback = is_loopback(registry);
     if !named_insecure && !loopback {
-        Question::Answered(Transport::Https)
+        Some(Transport::Https)
     } else if proxied && !loopback {
-        Question::Answered(Transport::Http)
+        Some(Transport::Http)
     } else {
-        Question::Ask
+        None
     }
 }
 
@@ -210,17 +202,16 @@ mod tests {
 
     #[test]
     fn only_loopback_and_named_registries_are_asked_and_not_around_a_proxy() {
-        use Question::*;
-        let https = Answered(Transport::Https);
+        let https = Some(Transport::Https);
         for proxied in [false, true] {
-            assert_eq!(question("ghcr.io", false, proxied), https);
-            assert_eq!(question("127.0.0.1:5000", false, proxied), Ask);
-            assert_eq!(question("127.0.0.1:5000", true, proxied), Ask);
+            assert_eq!(without_asking("ghcr.io", false, proxied), https);
+            assert_eq!(without_asking("127.0.0.1:5000", false, proxied), None);
+            assert_eq!(without_asking("127.0.0.1:5000", true, proxied), None);
         }
-        assert_eq!(question("registry.lan:5000", true, false), Ask);
+        assert_eq!(without_asking("registry.lan:5000", true, false), None);
         assert_eq!(
-            question("registry.lan:5000", true, true),
-            Answered(Transport::Http)
+            without_asking("registry.lan:5000", true, true),
+            Some(Transport::Http)
         );
     }
 
